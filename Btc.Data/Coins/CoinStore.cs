@@ -1,0 +1,63 @@
+using Dapper;
+using Npgsql;
+
+namespace Btc.Data.Coins;
+
+public sealed class CoinStore(NpgsqlDataSource db)
+{
+    /// <summary>Adds new coins and refreshes changed ones from a /coins/list answer.</summary>
+    public async Task UpsertListAsync(IReadOnlyList<CoinListEntry> coins, CancellationToken ct = default)
+    {
+        await using var connection = await db.OpenConnectionAsync(ct);
+        // The list comes every minute; rewriting 15,000 unchanged rows each time would only make bloat,
+        // so last_seen_at is kept to the hour.
+        await connection.ExecuteAsync(new CommandDefinition("""
+            INSERT INTO coin AS c (id, symbol, name)
+            SELECT * FROM unnest(@ids, @symbols, @names)
+            ON CONFLICT (id) DO UPDATE
+               SET symbol = excluded.symbol, name = excluded.name, last_seen_at = excluded.last_seen_at
+             WHERE c.symbol <> excluded.symbol OR c.name <> excluded.name
+                OR c.last_seen_at < excluded.last_seen_at - interval '1 hour'
+            """,
+            new
+            {
+                ids = coins.Select(c => c.Id).ToArray(),
+                symbols = coins.Select(c => c.Symbol).ToArray(),
+                names = coins.Select(c => c.Name).ToArray(),
+            },
+            cancellationToken: ct));
+    }
+
+    /// <summary>Makes exactly these coins the tracked ones; returns them in code-point order of id.</summary>
+    public async Task<IReadOnlyList<TrackedCoin>> SetTrackedAsync(IReadOnlyCollection<string> ids, CancellationToken ct = default)
+    {
+        await using var connection = await db.OpenConnectionAsync(ct);
+        var rows = await connection.QueryAsync<TrackedCoin>(new CommandDefinition("""
+            WITH changed AS (
+                UPDATE coin SET is_tracked = (id = ANY(@ids))
+                WHERE is_tracked <> (id = ANY(@ids))
+            )
+            SELECT coin_key AS CoinKey, id AS Id FROM coin WHERE id = ANY(@ids) ORDER BY id
+            """, new { ids = ids.ToArray() }, cancellationToken: ct));
+        return rows.AsList();
+    }
+
+    /// <summary>The ids of coins that have at least one stored price, in code-point order.</summary>
+    public async Task<IReadOnlyList<string>> ListIdsWithPricesAsync(CancellationToken ct = default)
+    {
+        await using var connection = await db.OpenConnectionAsync(ct);
+        var ids = await connection.QueryAsync<string>(new CommandDefinition("""
+            SELECT id FROM coin c
+            WHERE EXISTS (SELECT 1 FROM price_sample p WHERE p.coin_key = c.coin_key)
+            ORDER BY id
+            """, cancellationToken: ct));
+        return ids.AsList();
+    }
+
+    public async Task<int?> FindKeyAsync(string id, CancellationToken ct = default)
+    {
+        await using var connection = await db.OpenConnectionAsync(ct);
+        return await connection.QuerySingleOrDefaultAsync<int?>(new CommandDefinition(
+            "SELECT coin_key FROM coin WHERE id = @id", new { id }, cancellationToken: ct));
+    }
+}

@@ -1,0 +1,3 @@
+namespace Btc.Data.Coins;
+
+public sealed record TrackedCoin(int CoinKey, string Id);

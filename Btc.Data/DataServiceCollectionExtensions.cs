@@ -1,0 +1,26 @@
+using Btc.Data.Coins;
+using Btc.Data.Currencies;
+using Btc.Data.Polling;
+using Btc.Data.Prices;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+
+namespace Btc.Data;
+
+public static class DataServiceCollectionExtensions
+{
+    /// <summary>Registers the one <see cref="NpgsqlDataSource"/> on ConnectionStrings:Btc and the stores over it.</summary>
+    public static IServiceCollection AddBtcData(this IServiceCollection services, IConfiguration configuration)
+    {
+        var connectionString = BtcConnectionString.From(configuration);
+        services.AddSingleton(_ => BtcConnectionString.CreateDataSource(connectionString));
+        services.AddSingleton<CoinStore>();
+        services.AddSingleton<CurrencyStore>();
+        services.AddSingleton<PriceSampleStore>();
+        services.AddSingleton<PricePartitions>();
+        services.AddSingleton<PollCycleStore>();
+        services.AddSingleton<CallBudget>();
+        return services;
+    }
+}

@@ -1,0 +1,79 @@
+using Btc.Data.Coins;
+using Dapper;
+using Npgsql;
+
+namespace Btc.Data.Polling;
+
+public sealed class PollCycleStore(NpgsqlDataSource db)
+{
+    /// <summary>
+    /// Claims the scheduled minute and fixes its pages. Returns null when another trigger already claimed it,
+    /// which is how a duplicate run of the recurring job (Hangfire is at-least-once) does no harm.
+    /// </summary>
+    public async Task<int?> CreateAsync(
+        DateTime scheduledFor, int listCalls, IReadOnlyList<IReadOnlyList<TrackedCoin>> pages, CancellationToken ct = default)
+    {
+        var coinKeys = pages.Select(p => p.Select(c => c.CoinKey).ToArray()).ToArray();
+        var pageSize = coinKeys.Length == 0 ? 0 : coinKeys.Max(p => p.Length);
+        // Pages go in as one flat array and are cut apart in SQL: Npgsql has no ragged arrays.
+        var flat = coinKeys.SelectMany(p => p.Concat(Enumerable.Repeat(0, pageSize - p.Length))).ToArray();
+        await using var connection = await db.OpenConnectionAsync(ct);
+        return await connection.QuerySingleOrDefaultAsync<int?>(new CommandDefinition("""
+            WITH cycle AS (
+                INSERT INTO poll_cycle (scheduled_for, list_calls, calls_used, coins_requested, pages, finished_at)
+                VALUES (@scheduledFor, @listCalls, @listCalls, @coins, @pageCount,
+                        CASE WHEN @pageCount = 0 THEN clock_timestamp() END)
+                ON CONFLICT (scheduled_for) DO NOTHING
+                RETURNING cycle_id
+            ), pages AS (
+                INSERT INTO poll_cycle_page (cycle_id, page_no, coin_keys)
+                SELECT cycle.cycle_id, p, array_remove((@flat)[(p * @pageSize) + 1 : (p + 1) * @pageSize], 0)
+                FROM cycle, generate_series(0, @pageCount - 1) p
+            )
+            SELECT cycle_id FROM cycle
+            """,
+            new { scheduledFor, listCalls, coins = coinKeys.Sum(p => p.Length), pageCount = coinKeys.Length, flat, pageSize },
+            cancellationToken: ct));
+    }
+
+    public async Task<CyclePage?> GetPageAsync(int cycleId, int pageNo, CancellationToken ct = default)
+    {
+        await using var connection = await db.OpenConnectionAsync(ct);
+        var rows = (await connection.QueryAsync<(bool Finished, int CoinKey, string Id)>(new CommandDefinition("""
+            SELECT p.finished_at IS NOT NULL, c.coin_key, c.id
+            FROM poll_cycle_page p
+            JOIN coin c ON c.coin_key = ANY(p.coin_keys)
+            WHERE p.cycle_id = @cycleId AND p.page_no = @pageNo
+            ORDER BY c.id
+            """, new { cycleId, pageNo }, cancellationToken: ct))).AsList();
+        return rows.Count == 0
+            ? null
+            : new CyclePage(cycleId, pageNo, rows.Select(r => new TrackedCoin(r.CoinKey, r.Id)).ToArray(), rows[0].Finished);
+    }
+
+    /// <summary>Counts a failed attempt of a page against the page and its cycle.</summary>
+    public async Task RecordPageErrorAsync(int cycleId, int pageNo, string error, int callsUsed, CancellationToken ct = default)
+    {
+        await using var connection = await db.OpenConnectionAsync(ct);
+        await connection.ExecuteAsync(new CommandDefinition("""
+            UPDATE poll_cycle_page
+               SET errors = errors + 1, last_error = @error, calls_used = calls_used + @callsUsed
+             WHERE cycle_id = @cycleId AND page_no = @pageNo;
+            UPDATE poll_cycle
+               SET errors = errors + 1, last_error = @error, calls_used = calls_used + @callsUsed
+             WHERE cycle_id = @cycleId;
+            """, new { cycleId, pageNo, error, callsUsed }, cancellationToken: ct));
+    }
+
+    public async Task<IReadOnlyList<PollCycle>> RecentAsync(int count, CancellationToken ct = default)
+    {
+        await using var connection = await db.OpenConnectionAsync(ct);
+        var rows = await connection.QueryAsync<PollCycle>(new CommandDefinition("""
+            SELECT cycle_id AS CycleId, scheduled_for AS ScheduledFor, started_at AS StartedAt, finished_at AS FinishedAt,
+                   coins_requested AS CoinsRequested, pages AS Pages, pages_done AS PagesDone, rows_stored AS RowsStored,
+                   skipped AS Skipped, stale AS Stale, calls_used AS CallsUsed, errors AS Errors, last_error AS LastError
+            FROM poll_cycle ORDER BY scheduled_for DESC LIMIT @count
+            """, new { count }, cancellationToken: ct));
+        return rows.AsList();
+    }
+}

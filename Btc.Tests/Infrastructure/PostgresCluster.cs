@@ -1,0 +1,112 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+
+namespace Btc.Tests.Infrastructure;
+
+/// <summary>
+/// A throwaway PostgreSQL cluster in a temp folder on a free port, started from the machine's server binaries
+/// and deleted when the process ends.
+/// </summary>
+public sealed class PostgresCluster : IDisposable
+{
+    private readonly string _bin;
+    private readonly string _dataDir;
+    private readonly bool _asPostgresUser;
+
+    public int Port { get; }
+    public string ConnectionString => $"Host=127.0.0.1;Port={Port};Username=postgres;Database=postgres";
+
+    private PostgresCluster(string bin, string root, int port)
+    {
+        _bin = bin;
+        _dataDir = Path.Combine(root, "data");
+        _asPostgresUser = Environment.UserName == "root";
+        Port = port;
+    }
+
+    public static PostgresCluster Start()
+    {
+        var bin = FindBinaries() ?? throw new InvalidOperationException(
+            "No PostgreSQL server binaries found (initdb, pg_ctl): install the PostgreSQL server " +
+            "(Debian/Ubuntu: apt-get install postgresql) or set BTC_TEST_POSTGRES to a server's connection string.");
+
+        var root = Directory.CreateTempSubdirectory("btc-pg-").FullName;
+        var cluster = new PostgresCluster(bin, root, FreePort());
+        if (cluster._asPostgresUser)
+            Run("chown", "-R", "postgres", root);
+        try
+        {
+            cluster.Ctl("initdb", "-D", cluster._dataDir, "-A", "trust", "-U", "postgres", "-E", "UTF8", "--no-locale", "--no-sync");
+            // Durability settings off: a test cluster is thrown away, and fsync dominates its run time.
+            var options = $"-p {cluster.Port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off " +
+                          "-c synchronous_commit=off -c full_page_writes=off -c max_connections=400 -c shared_buffers=256MB";
+            cluster.Ctl("pg_ctl", "start", "-w", "-t", "60", "-D", cluster._dataDir, "-l", Path.Combine(root, "log"), "-o", options);
+        }
+        catch
+        {
+            cluster.Dispose();
+            throw;
+        }
+        return cluster;
+    }
+
+    public void Dispose()
+    {
+        try
+        {
+            if (File.Exists(Path.Combine(_dataDir, "postmaster.pid")))
+                Ctl("pg_ctl", "stop", "-D", _dataDir, "-m", "immediate", "-w");
+        }
+        finally
+        {
+            Directory.Delete(Path.GetDirectoryName(_dataDir)!, recursive: true);
+        }
+    }
+
+    private void Ctl(string tool, params string[] args)
+    {
+        var exe = Path.Combine(_bin, tool);
+        if (_asPostgresUser)
+            Run("runuser", ["-u", "postgres", "--", exe, .. args]);
+        else
+            Run(exe, args);
+    }
+
+    private static void Run(string file, params string[] args)
+    {
+        var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var arg in args)
+            start.ArgumentList.Add(arg);
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEnd();
+        process.WaitForExit();
+        if (process.ExitCode != 0)
+            throw new InvalidOperationException($"{Path.GetFileName(file)} {string.Join(' ', args)} failed ({process.ExitCode}): {stderr}{stdout.Result}");
+    }
+
+    private static string? FindBinaries()
+    {
+        var onPath = (Environment.GetEnvironmentVariable("PATH") ?? "")
+            .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
+            .FirstOrDefault(dir => File.Exists(Path.Combine(dir, "initdb")) && File.Exists(Path.Combine(dir, "pg_ctl")));
+        if (onPath is not null)
+            return onPath;
+        const string debian = "/usr/lib/postgresql";
+        return Directory.Exists(debian)
+            ? Directory.GetDirectories(debian)
+                .Select(dir => Path.Combine(dir, "bin"))
+                .Where(bin => File.Exists(Path.Combine(bin, "initdb")))
+                .OrderByDescending(bin => int.TryParse(Path.GetFileName(Path.GetDirectoryName(bin)), out var v) ? v : 0)
+                .FirstOrDefault()
+            : null;
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}

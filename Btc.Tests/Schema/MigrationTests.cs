@@ -1,0 +1,54 @@
+using Btc.Migrations;
+using Btc.Tests.Infrastructure;
+using Dapper;
+using Npgsql;
+
+namespace Btc.Tests.Schema;
+
+public sealed class MigrationTests
+{
+    [Fact]
+    public async Task Migrating_up_from_empty_down_to_zero_and_up_again_succeeds()
+    {
+        var connectionString = await TestPostgres.CreateEmptyDatabaseAsync();
+        try
+        {
+            Migrator.Up(connectionString);
+            (await TablesAsync(connectionString)).Should().Contain(["coin", "currency", "price_sample", "poll_cycle", "volatility_rank"]);
+
+            Migrator.Down(connectionString, 0);
+            (await TablesAsync(connectionString)).Should().NotContain(["coin", "currency", "price_sample", "poll_cycle", "volatility_rank"]);
+
+            Migrator.Up(connectionString);
+            await using var connection = new NpgsqlConnection(connectionString);
+            (await connection.ExecuteScalarAsync<int>("SELECT count(*) FROM currency")).Should().Be(62);
+        }
+        finally
+        {
+            await TestPostgres.DropDatabaseAsync(connectionString);
+        }
+    }
+
+    [Fact]
+    public async Task Migrating_up_twice_is_a_no_op()
+    {
+        var connectionString = await TestPostgres.CreateEmptyDatabaseAsync();
+        try
+        {
+            Migrator.Up(connectionString);
+            var act = () => Migrator.Up(connectionString);
+            act.Should().NotThrow();
+        }
+        finally
+        {
+            await TestPostgres.DropDatabaseAsync(connectionString);
+        }
+    }
+
+    private static async Task<IReadOnlyList<string>> TablesAsync(string connectionString)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        return (await connection.QueryAsync<string>(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'")).AsList();
+    }
+}

@@ -1,0 +1,89 @@
+using Btc.Data.Coins;
+using Btc.Data.Currencies;
+using Btc.Data.Polling;
+using Btc.Data.Prices;
+using Btc.Tests.Infrastructure;
+using Dapper;
+
+namespace Btc.Tests.Schema;
+
+public sealed class PriceSampleTests(DatabaseFixture db) : IClassFixture<DatabaseFixture>
+{
+    private static readonly DateTime Now = DateTime.UtcNow;
+
+    [Fact]
+    public async Task The_same_sample_inserted_twice_is_stored_once()
+    {
+        var (coinKey, cycleId) = await SetUpAsync("twice-coin", DateTime.UtcNow.AddMinutes(-10));
+        await using var connection = await db.DataSource.OpenConnectionAsync();
+        const string insert = "INSERT INTO price_sample (coin_key, cycle_id, last_updated_at, usd) VALUES (@coinKey, @cycleId, @at, 1.5) ON CONFLICT DO NOTHING";
+        var at = Now.AddMinutes(-5);
+
+        var first = await connection.ExecuteAsync(insert, new { coinKey, cycleId, at });
+        var second = await connection.ExecuteAsync(insert, new { coinKey, cycleId, at });
+
+        (first, second).Should().Be((1, 0));
+        (await connection.ExecuteScalarAsync<int>("SELECT count(*) FROM price_sample WHERE coin_key = @coinKey", new { coinKey })).Should().Be(1);
+    }
+
+    [Fact]
+    public async Task A_sample_without_conflict_handling_is_rejected_as_a_duplicate()
+    {
+        var (coinKey, cycleId) = await SetUpAsync("strict-coin", DateTime.UtcNow.AddMinutes(-11));
+        await using var connection = await db.DataSource.OpenConnectionAsync();
+        const string insert = "INSERT INTO price_sample (coin_key, cycle_id, last_updated_at) VALUES (@coinKey, @cycleId, @at)";
+        var at = Now.AddMinutes(-3);
+        await connection.ExecuteAsync(insert, new { coinKey, cycleId, at });
+
+        var again = () => connection.ExecuteAsync(insert, new { coinKey, cycleId, at });
+
+        (await again.Should().ThrowAsync<Npgsql.PostgresException>()).Which.SqlState.Should().Be("23505");
+    }
+
+    [Fact]
+    public async Task A_currency_added_after_the_migrations_is_stored_and_read_back()
+    {
+        var (coinKey, cycleId) = await SetUpAsync("new-currency-coin", DateTime.UtcNow.AddMinutes(-12));
+        var currencies = new CurrencyStore(db.DataSource);
+        (await currencies.AddMissingAsync(["usd", "NEWC", "zzz"])).Should().BeEquivalentTo("newc", "zzz");
+        var all = await currencies.ListAsync();
+        var newc = all.Single(c => c.Code == "newc");
+        var at = Now.AddMinutes(-2);
+        var prices = all.Select(c => c.Code switch { "newc" => 42.25, "usd" => 7.0, _ => (double?)null }).ToArray();
+
+        var result = await new PriceSampleStore(db.DataSource).StorePageAsync(
+            cycleId, 0, all, [new PriceSample(coinKey, at, prices)], new PageCounts(0, 1));
+
+        result.RowsStored.Should().Be(1);
+        var series = await new PriceSampleStore(db.DataSource).SeriesAsync(coinKey, newc, at.AddMinutes(-1), at.AddMinutes(1));
+        series.Should().ContainSingle().Which.Price.Should().Be(42.25);
+        var zzz = all.Single(c => c.Code == "zzz");
+        (await new PriceSampleStore(db.DataSource).SeriesAsync(coinKey, zzz, at.AddMinutes(-1), at.AddMinutes(1))).Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task A_sample_older_than_every_partition_lands_in_the_default_partition_and_moves_when_its_day_is_created()
+    {
+        var (coinKey, cycleId) = await SetUpAsync("old-coin", DateTime.UtcNow.AddMinutes(-13));
+        await using var connection = await db.DataSource.OpenConnectionAsync();
+        var at = new DateTime(2021, 3, 4, 5, 6, 7, DateTimeKind.Utc);
+        await connection.ExecuteAsync(
+            "INSERT INTO price_sample (coin_key, cycle_id, last_updated_at, usd) VALUES (@coinKey, @cycleId, @at, 3)", new { coinKey, cycleId, at });
+        (await connection.ExecuteScalarAsync<int>("SELECT count(*) FROM price_sample_default")).Should().Be(1);
+
+        (await new PricePartitions(db.DataSource).EnsureAsync(new DateOnly(2021, 3, 4), new DateOnly(2021, 3, 4))).Should().Be(1);
+
+        (await connection.ExecuteScalarAsync<int>("SELECT count(*) FROM price_sample_default")).Should().Be(0);
+        (await connection.ExecuteScalarAsync<int>("SELECT count(*) FROM price_sample_20210304")).Should().Be(1);
+        (await connection.ExecuteScalarAsync<int>("SELECT count(*) FROM price_sample WHERE coin_key = @coinKey", new { coinKey })).Should().Be(1);
+    }
+
+    private async Task<(int CoinKey, int CycleId)> SetUpAsync(string coinId, DateTime minute)
+    {
+        var coins = new CoinStore(db.DataSource);
+        await coins.UpsertListAsync([new CoinListEntry(coinId, "c", coinId)]);
+        var tracked = await coins.SetTrackedAsync([coinId]);
+        var cycleId = await new PollCycleStore(db.DataSource).CreateAsync(minute, 1, [tracked]);
+        return (tracked[0].CoinKey, cycleId!.Value);
+    }
+}
