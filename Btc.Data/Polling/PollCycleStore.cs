@@ -7,11 +7,11 @@ namespace Btc.Data.Polling;
 public sealed class PollCycleStore(NpgsqlDataSource db)
 {
     /// <summary>
-    /// Claims the scheduled minute and fixes its pages. Returns null when another trigger already claimed it,
-    /// which is how a duplicate run of the recurring job (Hangfire is at-least-once) does no harm.
+    /// Records a new cycle for a trigger of the poll job and fixes its pages. Returns null when the trigger
+    /// already has a cycle: Hangfire is at-least-once, and a second run must not start a second cycle.
     /// </summary>
     public async Task<int?> CreateAsync(
-        DateTime scheduledFor, int listCalls, IReadOnlyList<IReadOnlyList<TrackedCoin>> pages, CancellationToken ct = default)
+        string triggerId, DateTime scheduledFor, int listCalls, IReadOnlyList<IReadOnlyList<TrackedCoin>> pages, CancellationToken ct = default)
     {
         var coinKeys = pages.Select(p => p.Select(c => c.CoinKey).ToArray()).ToArray();
         var pageSize = coinKeys.Length == 0 ? 0 : coinKeys.Max(p => p.Length);
@@ -20,10 +20,10 @@ public sealed class PollCycleStore(NpgsqlDataSource db)
         await using var connection = await db.OpenConnectionAsync(ct);
         return await connection.QuerySingleOrDefaultAsync<int?>(new CommandDefinition("""
             WITH cycle AS (
-                INSERT INTO poll_cycle (scheduled_for, list_calls, calls_used, coins_requested, pages, finished_at)
-                VALUES (@scheduledFor, @listCalls, @listCalls, @coins, @pageCount,
+                INSERT INTO poll_cycle (trigger_id, scheduled_for, list_calls, calls_used, coins_requested, pages, finished_at)
+                VALUES (@triggerId, @scheduledFor, @listCalls, @listCalls, @coins, @pageCount,
                         CASE WHEN @pageCount = 0 THEN clock_timestamp() END)
-                ON CONFLICT (scheduled_for) DO NOTHING
+                ON CONFLICT (trigger_id) DO NOTHING
                 RETURNING cycle_id
             ), pages AS (
                 INSERT INTO poll_cycle_page (cycle_id, page_no, coin_keys)
@@ -32,23 +32,44 @@ public sealed class PollCycleStore(NpgsqlDataSource db)
             )
             SELECT cycle_id FROM cycle
             """,
-            new { scheduledFor, listCalls, coins = coinKeys.Sum(p => p.Length), pageCount = coinKeys.Length, flat, pageSize },
+            new { triggerId, scheduledFor, listCalls, coins = coinKeys.Sum(p => p.Length), pageCount = coinKeys.Length, flat, pageSize },
             cancellationToken: ct));
+    }
+
+    /// <summary>The cycle a trigger started and its unfinished pages, for a second run of that trigger.</summary>
+    public async Task<(int CycleId, IReadOnlyList<int> UnfinishedPages)?> FindByTriggerAsync(string triggerId, CancellationToken ct = default)
+    {
+        await using var connection = await db.OpenConnectionAsync(ct);
+        var rows = (await connection.QueryAsync<(int CycleId, int? PageNo)>(new CommandDefinition("""
+            SELECT c.cycle_id, p.page_no
+            FROM poll_cycle c LEFT JOIN poll_cycle_page p ON p.cycle_id = c.cycle_id AND p.finished_at IS NULL
+            WHERE c.trigger_id = @triggerId
+            ORDER BY p.page_no
+            """, new { triggerId }, cancellationToken: ct))).AsList();
+        return rows.Count == 0 ? null : (rows[0].CycleId, rows.Where(r => r.PageNo is not null).Select(r => r.PageNo!.Value).ToArray());
+    }
+
+    public async Task<PollCycle?> GetAsync(int cycleId, CancellationToken ct = default)
+    {
+        await using var connection = await db.OpenConnectionAsync(ct);
+        return await connection.QuerySingleOrDefaultAsync<PollCycle>(new CommandDefinition(
+            SelectCycles + " WHERE cycle_id = @cycleId", new { cycleId }, cancellationToken: ct));
     }
 
     public async Task<CyclePage?> GetPageAsync(int cycleId, int pageNo, CancellationToken ct = default)
     {
         await using var connection = await db.OpenConnectionAsync(ct);
-        var rows = (await connection.QueryAsync<(bool Finished, int CoinKey, string Id)>(new CommandDefinition("""
-            SELECT p.finished_at IS NOT NULL, c.coin_key, c.id
+        var rows = (await connection.QueryAsync<(bool Finished, DateTime StartedAt, int CoinKey, string Id)>(new CommandDefinition("""
+            SELECT p.finished_at IS NOT NULL, y.started_at, c.coin_key, c.id
             FROM poll_cycle_page p
+            JOIN poll_cycle y ON y.cycle_id = p.cycle_id
             JOIN coin c ON c.coin_key = ANY(p.coin_keys)
             WHERE p.cycle_id = @cycleId AND p.page_no = @pageNo
             ORDER BY c.id
             """, new { cycleId, pageNo }, cancellationToken: ct))).AsList();
         return rows.Count == 0
             ? null
-            : new CyclePage(cycleId, pageNo, rows.Select(r => new TrackedCoin(r.CoinKey, r.Id)).ToArray(), rows[0].Finished);
+            : new CyclePage(cycleId, pageNo, rows[0].StartedAt, rows.Select(r => new TrackedCoin(r.CoinKey, r.Id)).ToArray(), rows[0].Finished);
     }
 
     /// <summary>Counts a failed attempt of a page against the page and its cycle.</summary>
@@ -68,12 +89,15 @@ public sealed class PollCycleStore(NpgsqlDataSource db)
     public async Task<IReadOnlyList<PollCycle>> RecentAsync(int count, CancellationToken ct = default)
     {
         await using var connection = await db.OpenConnectionAsync(ct);
-        var rows = await connection.QueryAsync<PollCycle>(new CommandDefinition("""
-            SELECT cycle_id AS CycleId, scheduled_for AS ScheduledFor, started_at AS StartedAt, finished_at AS FinishedAt,
-                   coins_requested AS CoinsRequested, pages AS Pages, pages_done AS PagesDone, rows_stored AS RowsStored,
-                   skipped AS Skipped, stale AS Stale, calls_used AS CallsUsed, errors AS Errors, last_error AS LastError
-            FROM poll_cycle ORDER BY scheduled_for DESC LIMIT @count
-            """, new { count }, cancellationToken: ct));
+        var rows = await connection.QueryAsync<PollCycle>(new CommandDefinition(
+            SelectCycles + " ORDER BY scheduled_for DESC, cycle_id DESC LIMIT @count", new { count }, cancellationToken: ct));
         return rows.AsList();
     }
+
+    private const string SelectCycles = """
+        SELECT cycle_id AS CycleId, scheduled_for AS ScheduledFor, started_at AS StartedAt, finished_at AS FinishedAt,
+               coins_requested AS CoinsRequested, pages AS Pages, pages_done AS PagesDone, rows_stored AS RowsStored,
+               skipped AS Skipped, stale AS Stale, calls_used AS CallsUsed, errors AS Errors, last_error AS LastError
+        FROM poll_cycle
+        """;
 }

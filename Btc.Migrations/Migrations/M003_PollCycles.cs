@@ -6,11 +6,12 @@ namespace Btc.Migrations.Migrations;
 public sealed class M003_PollCycles : Migration
 {
     public override void Up() => Execute.Sql("""
-        -- One row per scheduled minute: a second trigger for the same minute (Hangfire is at-least-once)
-        -- finds the row taken and does nothing.
+        -- One row per trigger of the poll job, keyed by its Hangfire job id: Hangfire is at-least-once,
+        -- and a second run of the same trigger must find its cycle instead of starting another.
         CREATE TABLE poll_cycle (
             cycle_id        integer GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-            scheduled_for   timestamptz NOT NULL UNIQUE,
+            trigger_id      text NOT NULL UNIQUE,
+            scheduled_for   timestamptz NOT NULL,
             started_at      timestamptz NOT NULL DEFAULT clock_timestamp(),
             finished_at     timestamptz,
             coins_requested integer NOT NULL DEFAULT 0,
@@ -43,6 +44,8 @@ public sealed class M003_PollCycles : Migration
 
         -- Every CoinGecko call any replica makes, kept for a minute: a sliding window that the
         -- budget check counts under an advisory lock.
+        CREATE INDEX poll_cycle_scheduled_for ON poll_cycle (scheduled_for);
+
         CREATE TABLE coingecko_call (
             called_at timestamptz NOT NULL
         );

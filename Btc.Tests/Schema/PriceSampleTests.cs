@@ -83,7 +83,7 @@ public sealed class PriceSampleTests(DatabaseFixture db) : IClassFixture<Databas
         var coins = new CoinStore(db.DataSource);
         await coins.UpsertListAsync([new CoinListEntry(coinId, "c", coinId)]);
         var tracked = await coins.SetTrackedAsync([coinId]);
-        var cycleId = await new PollCycleStore(db.DataSource).CreateAsync(minute, 1, [tracked]);
+        var cycleId = await new PollCycleStore(db.DataSource).CreateAsync($"test-{coinId}", minute, 1, [tracked]);
         return (tracked[0].CoinKey, cycleId!.Value);
     }
 }

@@ -1,2 +1,4 @@
-var app = WebApplication.CreateBuilder(args).Build();
-app.Run();
+using CoinGecko.Simulator;
+
+// A stand-in for CoinGecko API v3: dotnet run --project tools/CoinGecko.Simulator -- --urls http://127.0.0.1:8100
+SimulatorApp.Build(args).Run();

@@ -1,0 +1,40 @@
+using Hangfire;
+using Hangfire.PostgreSql;
+using Hangfire.PostgreSql.Factories;
+
+namespace Btc.Data.Hangfire;
+
+/// <summary>Hangfire's storage on our database (schema "hangfire"), configured the same in the worker and the API.</summary>
+public static class HangfireStorage
+{
+    public const string Schema = "hangfire";
+
+    /// <summary>
+    /// A storage instance for dependency injection. Hangfire's AddHangfire would otherwise take the static
+    /// JobStorage.Current, which is the last one configured in the process, not necessarily this host's.
+    /// </summary>
+    public static JobStorage Create(string connectionString)
+    {
+        var options = Options();
+        return new PostgreSqlStorage(new NpgsqlConnectionFactory(connectionString, options), options);
+    }
+
+    public static IGlobalConfiguration UseBtcSerialization(this IGlobalConfiguration configuration) =>
+        configuration
+            .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
+            .UseSimpleAssemblyNameTypeSerializer()
+            .UseRecommendedSerializerSettings();
+
+    private static PostgreSqlStorageOptions Options() => new()
+    {
+        SchemaName = Schema,
+        PrepareSchemaIfNecessary = true,
+        // The default 15 s poll would leave page jobs waiting for a quarter of the one-minute cycle.
+        QueuePollInterval = TimeSpan.FromSeconds(1),
+        // Without it a job running longer than the invisibility timeout is handed to a second worker.
+        UseSlidingInvisibilityTimeout = true,
+        InvisibilityTimeout = TimeSpan.FromMinutes(5),
+        // A killed replica's locks would otherwise block the others for the default 10 minutes.
+        DistributedLockTimeout = TimeSpan.FromMinutes(1),
+    };
+}

@@ -1,0 +1,8 @@
+namespace Btc.Data.Jobs;
+
+public static class RecurringJobIds
+{
+    public const string PollCycle = "poll-cycle";
+    public const string SyncCurrencies = "sync-currencies";
+    public const string PartitionMaintenance = "partition-maintenance";
+}

@@ -1,0 +1,56 @@
+using Btc.Data.Jobs;
+using Btc.Worker.Hosting;
+using Hangfire;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Btc.Tests.Infrastructure;
+
+/// <summary>A worker replica in the test process: the real host with a real Hangfire server.</summary>
+public sealed class WorkerHost : IAsyncDisposable
+{
+    private WorkerHost(IHost host) => Host = host;
+
+    public IHost Host { get; }
+    public IServiceProvider Services => Host.Services;
+
+    public static async Task<WorkerHost> StartAsync(string connectionString, Simulator coinGecko, params (string Key, string Value)[] settings)
+    {
+        var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
+        {
+            EnvironmentName = "Testing",
+            DisableDefaults = true,
+        });
+        var values = new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:Btc"] = connectionString,
+            ["CoinGecko:BaseUrl"] = coinGecko.ApiUrl.ToString(),
+            ["CoinGecko:CallsPerMinute"] = "10000",
+            ["CoinGecko:TimeoutSeconds"] = "2",
+            // Cycles run when a test triggers them, unless a test sets a schedule.
+            ["Polling:Cron"] = "0 0 1 1 *",
+        };
+        foreach (var (key, value) in settings)
+            values[key] = value;
+        builder.Configuration.AddInMemoryCollection(values);
+        builder.Logging.ClearProviders();
+        // BTC_TEST_LOGS=1 shows the worker's log when a test needs looking into.
+        if (Environment.GetEnvironmentVariable("BTC_TEST_LOGS") == "1")
+            builder.Logging.AddSimpleConsole(console => console.SingleLine = true).SetMinimumLevel(LogLevel.Debug);
+        builder.AddBtcWorker();
+        var host = builder.Build();
+        await host.StartAsync();
+        return new WorkerHost(host);
+    }
+
+    /// <summary>What the dashboard's "Trigger now" does.</summary>
+    public string? TriggerCycle() => ((IRecurringJobManagerV2)Services.GetRequiredService<IRecurringJobManager>()).TriggerJob(RecurringJobIds.PollCycle);
+
+    public async ValueTask DisposeAsync()
+    {
+        await Host.StopAsync();
+        Host.Dispose();
+    }
+}

@@ -1,0 +1,53 @@
+using System.Net;
+using Btc.Data.Polling;
+using Microsoft.Extensions.Options;
+
+namespace Btc.Worker.CoinGecko;
+
+/// <summary>
+/// Sits inside the retry policy, so every attempt takes a call from the budget all replicas share,
+/// and a 429 stops every replica until its Retry-After.
+/// </summary>
+public sealed class CallBudgetHandler(CallBudget budget, IOptions<CoinGeckoOptions> options, TimeProvider clock) : DelegatingHandler
+{
+    // Longer waits give the worker thread back: the job is rescheduled instead.
+    private static readonly TimeSpan MaxWait = TimeSpan.FromSeconds(90);
+
+    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken ct)
+    {
+        while (true)
+        {
+            var (granted, retryAt) = await budget.TryTakeAsync(options.Value.CallsPerMinute, ct);
+            if (granted)
+                break;
+            var wait = (retryAt ?? clock.GetUtcNow().UtcDateTime.AddSeconds(1)) - clock.GetUtcNow().UtcDateTime;
+            if (wait > MaxWait)
+                throw new CoinGeckoRateLimitedException(retryAt!.Value);
+            await Task.Delay(wait > TimeSpan.Zero ? wait : TimeSpan.FromMilliseconds(50), clock, ct);
+        }
+
+        CallCounter.Increment();
+        var response = await base.SendAsync(request, ct);
+        if (response.StatusCode != HttpStatusCode.TooManyRequests)
+            return response;
+
+        var until = RetryAfter(response) ?? NextMinute();
+        await budget.BlockUntilAsync(until, CancellationToken.None);
+        response.Dispose();
+        throw new CoinGeckoRateLimitedException(until);
+    }
+
+    // CoinGecko does not document Retry-After, but its CDN has been seen to send it.
+    private DateTime? RetryAfter(HttpResponseMessage response) => response.Headers.RetryAfter switch
+    {
+        { Delta: { } delta } => clock.GetUtcNow().UtcDateTime + delta,
+        { Date: { } date } => date.UtcDateTime,
+        _ => null,
+    };
+
+    private DateTime NextMinute()
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        return new DateTime(now.Ticks - now.Ticks % TimeSpan.TicksPerMinute, DateTimeKind.Utc).AddMinutes(1);
+    }
+}

@@ -1,0 +1,40 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Btc.Worker.CoinGecko;
+
+/// <summary>Section "CoinGecko" (env CoinGecko__*); the key comes from COINGECKO_API_KEY.</summary>
+public sealed class CoinGeckoOptions : IValidatableObject
+{
+    public const string Section = "CoinGecko";
+
+    /// <summary>Never logged, never passed in job arguments.</summary>
+    public string? ApiKey { get; set; }
+
+    /// <summary>Demo when a key is given, public otherwise.</summary>
+    public CoinGeckoPlan? Plan { get; set; }
+
+    /// <summary>Overrides the plan's host: the simulator, a proxy.</summary>
+    public Uri? BaseUrl { get; set; }
+
+    /// <summary>What all replicas together may call per minute (the demo plan allows 30).</summary>
+    [Range(1, 100_000)]
+    public int CallsPerMinute { get; set; } = 30;
+
+    /// <summary>One attempt's timeout; transient faults are retried twice.</summary>
+    [Range(1, 300)]
+    public int TimeoutSeconds { get; set; } = 10;
+
+    public CoinGeckoPlan EffectivePlan => Plan ?? (string.IsNullOrEmpty(ApiKey) ? CoinGeckoPlan.Public : CoinGeckoPlan.Demo);
+
+    public Uri EffectiveBaseUrl => BaseUrl ?? new Uri(EffectivePlan == CoinGeckoPlan.Pro
+        ? "https://pro-api.coingecko.com/api/v3"
+        : "https://api.coingecko.com/api/v3");
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (EffectivePlan != CoinGeckoPlan.Public && string.IsNullOrWhiteSpace(ApiKey))
+            yield return new ValidationResult($"CoinGecko__Plan={EffectivePlan} needs a key: set COINGECKO_API_KEY, or use CoinGecko__Plan=Public.");
+        if (EffectivePlan == CoinGeckoPlan.Public && !string.IsNullOrWhiteSpace(ApiKey))
+            yield return new ValidationResult("COINGECKO_API_KEY is set but CoinGecko__Plan=Public sends no key: use Demo or Pro.");
+    }
+}

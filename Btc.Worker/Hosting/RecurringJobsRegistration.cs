@@ -1,0 +1,50 @@
+using Btc.Data.Jobs;
+using Btc.Worker.Polling;
+using Hangfire;
+using Microsoft.Extensions.Options;
+
+namespace Btc.Worker.Hosting;
+
+/// <summary>Registers the recurring jobs when a replica starts, and runs the start-up chores once.</summary>
+public sealed class RecurringJobsRegistration(
+    IRecurringJobManager recurring, IBackgroundJobClient jobs, IOptions<PollingOptions> polling, ILogger<RecurringJobsRegistration> log)
+    : IHostedService
+{
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var utc = new RecurringJobOptions
+        {
+            TimeZone = TimeZoneInfo.Utc,
+            // After downtime, poll now rather than replay the minutes that were missed.
+            MisfireHandling = MisfireHandlingMode.Ignorable,
+        };
+
+        // Replicas starting together make Hangfire.PostgreSql's AddOrUpdate fail on serialization conflicts;
+        // the definitions are the same, so trying again until one write wins is enough.
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                recurring.AddOrUpdate<IPollCycleJob>(RecurringJobIds.PollCycle, job => job.RunAsync(null, CancellationToken.None), polling.Value.Cron, utc);
+                recurring.AddOrUpdate<ISyncCurrenciesJob>(RecurringJobIds.SyncCurrencies, job => job.RunAsync(CancellationToken.None), Cron.Daily(3), utc);
+                recurring.AddOrUpdate<IPartitionMaintenanceJob>(RecurringJobIds.PartitionMaintenance, job => job.RunAsync(CancellationToken.None), Cron.Daily(0, 5), utc);
+                break;
+            }
+            catch (ArgumentException e) when (e.Message.Contains("CRON", StringComparison.OrdinalIgnoreCase))
+            {
+                throw new InvalidOperationException($"Polling__Cron '{polling.Value.Cron}' is not a valid cron expression, e.g. '* * * * *'.", e);
+            }
+            catch (Exception e) when (attempt < 10 && e is not OperationCanceledException)
+            {
+                log.LogDebug(e, "Registering recurring jobs collided with another replica; attempt {Attempt}", attempt);
+                await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(50, 300) * attempt), cancellationToken);
+            }
+        }
+
+        // Currencies and partitions are needed before the first cycle, not only after the daily run.
+        jobs.Enqueue<ISyncCurrenciesJob>(job => job.RunAsync(CancellationToken.None));
+        jobs.Enqueue<IPartitionMaintenanceJob>(job => job.RunAsync(CancellationToken.None));
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}

@@ -1,0 +1,46 @@
+using Btc.Data;
+using Btc.Data.Hangfire;
+using Btc.Data.Jobs;
+using Btc.Worker.CoinGecko;
+using Btc.Worker.Jobs;
+using Btc.Worker.Polling;
+using Hangfire;
+
+namespace Btc.Worker.Hosting;
+
+public static class WorkerSetup
+{
+    /// <summary>Everything a worker replica runs: the CoinGecko client, the jobs and a Hangfire server.</summary>
+    public static HostApplicationBuilder AddBtcWorker(this HostApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        var configuration = builder.Configuration;
+
+        services.AddSingleton(TimeProvider.System);
+        services.AddBtcData(configuration);
+        services.AddCoinGecko(configuration);
+        services.AddOptions<PollingOptions>().BindConfiguration(PollingOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+
+        services.AddTransient<IPollCycleJob, PollCycleJob>();
+        services.AddTransient<IPricePageJob, PricePageJob>();
+        services.AddTransient<ISyncCurrenciesJob, SyncCurrenciesJob>();
+        services.AddTransient<IPartitionMaintenanceJob, PartitionMaintenanceJob>();
+
+        var connectionString = BtcConnectionString.From(configuration);
+        services.AddSingleton(_ => HangfireStorage.Create(connectionString));
+        services.AddHangfire(hangfire => hangfire.UseBtcSerialization());
+        services.AddHangfireServer(server =>
+        {
+            server.ServerName = $"{Environment.MachineName}:{Environment.ProcessId}";
+            // Delayed retries and rate-limit reschedules are due to the second; the default checks every 15 s.
+            server.SchedulePollingInterval = TimeSpan.FromSeconds(1);
+            // On SIGTERM, running jobs get this long to finish; what is still running then is cancelled and,
+            // never having been removed from the queue, is picked up again by another replica.
+            server.ShutdownTimeout = TimeSpan.FromSeconds(20);
+            server.StopTimeout = TimeSpan.FromSeconds(15);
+        });
+        services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(30));
+        services.AddHostedService<RecurringJobsRegistration>();
+        return builder;
+    }
+}

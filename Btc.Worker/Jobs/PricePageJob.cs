@@ -1,0 +1,84 @@
+using Btc.Data.Currencies;
+using Btc.Data.Jobs;
+using Btc.Data.Polling;
+using Btc.Data.Prices;
+using Btc.Worker.CoinGecko;
+using Hangfire;
+
+namespace Btc.Worker.Jobs;
+
+// A page retries a few times, quickly, then fails visibly in the dashboard where it can be retried by hand.
+// A 429 is not a failure: the page is scheduled again for when CoinGecko takes calls again.
+[AutomaticRetry(Attempts = 3, DelaysInSeconds = [5, 20, 60])]
+public sealed class PricePageJob(
+    ICoinGeckoApi coinGecko,
+    CurrencyStore currencyStore,
+    PriceSampleStore prices,
+    PollCycleStore cycles,
+    IBackgroundJobClient jobs,
+    ILogger<PricePageJob> log) : IPricePageJob
+{
+    private const string LastUpdatedAt = "last_updated_at";
+
+    // A page still rate-limited this long after its cycle began is left unfinished: newer cycles have its coins.
+    private static readonly TimeSpan GiveUpAfter = TimeSpan.FromMinutes(10);
+
+    public async Task RunAsync(int cycleId, int pageNo, CancellationToken ct)
+    {
+        var page = await cycles.GetPageAsync(cycleId, pageNo, ct);
+        if (page is null || page.Finished)
+            return; // a second delivery of a page already stored
+
+        var currencies = await currencyStore.ListAsync(ct);
+        using var calls = CallCounter.Begin();
+        try
+        {
+            var answer = await coinGecko.GetPricesAsync(page.Coins.Select(c => c.Id), currencies.Select(c => c.Code), ct);
+
+            var samples = new List<PriceSample>(page.Coins.Count);
+            var skipped = 0;
+            foreach (var coin in page.Coins)
+            {
+                if (!answer.TryGetValue(coin.Id, out var quote) || quote.GetValueOrDefault(LastUpdatedAt) is not { } unixSeconds)
+                {
+                    skipped++;
+                    continue;
+                }
+                var values = new double?[currencies.Count];
+                for (var i = 0; i < currencies.Count; i++)
+                    values[i] = quote.GetValueOrDefault(currencies[i].Code);
+                samples.Add(new PriceSample(coin.CoinKey, DateTime.UnixEpoch.AddSeconds((long)unixSeconds), values));
+            }
+
+            var result = await prices.StorePageAsync(cycleId, pageNo, currencies, samples, new PageCounts(skipped, calls.Count), ct);
+            if (result.CycleFinished)
+                await CycleFinishedAsync(cycleId, ct);
+        }
+        catch (CoinGeckoRateLimitedException limited)
+        {
+            await cycles.RecordPageErrorAsync(cycleId, pageNo, limited.Message, calls.Count, CancellationToken.None);
+            if (limited.RetryAt - page.StartedAt > GiveUpAfter)
+            {
+                log.LogWarning("Cycle {CycleId} page {PageNo} given up: still rate-limited {Minutes} minutes into its cycle", cycleId, pageNo, GiveUpAfter.TotalMinutes);
+                return;
+            }
+            jobs.Schedule<IPricePageJob>(job => job.RunAsync(cycleId, pageNo, CancellationToken.None), new DateTimeOffset(limited.RetryAt, TimeSpan.Zero));
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            await cycles.RecordPageErrorAsync(cycleId, pageNo, $"{e.GetType().Name}: {e.Message}", calls.Count, CancellationToken.None);
+            throw;
+        }
+    }
+
+    private async Task CycleFinishedAsync(int cycleId, CancellationToken ct)
+    {
+        var cycle = await cycles.GetAsync(cycleId, ct);
+        if (cycle is null)
+            return;
+        log.LogInformation(
+            "Cycle {CycleId} for {ScheduledFor:HH:mm} done in {Seconds:0.0} s: {Coins} coins, {Stored} stored, {Stale} stale, {Skipped} skipped, {Calls} calls, {Errors} errors",
+            cycle.CycleId, cycle.ScheduledFor, (cycle.FinishedAt!.Value - cycle.StartedAt).TotalSeconds, cycle.CoinsRequested,
+            cycle.RowsStored, cycle.Stale, cycle.Skipped, cycle.CallsUsed, cycle.Errors);
+    }
+}

@@ -1,0 +1,40 @@
+namespace CoinGecko.Simulator;
+
+/// <summary>Every call received (for tests to check budgets), and the calls-per-minute limit CoinGecko enforces.</summary>
+public sealed class CallLog
+{
+    private readonly Lock _lock = new();
+    private readonly List<(DateTimeOffset At, string Path)> _calls = [];
+
+    public IReadOnlyList<(DateTimeOffset At, string Path)> Snapshot()
+    {
+        lock (_lock)
+            return [.. _calls];
+    }
+
+    /// <summary>Records a call; when the last minute already holds <paramref name="limit"/> calls, refuses it
+    /// and says how long until one falls out of the window.</summary>
+    public TimeSpan? Record(string path, DateTimeOffset now, int limit)
+    {
+        lock (_lock)
+        {
+            if (limit > 0)
+            {
+                var window = _calls.Where(c => c.At > now.AddMinutes(-1) && c.Path != "refused").Select(c => c.At).ToList();
+                if (window.Count >= limit)
+                {
+                    _calls.Add((now, "refused"));
+                    return window[window.Count - limit].AddMinutes(1) - now;
+                }
+            }
+            _calls.Add((now, path));
+            return null;
+        }
+    }
+
+    public void Clear()
+    {
+        lock (_lock)
+            _calls.Clear();
+    }
+}

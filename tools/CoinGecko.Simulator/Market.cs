@@ -1,0 +1,152 @@
+using System.Buffers;
+using System.Text.Json;
+
+namespace CoinGecko.Simulator;
+
+/// <summary>The simulated market: coins, currencies, a clock tests can move, and each walk's current state.</summary>
+public sealed class Market
+{
+    public const int MaxCurrencies = 128;
+
+    public static readonly string[] InitialCurrencies =
+    [
+        "btc", "eth", "ltc", "bch", "bnb", "eos", "xrp", "xlm", "link", "dot", "yfi", "usd", "aed", "ars", "aud", "bdt",
+        "bhd", "bmd", "brl", "cad", "chf", "clp", "cny", "czk", "dkk", "eur", "gbp", "gel", "hkd", "huf", "idr", "ils",
+        "inr", "jpy", "krw", "kwd", "lkr", "mmk", "mxn", "myr", "ngn", "nok", "nzd", "php", "pkr", "pln", "rub", "sar",
+        "sek", "sgd", "thb", "try", "twd", "uah", "vef", "vnd", "zar", "xdr", "xag", "xau", "bits", "sats",
+    ];
+
+    private static readonly DateTimeOffset StaleEpoch = new(2021, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
+    private readonly SimulatorOptions _options;
+    private readonly PriceWalk _walk;
+    private readonly Dictionary<string, SimulatedCoin> _byId;
+    private readonly long[] _minuteOf;
+    private readonly double[] _logPrices;
+    private readonly Lock _currenciesLock = new();
+    private volatile string[] _currencies = InitialCurrencies;
+    private long _clockOffsetTicks;
+    private long _frozenAtTicks;
+
+    public Market(SimulatorOptions options)
+    {
+        _options = options;
+        _walk = new PriceWalk(options.Seed);
+        Coins = CoinCatalog.Build(options);
+        _byId = Coins.ToDictionary(c => c.Id, StringComparer.Ordinal);
+        _minuteOf = new long[Coins.Count];
+        _logPrices = new double[Coins.Count * MaxCurrencies];
+    }
+
+    public IReadOnlyList<SimulatedCoin> Coins { get; }
+    public IReadOnlyList<string> Currencies => _currencies;
+
+    public DateTimeOffset Now => Interlocked.Read(ref _frozenAtTicks) is var frozen and > 0
+        ? new DateTimeOffset(frozen, TimeSpan.Zero) + TimeSpan.FromTicks(Interlocked.Read(ref _clockOffsetTicks))
+        : DateTimeOffset.UtcNow + TimeSpan.FromTicks(Interlocked.Read(ref _clockOffsetTicks));
+
+    /// <summary>Moves the market's clock, so that tests see new prices without waiting.</summary>
+    public void Advance(TimeSpan by) => Interlocked.Add(ref _clockOffsetTicks, by.Ticks);
+
+    /// <summary>Stops the clock, so prices change only when <see cref="Advance"/> says.</summary>
+    public void Freeze() => Interlocked.CompareExchange(ref _frozenAtTicks, DateTimeOffset.UtcNow.UtcTicks, 0);
+
+    public bool AddCurrency(string code)
+    {
+        lock (_currenciesLock)
+        {
+            if (_currencies.Contains(code) || _currencies.Length >= MaxCurrencies)
+                return false;
+            _currencies = [.. _currencies, code];
+            return true;
+        }
+    }
+
+    /// <summary>Writes a /simple/price answer for the given ids and currencies.</summary>
+    public void WritePrices(IBufferWriter<byte> output, IEnumerable<string> ids, IReadOnlyCollection<string> vsCurrencies, bool includeLastUpdatedAt)
+    {
+        var currencies = _currencies;
+        var slots = vsCurrencies.Select(c => Array.IndexOf(currencies, c)).ToArray();
+        var now = Now;
+        using var json = new Utf8JsonWriter(output);
+        json.WriteStartObject();
+        foreach (var id in ids.Distinct(StringComparer.Ordinal))
+        {
+            if (!_byId.TryGetValue(id, out var coin) || coin.Kind == CoinKind.Omitted)
+                continue;
+            json.WriteStartObject(coin.Id);
+            if (coin.Kind != CoinKind.Empty)
+                WriteCoin(json, coin, vsCurrencies, slots, now, includeLastUpdatedAt);
+            json.WriteEndObject();
+        }
+        json.WriteEndObject();
+    }
+
+    private void WriteCoin(Utf8JsonWriter json, SimulatedCoin coin, IReadOnlyCollection<string> vsCurrencies, int[] slots, DateTimeOffset now, bool includeLastUpdatedAt)
+    {
+        var (minute, updatedAt) = LastUpdate(coin, now);
+        var i = 0;
+        lock (coin)
+        {
+            AdvanceTo(coin, minute);
+            foreach (var code in vsCurrencies)
+            {
+                var slot = slots[i++];
+                if (slot < 0)
+                    continue;
+                if (coin.Kind == CoinKind.Partial)
+                {
+                    var u = Hash.Unit((ulong)_options.Seed, (ulong)coin.Index, (ulong)slot, 0x9A7);
+                    if (u < 0.3 || code == "usd")
+                        continue;
+                    if (u < 0.5)
+                    {
+                        json.WriteNull(code);
+                        continue;
+                    }
+                }
+                json.WriteNumber(code, Math.Exp(_logPrices[coin.Index * MaxCurrencies + slot]));
+            }
+        }
+        if (includeLastUpdatedAt)
+            json.WriteNumber("last_updated_at", updatedAt.ToUnixTimeSeconds());
+    }
+
+    /// <summary>The minute of the coin's last update and its CoinGecko-style timestamp (a few seconds into that minute).</summary>
+    public (long Minute, DateTimeOffset At) LastUpdate(SimulatedCoin coin, DateTimeOffset now)
+    {
+        var offsetSeconds = (long)(Hash.Unit((ulong)_options.Seed, (ulong)coin.Index, 0x0FF) * 50);
+        if (coin.Kind == CoinKind.Stale)
+        {
+            var at = StaleEpoch.AddMinutes(Math.Floor(Hash.Unit((ulong)_options.Seed, (ulong)coin.Index, 0x57A) * 3 * 365 * 1440));
+            return (at.ToUnixTimeSeconds() / 60, at.AddSeconds(offsetSeconds));
+        }
+        var minute = (now.ToUnixTimeSeconds() - offsetSeconds) / 60;
+        return (minute, DateTimeOffset.FromUnixTimeSeconds(minute * 60 + offsetSeconds));
+    }
+
+    private void AdvanceTo(SimulatedCoin coin, long minute)
+    {
+        var currencies = _currencies;
+        var row = coin.Index * MaxCurrencies;
+        if (_minuteOf[coin.Index] == 0)
+        {
+            for (var slot = 0; slot < currencies.Length; slot++)
+                _logPrices[row + slot] = _walk.StartLogPrice(coin.Index, currencies[slot]);
+            _minuteOf[coin.Index] = minute;
+            return;
+        }
+        // A currency added since the coin was last priced starts its walk now.
+        for (var slot = 0; slot < currencies.Length; slot++)
+        {
+            if (_logPrices[row + slot] == 0)
+                _logPrices[row + slot] = _walk.StartLogPrice(coin.Index, currencies[slot]);
+        }
+        for (var m = _minuteOf[coin.Index] + 1; m <= minute; m++)
+        {
+            for (var slot = 0; slot < currencies.Length; slot++)
+                _logPrices[row + slot] += _walk.Step(coin.Index, slot, m);
+        }
+        _minuteOf[coin.Index] = Math.Max(_minuteOf[coin.Index], minute);
+    }
+}

@@ -1,0 +1,27 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace CoinGecko.Simulator;
+
+/// <summary>Settings of the simulated market (section "Simulator", env Simulator__*).</summary>
+public sealed class SimulatorOptions
+{
+    [Range(1, 100_000)] public int Coins { get; set; } = 15_000;
+    public int Seed { get; set; } = 42;
+
+    /// <summary>Calls allowed per sliding minute before 429; 0 for no limit.</summary>
+    [Range(0, 100_000)] public int CallsPerMinute { get; set; }
+
+    /// <summary>Share of coins whose last update is years old (CoinGecko's dead coins).</summary>
+    [Range(0, 1)] public double StaleShare { get; set; } = 0.05;
+    /// <summary>Share of coins that lack some currencies (absent or null).</summary>
+    [Range(0, 1)] public double PartialShare { get; set; } = 0.10;
+    /// <summary>Share of coins /simple/price leaves out altogether.</summary>
+    [Range(0, 1)] public double OmittedShare { get; set; } = 0.02;
+    /// <summary>Share of coins /simple/price answers with an empty object.</summary>
+    [Range(0, 1)] public double EmptyShare { get; set; } = 0.01;
+
+    /// <summary>Random faults on every call: share answered 500, share with a malformed body, added latency.</summary>
+    [Range(0, 1)] public double ErrorRate { get; set; }
+    [Range(0, 1)] public double MalformedRate { get; set; }
+    [Range(0, 60_000)] public int LatencyMs { get; set; }
+}
