@@ -1,0 +1,50 @@
+using Btc.Tests.Infrastructure;
+using Dapper;
+using Hangfire;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Btc.Tests.Ingestion;
+
+[Collection(HangfireCollection.Name)]
+public sealed class ReplicaTests
+{
+    [Fact]
+    public async Task Two_servers_on_one_storage_run_one_cycle_per_schedule_tick_store_no_duplicates_and_stay_within_the_call_budget()
+    {
+        const int budget = 8;
+        await using var db = await DatabaseFixture.CreateAsync();
+        await using var coinGecko = await Simulator.StartAsync(coins: 100);
+        // The simulator refuses (429) anything past the budget, so an overshoot would show as a refused call.
+        await coinGecko.SetRateLimitAsync(budget);
+        // Every 5 seconds, with 2 calls a cycle: demand (24 a minute) is three times the budget.
+        (string, string)[] settings = [("Polling:Cron", "*/5 * * * * *"), ("CoinGecko:CallsPerMinute", $"{budget}")];
+        await using var first = await WorkerHost.StartAsync(db.ConnectionString, coinGecko, settings);
+        await using var second = await WorkerHost.StartAsync(db.ConnectionString, coinGecko, settings);
+        var monitoring = first.Services.GetRequiredService<JobStorage>().GetMonitoringApi();
+        monitoring.Servers().Should().HaveCount(2);
+
+        // Wait until the schedule has asked for more cycles than the budget can serve in a minute.
+        await Eventually.Until(() => PollJobsCreatedAsync(db), n => n >= 7, TimeSpan.FromSeconds(90), "seven poll triggers");
+
+        await using var connection = await db.DataSource.OpenConnectionAsync();
+        var cycles = (await connection.QueryAsync<(string TriggerId, DateTime ScheduledFor)>(
+            "SELECT trigger_id, scheduled_for FROM poll_cycle")).AsList();
+        cycles.Should().HaveCountGreaterThanOrEqualTo(2);
+        cycles.Select(c => c.ScheduledFor).Should().OnlyHaveUniqueItems("each schedule tick makes one cycle");
+
+        var (rows, distinct) = await connection.QuerySingleAsync<(int, int)>(
+            "SELECT count(*)::int, count(DISTINCT (coin_key, last_updated_at))::int FROM price_sample");
+        rows.Should().Be(distinct).And.BePositive();
+
+        var calls = await coinGecko.CallsAsync();
+        calls.Should().NotContain(c => c.Path == "refused", "no call may be refused for the rate limit");
+        calls.Select(c => calls.Count(o => o.At >= c.At && o.At < c.At.AddMinutes(1))).Max().Should().BeLessThanOrEqualTo(budget);
+    }
+
+    private static async Task<int> PollJobsCreatedAsync(DatabaseFixture db)
+    {
+        await using var connection = await db.DataSource.OpenConnectionAsync();
+        return await connection.ExecuteScalarAsync<int>(
+            "SELECT count(*)::int FROM hangfire.job WHERE invocationdata::text LIKE '%IPollCycleJob%'");
+    }
+}
