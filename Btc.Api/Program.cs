@@ -1,6 +1,8 @@
+using Btc.Api.Hosting;
+
+// The REST API and the Hangfire dashboard over the workers' database. Runs no Hangfire server.
 var builder = WebApplication.CreateBuilder(args);
+builder.AddBtcApi();
 var app = builder.Build();
-
-app.MapGet("/", () => "Hello World!");
-
+app.UseBtcApi();
 app.Run();

@@ -2,6 +2,7 @@ using Btc.Data.Coins;
 using Btc.Data.Currencies;
 using Btc.Data.Polling;
 using Btc.Data.Prices;
+using Btc.Data.Volatility;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
@@ -21,6 +22,7 @@ public static class DataServiceCollectionExtensions
         services.AddSingleton<PricePartitions>();
         services.AddSingleton<PollCycleStore>();
         services.AddSingleton<CallBudget>();
+        services.AddSingleton<VolatilityStore>();
         return services;
     }
 }

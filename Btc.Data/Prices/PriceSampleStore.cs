@@ -91,9 +91,10 @@ public sealed class PriceSampleStore(NpgsqlDataSource db)
                     ON CONFLICT DO NOTHING
                     RETURNING last_updated_at
                 ), dirty AS (
-                    INSERT INTO price_hour_dirty (hour)
-                    SELECT DISTINCT date_trunc('hour', last_updated_at, 'UTC') FROM ins
-                    ON CONFLICT DO NOTHING
+                    INSERT INTO price_hour_dirty (hour, version)
+                    SELECT hour, nextval('price_hour_dirty_version')
+                    FROM (SELECT DISTINCT date_trunc('hour', last_updated_at, 'UTC') AS hour FROM ins) h
+                    ON CONFLICT (hour) DO UPDATE SET version = excluded.version
                 ), page AS (
                     UPDATE poll_cycle_page
                        SET finished_at = clock_timestamp(), rows_stored = (SELECT count(*) FROM ins),

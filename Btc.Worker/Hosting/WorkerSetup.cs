@@ -25,6 +25,7 @@ public static class WorkerSetup
         services.AddTransient<IPricePageJob, PricePageJob>();
         services.AddTransient<ISyncCurrenciesJob, SyncCurrenciesJob>();
         services.AddTransient<IPartitionMaintenanceJob, PartitionMaintenanceJob>();
+        services.AddTransient<IVolatilityRanksJob, VolatilityRanksJob>();
 
         var connectionString = BtcConnectionString.From(configuration);
         services.AddSingleton(_ => HangfireStorage.Create(connectionString));

@@ -80,5 +80,6 @@ public sealed class PricePageJob(
             "Cycle {CycleId} for {ScheduledFor:HH:mm} done in {Seconds:0.0} s: {Coins} coins, {Stored} stored, {Stale} stale, {Skipped} skipped, {Calls} calls, {Errors} errors",
             cycle.CycleId, cycle.ScheduledFor, (cycle.FinishedAt!.Value - cycle.StartedAt).TotalSeconds, cycle.CoinsRequested,
             cycle.RowsStored, cycle.Stale, cycle.Skipped, cycle.CallsUsed, cycle.Errors);
+        jobs.Enqueue<IVolatilityRanksJob>(job => job.RunAsync(CancellationToken.None));
     }
 }

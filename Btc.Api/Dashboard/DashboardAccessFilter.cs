@@ -1,0 +1,54 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Security.Cryptography;
+using System.Text;
+using Hangfire.Dashboard;
+using Microsoft.Extensions.Options;
+
+namespace Btc.Api.Dashboard;
+
+/// <summary>
+/// Loopback requests come in; any other needs HTTP basic credentials. Behind Docker's bridge every request
+/// looks remote, which is why Hangfire's local-only default is not enough.
+/// </summary>
+public sealed class DashboardAccessFilter(IOptions<DashboardOptions> options) : IDashboardAuthorizationFilter
+{
+    public bool Authorize(DashboardContext context)
+    {
+        var http = context.GetHttpContext();
+        if (http.Connection.RemoteIpAddress is { } remote && IPAddress.IsLoopback(remote.IsIPv4MappedToIPv6 ? remote.MapToIPv4() : remote))
+            return true;
+        if (CredentialsMatch(http.Request.Headers.Authorization.ToString()))
+            return true;
+        // Hangfire answers 401 to an unauthenticated user; the challenge makes browsers ask for the password.
+        http.Response.Headers.WWWAuthenticate = "Basic realm=\"BTC dashboard\", charset=\"UTF-8\"";
+        return false;
+    }
+
+    private bool CredentialsMatch(string header)
+    {
+        if (!AuthenticationHeaderValue.TryParse(header, out var value)
+            || !"Basic".Equals(value.Scheme, StringComparison.OrdinalIgnoreCase) || value.Parameter is null)
+            return false;
+        string decoded;
+        try
+        {
+            decoded = Encoding.UTF8.GetString(Convert.FromBase64String(value.Parameter));
+        }
+        catch (FormatException)
+        {
+            return false;
+        }
+        var colon = decoded.IndexOf(':', StringComparison.Ordinal);
+        if (colon < 0)
+            return false;
+        var expected = options.Value;
+        // Both compared, always, in constant time: the answer's timing tells nothing about either.
+        var user = FixedTimeEquals(decoded[..colon], expected.Username);
+        var password = FixedTimeEquals(decoded[(colon + 1)..], expected.Password ?? "");
+        return user & password & !string.IsNullOrEmpty(expected.Password);
+    }
+
+    private static bool FixedTimeEquals(string a, string b) =>
+        CryptographicOperations.FixedTimeEquals(SHA256.HashData(Encoding.UTF8.GetBytes(a)), SHA256.HashData(Encoding.UTF8.GetBytes(b)));
+}

@@ -1,0 +1,51 @@
+using System.Security.Cryptography;
+using Btc.Data;
+using Btc.Data.Hangfire;
+using Hangfire;
+using Microsoft.Extensions.Options;
+
+namespace Btc.Api.Dashboard;
+
+public static class DashboardSetup
+{
+    /// <summary>Hangfire on the workers' storage, for the dashboard only: the API runs no Hangfire server.</summary>
+    public static IServiceCollection AddDashboard(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<DashboardOptions>()
+            .BindConfiguration(DashboardOptions.Section)
+            .PostConfigure(options =>
+            {
+                if (!string.IsNullOrEmpty(options.Password))
+                    return;
+                options.Password = Convert.ToBase64String(RandomNumberGenerator.GetBytes(15)).Replace('/', '-').Replace('+', '_');
+                options.PasswordGenerated = true;
+            })
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.AddSingleton<DashboardAccessFilter>();
+        var connectionString = BtcConnectionString.From(configuration);
+        services.AddSingleton(_ => HangfireStorage.Create(connectionString));
+        services.AddHangfire(hangfire => hangfire.UseBtcSerialization());
+        return services;
+    }
+
+    public static WebApplication MapDashboard(this WebApplication app)
+    {
+        app.MapHangfireDashboard("/hangfire", new Hangfire.DashboardOptions
+        {
+            Authorization = [app.Services.GetRequiredService<DashboardAccessFilter>()],
+            DashboardTitle = "BTC jobs",
+            AppPath = "/",
+        });
+
+        var options = app.Services.GetRequiredService<IOptions<DashboardOptions>>().Value;
+        if (options.PasswordGenerated)
+        {
+            // Logged once so a fresh start is usable from outside this machine and still not open to it.
+            app.Logger.LogWarning(
+                "Hangfire dashboard at /hangfire: user '{User}', password '{Password}' (generated at start-up; set Dashboard__Password to choose one)",
+                options.Username, options.Password);
+        }
+        return app;
+    }
+}

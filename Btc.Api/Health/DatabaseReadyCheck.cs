@@ -1,0 +1,27 @@
+using Btc.Data;
+using Dapper;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Npgsql;
+
+namespace Btc.Api.Health;
+
+/// <summary>Ready when the database answers and carries the migrations this build needs.</summary>
+public sealed class DatabaseReadyCheck(NpgsqlDataSource db) : IHealthCheck
+{
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken ct = default)
+    {
+        try
+        {
+            await using var connection = await db.OpenConnectionAsync(ct);
+            var version = await connection.ExecuteScalarAsync<long?>(new CommandDefinition(
+                """SELECT max("Version") FROM "VersionInfo" """, cancellationToken: ct));
+            return version >= SchemaVersion.Required
+                ? HealthCheckResult.Healthy($"Schema version {version}.")
+                : HealthCheckResult.Unhealthy($"Schema version {version?.ToString() ?? "none"}; {SchemaVersion.Required} needed: run Btc.Migrations.");
+        }
+        catch (Exception e) when (e is NpgsqlException or TimeoutException)
+        {
+            return HealthCheckResult.Unhealthy("The database cannot be reached.", e);
+        }
+    }
+}

@@ -1,0 +1,42 @@
+using Btc.Api.Cycles;
+using Btc.Api.Dashboard;
+using Btc.Api.Health;
+using Btc.Api.Stocks;
+using Btc.Data;
+using Scalar.AspNetCore;
+
+namespace Btc.Api.Hosting;
+
+public static class ApiSetup
+{
+    public static WebApplicationBuilder AddBtcApi(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddSingleton(TimeProvider.System);
+        services.AddBtcData(builder.Configuration);
+        // Bounded: serialized series of many coins and currencies must not grow without limit.
+        services.AddMemoryCache(cache => cache.SizeLimit = 256L * 1024 * 1024);
+        services.AddSingleton<MinuteCache>();
+        services.AddSingleton<StockLookup>();
+        services.AddProblemDetails();
+        services.AddOpenApi();
+        services.AddHealth();
+        services.AddDashboard(builder.Configuration);
+        return builder;
+    }
+
+    public static WebApplication UseBtcApi(this WebApplication app)
+    {
+        // Anything unforeseen becomes a problem details body, never a stack trace.
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+
+        app.MapOpenApi();
+        app.MapScalarApiReference("/docs");
+        app.MapStocks();
+        app.MapCycles();
+        app.MapHealth();
+        app.MapDashboard();
+        return app;
+    }
+}

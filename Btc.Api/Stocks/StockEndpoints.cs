@@ -1,0 +1,136 @@
+using System.Buffers;
+using System.Text.Json;
+using Btc.Data.Coins;
+using Btc.Data.Currencies;
+using Btc.Data.Prices;
+using Btc.Data.Volatility;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+
+namespace Btc.Api.Stocks;
+
+/// <summary>The endpoints existing clients call: paths and JSON shapes are those of the original service.</summary>
+public static class StockEndpoints
+{
+    public static readonly string[] Templates =
+        ["/stock", "/stock/<stock_id>/<currency>", "/stock/<stock_id>/<currency>/volatility_rank", "/cycles"];
+
+    private const string LogReturn = "log_return_stddev";
+    private const string Price = "price_stddev";
+
+    public static IEndpointRouteBuilder MapStocks(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/", () => TypedResults.Ok(Templates))
+            .WithName("Index").WithSummary("The endpoint templates this service answers.").WithTags("Stocks");
+
+        var stocks = app.MapGroup("/stock").WithTags("Stocks");
+
+        stocks.MapGet("/", ListAsync)
+            .WithName("ListStocks")
+            .WithSummary("CoinGecko ids that have stored prices, in code-point order.");
+
+        stocks.MapGet("/{stock_id}/{currency}", SeriesAsync)
+            .WithName("GetSeries")
+            .WithSummary("A coin's prices in a currency as [[unix_seconds, price], …], oldest first.")
+            .WithDescription("The last 24 hours, ending a minute ago, unless from/to (ISO-8601 or unix seconds) choose another window of at most 31 days.")
+            .Produces<double[][]>(StatusCodes.Status200OK)
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status404NotFound);
+
+        stocks.MapGet("/{stock_id}/{currency}/volatility_rank", VolatilityRankAsync)
+            .WithName("GetVolatilityRank")
+            .WithSummary("The coin's volatility rank in a currency over the last 24 hours; 1 is the most volatile, ties share a rank.")
+            .WithDescription($"measure: {LogReturn} (default, standard deviation of log returns) or {Price} (standard deviation of the price, as the original ranked).")
+            .Produces<VolatilityRankResponse>(StatusCodes.Status200OK)
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        return app;
+    }
+
+    private static async Task<JsonBytes> ListAsync(CoinStore coins, MinuteCache cache, CancellationToken ct)
+    {
+        var body = await cache.GetOrCreateAsync("stock-ids", async () =>
+            JsonSerializer.SerializeToUtf8Bytes(await coins.ListIdsWithPricesAsync(ct)));
+        return new JsonBytes(body!);
+    }
+
+    private static async Task<Results<JsonBytes, ProblemHttpResult>> SeriesAsync(
+        [FromRoute(Name = "stock_id")] string stockId, string currency, string? from, string? to,
+        StockLookup lookup, PriceSampleStore prices, MinuteCache cache, TimeProvider clock, CancellationToken ct)
+    {
+        var (window, error) = SeriesWindowParser.Parse(from, to, clock.GetUtcNow().UtcDateTime);
+        if (error is not null)
+            return BadRequest("Malformed time window", error);
+        var (coinKey, found, problem) = await ResolveAsync(stockId, currency, lookup, ct);
+        if (problem is not null)
+            return problem;
+
+        var body = await cache.GetOrCreateAsync(("series", coinKey, found!.CurrencyKey, window), async () =>
+        {
+            var points = await prices.SeriesAsync(coinKey, found, window.From, window.To, ct);
+            return points.Count == 0 ? null : Serialize(points);
+        });
+        return body is null
+            ? NotFound("No prices in the window",
+                $"'{stockId}' has no {found.Code} prices between {window.From:O} and {window.To:O}.")
+            : new JsonBytes(body);
+    }
+
+    private static async Task<Results<Ok<VolatilityRankResponse>, ProblemHttpResult>> VolatilityRankAsync(
+        [FromRoute(Name = "stock_id")] string stockId, string currency, string? measure,
+        StockLookup lookup, VolatilityStore volatility, CancellationToken ct)
+    {
+        var chosen = (measure ?? LogReturn) switch
+        {
+            LogReturn => VolatilityMeasure.LogReturnStddev,
+            Price => VolatilityMeasure.PriceStddev,
+            _ => (VolatilityMeasure?)null,
+        };
+        if (chosen is null)
+            return BadRequest("Unknown measure", $"'measure' must be {LogReturn} or {Price}, not '{measure}'.");
+        var (coinKey, found, problem) = await ResolveAsync(stockId, currency, lookup, ct);
+        if (problem is not null)
+            return problem;
+
+        var rank = await volatility.FindAsync(coinKey, found!.CurrencyKey, chosen.Value, ct);
+        return rank is null
+            ? NotFound("Too little data to rank",
+                $"'{stockId}' has too few {found.Code} prices in the last 24 hours to be ranked by {measure ?? LogReturn} " +
+                $"(at least {(chosen == VolatilityMeasure.PriceStddev ? "2 prices" : "3 positive prices")}).")
+            : TypedResults.Ok(new VolatilityRankResponse(rank.Rank, rank.OutOf, measure ?? LogReturn, rank.Volatility, rank.AsOf));
+    }
+
+    private static async Task<(int CoinKey, Currency? Currency, ProblemHttpResult? Problem)> ResolveAsync(
+        string stockId, string currency, StockLookup lookup, CancellationToken ct)
+    {
+        if (await lookup.CoinKeyAsync(stockId, ct) is not { } coinKey)
+            return (0, null, NotFound("Unknown coin", $"No coin has the CoinGecko id '{stockId}'; GET /stock lists the ids with prices."));
+        if (await lookup.CurrencyAsync(currency, ct) is not { } found)
+            return (0, null, NotFound("Unknown currency", $"'{currency}' is not a CoinGecko vs-currency this service stores (e.g. usd, eur, btc)."));
+        return (coinKey, found, null);
+    }
+
+    private static byte[] Serialize(IReadOnlyList<PricePoint> points)
+    {
+        var buffer = new ArrayBufferWriter<byte>(points.Count * 32 + 2);
+        using (var json = new Utf8JsonWriter(buffer))
+        {
+            json.WriteStartArray();
+            foreach (var point in points)
+            {
+                json.WriteStartArray();
+                json.WriteNumberValue(point.UnixSeconds);
+                json.WriteNumberValue(point.Price);
+                json.WriteEndArray();
+            }
+            json.WriteEndArray();
+        }
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    private static ProblemHttpResult NotFound(string title, string detail) =>
+        TypedResults.Problem(detail, statusCode: StatusCodes.Status404NotFound, title: title);
+
+    private static ProblemHttpResult BadRequest(string title, string detail) =>
+        TypedResults.Problem(detail, statusCode: StatusCodes.Status400BadRequest, title: title);
+}

@@ -1,0 +1,22 @@
+using System.Diagnostics;
+using Btc.Data.Currencies;
+using Btc.Data.Jobs;
+using Btc.Data.Prices;
+using Btc.Data.Volatility;
+using Hangfire;
+
+namespace Btc.Worker.Jobs;
+
+// The next cycle's recompute supersedes a failed one within a minute.
+[AutomaticRetry(Attempts = 0)]
+public sealed class VolatilityRanksJob(CurrencyStore currencies, VolatilityStore volatility, TimeProvider clock, ILogger<VolatilityRanksJob> log)
+    : IVolatilityRanksJob
+{
+    public async Task RunAsync(CancellationToken ct)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var result = await volatility.RecomputeAsync(await currencies.ListAsync(ct), PriceWindow.LatestEnd(clock.GetUtcNow().UtcDateTime), ct);
+        log.LogInformation("Volatility ranks as of {AsOf:HH:mm}: {Ranks} stored, {Hours} hours summarized, in {Ms:0} ms",
+            result.AsOf, result.RanksStored, result.HoursRefreshed, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+    }
+}
