@@ -1,0 +1,85 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using Btc.Data.Jobs;
+using Btc.Tests.Infrastructure;
+using Btc.Tests.Ingestion;
+using CoinGecko.Simulator;
+using Hangfire;
+using Hangfire.States;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Btc.Tests.Api;
+
+[Collection(HangfireCollection.Name)]
+public sealed class DashboardTests(ApiFixture api) : IClassFixture<ApiFixture>
+{
+    private const string Remote = "203.0.113.7";
+
+    [Fact]
+    public async Task A_loopback_request_is_let_in_without_credentials()
+    {
+        var response = await api.Client.SendAsync(Get("/hangfire", from: "127.0.0.1"));
+
+        response.StatusCode.Should().Be(HttpStatusCode.OK);
+    }
+
+    [Fact]
+    public async Task A_remote_request_without_credentials_is_challenged()
+    {
+        var response = await api.Client.SendAsync(Get("/hangfire", from: Remote));
+
+        response.StatusCode.Should().Be(HttpStatusCode.Unauthorized);
+        response.Headers.WwwAuthenticate.Should().ContainSingle(h => h.Scheme == "Basic");
+    }
+
+    [Theory]
+    [InlineData("admin", "s3cret-pass", HttpStatusCode.OK)]
+    [InlineData("admin", "wrong", HttpStatusCode.Unauthorized)]
+    [InlineData("root", "s3cret-pass", HttpStatusCode.Unauthorized)]
+    public async Task A_remote_request_is_let_in_with_the_configured_credentials_only(string user, string password, HttpStatusCode status)
+    {
+        var request = Get("/hangfire", from: Remote);
+        request.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{user}:{password}")));
+
+        (await api.Client.SendAsync(request)).StatusCode.Should().Be(status);
+    }
+
+    [Fact]
+    public async Task A_job_retried_from_the_dashboard_is_run_by_a_worker_server_and_trigger_now_starts_a_cycle()
+    {
+        await using var db = await DatabaseFixture.CreateAsync();
+        await using var coinGecko = await Simulator.StartAsync(coins: 20);
+        await using var factory = new ApiFactory(db.ConnectionString, TimeProvider.System);
+        using var dashboard = factory.CreateClient();
+        await using var worker = await WorkerHost.StartAsync(db.ConnectionString, coinGecko);
+        var storage = worker.Services.GetRequiredService<JobStorage>();
+        var monitoring = storage.GetMonitoringApi();
+        await Eventually.Until(() => Task.FromResult(monitoring.SucceededListCount()), n => n >= 2, CycleProbe.Deadline, "the start-up jobs");
+
+        await coinGecko.AddFaultAsync(new Fault(FaultKind.Status, Count: 1_000, Path: "/supported_vs_currencies", Status: 500));
+        var jobId = worker.Services.GetRequiredService<IBackgroundJobClient>().Enqueue<ISyncCurrenciesJob>(j => j.RunAsync(CancellationToken.None));
+        await Eventually.Until(() => Task.FromResult(monitoring.JobDetails(jobId).History[0].StateName),
+            state => state == ScheduledState.StateName, CycleProbe.Deadline, "the failing job to wait for a retry");
+        await coinGecko.Client.DeleteAsync("/sim/faults");
+
+        (await dashboard.PostAsync($"/hangfire/jobs/actions/requeue/{jobId}", null)).StatusCode.Should().Be(HttpStatusCode.NoContent);
+
+        var history = await Eventually.Until(() => Task.FromResult(monitoring.JobDetails(jobId).History),
+            h => h[0].StateName == SucceededState.StateName, CycleProbe.Deadline, "the retried job to succeed");
+        var servers = monitoring.Servers().Select(s => s.Name).ToArray();
+        servers.Should().ContainSingle("the API runs no Hangfire server");
+        history.First(h => h.StateName == ProcessingState.StateName).Data["ServerId"].Should().Be(servers[0]);
+
+        var trigger = new FormUrlEncodedContent([new("jobs[]", RecurringJobIds.PollCycle)]);
+        (await dashboard.PostAsync("/hangfire/recurring/trigger", trigger)).StatusCode.Should().Be(HttpStatusCode.NoContent);
+        await CycleProbe.WaitForFinishedCycleAsync(db, 1);
+    }
+
+    private static HttpRequestMessage Get(string path, string from)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Get, path);
+        request.Headers.Add(ApiFactory.RemoteAddressHeader, from);
+        return request;
+    }
+}
