@@ -21,7 +21,7 @@ public sealed class ReplicaTests
         await using var first = await WorkerHost.StartAsync(db.ConnectionString, coinGecko, settings);
         await using var second = await WorkerHost.StartAsync(db.ConnectionString, coinGecko, settings);
         var monitoring = first.Services.GetRequiredService<JobStorage>().GetMonitoringApi();
-        monitoring.Servers().Should().HaveCount(2);
+        await Eventually.Until(() => Task.FromResult(monitoring.Servers().Count), n => n == 2, CycleProbe.Deadline, "both servers to announce themselves");
 
         // Wait until the schedule has asked for more cycles than the budget can serve in a minute.
         await Eventually.Until(() => PollJobsCreatedAsync(db), n => n >= 7, TimeSpan.FromSeconds(90), "seven poll triggers");
