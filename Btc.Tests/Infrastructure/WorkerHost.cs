@@ -31,6 +31,7 @@ public sealed class WorkerHost : IAsyncDisposable
             ["CoinGecko:TimeoutSeconds"] = "2",
             // Cycles run when a test triggers them, unless a test sets a schedule.
             ["Polling:Cron"] = "0 0 1 1 *",
+            ["Polling:PollOnStart"] = "false",
         };
         foreach (var (key, value) in settings)
             values[key] = value;

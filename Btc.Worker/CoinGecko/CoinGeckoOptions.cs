@@ -13,8 +13,8 @@ public sealed class CoinGeckoOptions : IValidatableObject
     /// <summary>Demo when a key is given, public otherwise.</summary>
     public CoinGeckoPlan? Plan { get; set; }
 
-    /// <summary>Overrides the plan's host: the simulator, a proxy.</summary>
-    public Uri? BaseUrl { get; set; }
+    /// <summary>Overrides the plan's host: the simulator, a proxy. Empty means unset (compose passes empties).</summary>
+    public string? BaseUrl { get; set; }
 
     /// <summary>What all replicas together may call per minute (the demo plan allows 30).</summary>
     [Range(1, 100_000)]
@@ -26,12 +26,14 @@ public sealed class CoinGeckoOptions : IValidatableObject
 
     public CoinGeckoPlan EffectivePlan => Plan ?? (string.IsNullOrEmpty(ApiKey) ? CoinGeckoPlan.Public : CoinGeckoPlan.Demo);
 
-    public Uri EffectiveBaseUrl => BaseUrl ?? new Uri(EffectivePlan == CoinGeckoPlan.Pro
-        ? "https://pro-api.coingecko.com/api/v3"
-        : "https://api.coingecko.com/api/v3");
+    public Uri EffectiveBaseUrl => new(!string.IsNullOrWhiteSpace(BaseUrl)
+        ? BaseUrl
+        : EffectivePlan == CoinGeckoPlan.Pro ? "https://pro-api.coingecko.com/api/v3" : "https://api.coingecko.com/api/v3");
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
+        if (!string.IsNullOrWhiteSpace(BaseUrl) && !Uri.TryCreate(BaseUrl, UriKind.Absolute, out _))
+            yield return new ValidationResult($"CoinGecko__BaseUrl '{BaseUrl}' is not an absolute URL, e.g. http://localhost:8100/api/v3.");
         if (EffectivePlan != CoinGeckoPlan.Public && string.IsNullOrWhiteSpace(ApiKey))
             yield return new ValidationResult($"CoinGecko__Plan={EffectivePlan} needs a key: set COINGECKO_API_KEY, or use CoinGecko__Plan=Public.");
         if (EffectivePlan == CoinGeckoPlan.Public && !string.IsNullOrWhiteSpace(ApiKey))

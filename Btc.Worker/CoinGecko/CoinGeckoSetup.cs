@@ -13,7 +13,11 @@ public static class CoinGeckoSetup
         services.AddOptions<CoinGeckoOptions>()
             .BindConfiguration(CoinGeckoOptions.Section)
             // The name users already know from the original service.
-            .Configure(o => o.ApiKey ??= configuration["COINGECKO_API_KEY"])
+            .Configure(o =>
+            {
+                if (string.IsNullOrWhiteSpace(o.ApiKey))
+                    o.ApiKey = configuration["COINGECKO_API_KEY"] is { Length: > 0 } key ? key : null;
+            })
             .ValidateDataAnnotations()
             .ValidateOnStart();
         services.AddTransient<CallBudgetHandler>();

@@ -1,4 +1,5 @@
 using Btc.Data.Jobs;
+using Btc.Data.Polling;
 using Btc.Worker.Polling;
 using Hangfire;
 using Microsoft.Extensions.Options;
@@ -7,7 +8,12 @@ namespace Btc.Worker.Hosting;
 
 /// <summary>Registers the recurring jobs when a replica starts, and runs the start-up chores once.</summary>
 public sealed class RecurringJobsRegistration(
-    IRecurringJobManager recurring, IBackgroundJobClient jobs, IOptions<PollingOptions> polling, ILogger<RecurringJobsRegistration> log)
+    IRecurringJobManager recurring,
+    IBackgroundJobClient jobs,
+    PollCycleStore cycles,
+    IOptions<PollingOptions> polling,
+    TimeProvider clock,
+    ILogger<RecurringJobsRegistration> log)
     : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
@@ -44,6 +50,12 @@ public sealed class RecurringJobsRegistration(
         // Currencies and partitions are needed before the first cycle, not only after the daily run.
         jobs.Enqueue<ISyncCurrenciesJob>(job => job.RunAsync(CancellationToken.None));
         jobs.Enqueue<IPartitionMaintenanceJob>(job => job.RunAsync(CancellationToken.None));
+
+        // A fresh start should show prices in seconds, not at the next tick. Replicas starting together may
+        // both trigger; the second cycle then finds every price already stored.
+        var last = (await cycles.RecentAsync(1, cancellationToken)).FirstOrDefault();
+        if (polling.Value.PollOnStart && (last is null || last.StartedAt < clock.GetUtcNow().UtcDateTime.AddMinutes(-2)))
+            recurring.Trigger(RecurringJobIds.PollCycle);
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;

@@ -42,6 +42,7 @@ public static class WorkerSetup
         });
         services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(30));
         services.AddHostedService<RecurringJobsRegistration>();
+        services.AddHostedService<HeartbeatFile>();
         return builder;
     }
 }

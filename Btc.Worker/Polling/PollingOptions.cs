@@ -30,6 +30,9 @@ public sealed class PollingOptions : IValidatableObject
     /// <summary>Ids per /simple/price call: longer lists hit 414 URI Too Long at CoinGecko.</summary>
     [Range(1, 250)] public int PageSize { get; set; } = 100;
 
+    /// <summary>Poll at start-up when no cycle ran in the last two minutes, rather than wait for the schedule.</summary>
+    public bool PollOnStart { get; set; } = true;
+
     /// <summary>Days of price samples kept.</summary>
     [Range(2, 3650)] public int RetentionDays { get; set; } = 7;
 

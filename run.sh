@@ -1,0 +1,127 @@
+#!/usr/bin/env bash
+# Runs BTC on this machine without Docker: a private PostgreSQL cluster, the migrations, the worker and the API
+# (and with --offline the CoinGecko simulator). Ctrl-C or SIGTERM stops everything it started.
+#
+#   ./run.sh [--offline] [--port 8000]
+#
+# Environment: BTC_DATA_DIR (default .data), BTC_PG_PORT (default: a free port), COINGECKO_API_KEY,
+# DASHBOARD_PASSWORD (default: generated and printed).
+set -euo pipefail
+cd "$(dirname "$0")"
+
+offline=false
+api_port=8000
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --offline) offline=true ;;
+        --port) api_port="${2:?--port needs a number}"; shift ;;
+        -h|--help) sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        *) echo "Unknown option '$1': use --offline and --port N." >&2; exit 2 ;;
+    esac
+    shift
+done
+
+fail() { echo "run.sh: $*" >&2; exit 1; }
+port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+free_port() { local p=$1; while port_in_use "$p"; do p=$((p + 1)); done; echo "$p"; }
+
+command -v dotnet >/dev/null || fail "the .NET SDK is missing: install .NET 10 (https://dot.net) and run again."
+# PATH may hold only links to initdb and pg_ctl; the folder they point into has psql and createdb too.
+initdb_path=$(command -v initdb 2>/dev/null || ls -d /usr/lib/postgresql/*/bin/initdb 2>/dev/null | sort -V | tail -n1 || true)
+pg_bin=$(dirname "$(readlink -f "${initdb_path:-/nonexistent}")")
+[ -x "$pg_bin/initdb" ] && [ -x "$pg_bin/pg_ctl" ] || fail "no PostgreSQL server binaries (initdb, pg_ctl): install the PostgreSQL server (apt-get install postgresql)."
+port_in_use "$api_port" && fail "port $api_port is in use: stop what listens there or choose another with --port."
+
+data_dir=$(mkdir -p "${BTC_DATA_DIR:-.data}" && cd "${BTC_DATA_DIR:-.data}" && pwd)
+pg_data="$data_dir/postgres"
+pg_port=${BTC_PG_PORT:-$(free_port 55432)}
+port_in_use "$pg_port" && fail "port $pg_port (BTC_PG_PORT) is in use."
+as_postgres=()
+if [ "$(id -u)" -eq 0 ]; then
+    # initdb and pg_ctl refuse to run as root.
+    as_postgres=(runuser -u postgres --)
+fi
+pg() { "${as_postgres[@]}" "$pg_bin/$1" "${@:2}"; }
+
+if [ ! -f "$pg_data/PG_VERSION" ]; then
+    echo "Creating a PostgreSQL cluster in $pg_data"
+    mkdir -p "$pg_data"
+    [ ${#as_postgres[@]} -gt 0 ] && chown -R postgres "$data_dir"
+    pg initdb -D "$pg_data" -U postgres -A trust -E UTF8 --no-locale >/dev/null
+fi
+
+pids=()
+cleanup() {
+    trap - INT TERM EXIT
+    echo "Stopping..."
+    for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+    for _ in $(seq 1 300); do
+        alive=0
+        for pid in "${pids[@]}"; do kill -0 "$pid" 2>/dev/null && alive=1; done
+        [ $alive -eq 0 ] && break
+        sleep 0.1
+    done
+    for pid in "${pids[@]}"; do kill -KILL "$pid" 2>/dev/null || true; done
+    pg pg_ctl stop -D "$pg_data" -m fast -w >/dev/null 2>&1 || true
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+pg pg_ctl start -w -D "$pg_data" -l "$data_dir/postgres.log" \
+    -o "-p $pg_port -k $pg_data -c listen_addresses=127.0.0.1" >/dev/null \
+    || fail "PostgreSQL did not start; see $data_dir/postgres.log."
+"$pg_bin/psql" -h 127.0.0.1 -p "$pg_port" -U postgres -tAc "SELECT 1 FROM pg_database WHERE datname = 'btc'" | grep -q 1 \
+    || "$pg_bin/createdb" -h 127.0.0.1 -p "$pg_port" -U postgres btc
+export ConnectionStrings__Btc="Host=127.0.0.1;Port=$pg_port;Username=postgres;Database=btc"
+
+echo "Building..."
+projects=(Btc.Migrations Btc.Worker Btc.Api)
+$offline && projects+=(tools/CoinGecko.Simulator)
+for project in "${projects[@]}"; do
+    dotnet build "$project" -c Release --nologo -v quiet -clp:NoSummary >/dev/null || fail "the build of $project failed; run 'dotnet build $project' to see why."
+done
+dll() { echo "$1/bin/Release/net10.0/$(basename "$1").dll"; }
+
+dotnet "$(dll Btc.Migrations)" >/dev/null || fail "the migrations failed (see above)."
+
+# Each service runs in the background with its log lines prefixed; $! is the service itself.
+start() {
+    local name=$1 dir=$2; shift 2
+    (cd "$dir/bin/Release/net10.0" && exec dotnet "$@") > >(sed -u "s/^/[$name] /") 2>&1 &
+    pids+=($!)
+}
+
+if $offline; then
+    sim_port=$(free_port 8100)
+    # Every simulated coin gets a price, so the first /stock already lists all 1,000 tracked coins.
+    start simulator tools/CoinGecko.Simulator CoinGecko.Simulator.dll --urls "http://127.0.0.1:$sim_port" \
+        --Simulator:OmittedShare=0 --Simulator:EmptyShare=0
+    export CoinGecko__BaseUrl="http://127.0.0.1:$sim_port/api/v3" CoinGecko__CallsPerMinute=1000 COINGECKO_API_KEY=""
+fi
+export Dashboard__Password="${DASHBOARD_PASSWORD:-$(head -c 12 /dev/urandom | base64 | tr '+/' '-_')}"
+start worker Btc.Worker Btc.Worker.dll
+start api Btc.Api Btc.Api.dll --urls "http://127.0.0.1:$api_port"
+
+for _ in $(seq 1 600); do
+    if (exec 3<>"/dev/tcp/127.0.0.1/$api_port" && printf 'GET /health/ready HTTP/1.0\r\n\r\n' >&3 && head -n1 <&3 | grep -q ' 200 ') 2>/dev/null; then
+        break
+    fi
+    for pid in "${pids[@]}"; do kill -0 "$pid" 2>/dev/null || fail "a service stopped during start-up (see its log above)."; done
+    sleep 0.1
+done
+
+cat <<INFO
+
+BTC is running$($offline && echo " offline, against the CoinGecko simulator"). Prices arrive within a minute.
+  API        http://127.0.0.1:$api_port/stock
+  API docs   http://127.0.0.1:$api_port/docs
+  Dashboard  http://127.0.0.1:$api_port/hangfire   (from another machine: user admin, password $Dashboard__Password)
+  Database   psql -h 127.0.0.1 -p $pg_port -U postgres btc
+Ctrl-C stops everything.
+
+INFO
+
+# In the foreground until a service stops or we are told to stop.
+wait -n "${pids[@]}"
+fail "a service stopped unexpectedly (see its log above)."
