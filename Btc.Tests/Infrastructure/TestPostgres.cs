@@ -1,3 +1,4 @@
+using Btc.LocalPostgres;
 using Btc.Migrations;
 using Npgsql;
 

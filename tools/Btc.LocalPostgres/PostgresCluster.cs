@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 
-namespace Btc.Tests.Infrastructure;
+namespace Btc.LocalPostgres;
 
 /// <summary>
 /// A throwaway PostgreSQL cluster in a temp folder on a free port, started from the machine's server binaries

@@ -1,0 +1,61 @@
+using System.Net.Http.Json;
+
+namespace Btc.Benchmarks;
+
+/// <summary>Btc.Api over real HTTP against a plain Kestrel baseline for the same payloads, in the same run.</summary>
+public static class ApiBenchmark
+{
+    private static readonly int[] Concurrencies = [1, 16];
+    private static readonly TimeSpan Duration = TimeSpan.FromSeconds(5);
+
+    /// <returns>The volatility endpoint's median latency at one client, in milliseconds.</returns>
+    public static async Task<double> RunAsync(string connectionString, string coinId, Report report)
+    {
+        var (apiPort, baselinePort) = (CycleBenchmark.FreePort(), CycleBenchmark.FreePort());
+        using var api = ChildProcess.Start(ChildProcess.Dll("Btc.Api"), ["--urls", $"http://127.0.0.1:{apiPort}"], new Dictionary<string, string>
+        {
+            ["ConnectionStrings__Btc"] = connectionString,
+            ["Dashboard__Password"] = "benchmark",
+            ["Logging__LogLevel__Default"] = "Warning",
+        });
+        using var baseline = ChildProcess.Start(Path.Combine(AppContext.BaseDirectory, "Btc.Benchmarks.dll"),
+            ["--baseline-server", baselinePort.ToString()], new Dictionary<string, string>());
+        await ChildProcess.WaitForHttpAsync($"http://127.0.0.1:{apiPort}/health/ready", TimeSpan.FromSeconds(60));
+        await ChildProcess.WaitForHttpAsync($"http://127.0.0.1:{baselinePort}/text", TimeSpan.FromSeconds(60));
+
+        var series = $"http://127.0.0.1:{apiPort}/stock/{coinId}/usd";
+        var volatility = $"http://127.0.0.1:{apiPort}/stock/{coinId}/usd/volatility_rank";
+        using (var http = new HttpClient())
+        {
+            var pairs = await http.GetFromJsonAsync<double[][]>(series);
+            report.Add("api: pairs in the 24 h series served", pairs!.Length, "pairs");
+        }
+
+        var results = new Dictionary<(string, int), LoadGenerator.Result>();
+        foreach (var concurrency in Concurrencies)
+        {
+            foreach (var (name, url) in new[]
+            {
+                ("baseline (a) constant string", $"http://127.0.0.1:{baselinePort}/text"),
+                ("baseline (b) 1,440-pair JSON in memory", $"http://127.0.0.1:{baselinePort}/series"),
+                ("/stock/{id}/usd/volatility_rank", volatility),
+                ("/stock/{id}/usd (24 h series)", series),
+            })
+            {
+                var result = results[(name, concurrency)] = await LoadGenerator.RunAsync(url, concurrency, Duration);
+                report.Add($"{name}, {concurrency} clients: throughput", result.RequestsPerSecond, "req/s");
+                report.Add($"{name}, {concurrency} clients: p50 / p99 latency", result.P50Ms, $"ms / {result.P99Ms:0.###} ms");
+                if (result.Errors > 0)
+                    report.Add($"{name}, {concurrency} clients: errors", result.Errors, "responses");
+            }
+        }
+
+        var most = Concurrencies[^1];
+        var volatilityRatio = results[("/stock/{id}/usd/volatility_rank", most)].RequestsPerSecond / results[("baseline (a) constant string", most)].RequestsPerSecond;
+        var seriesRatio = results[("/stock/{id}/usd (24 h series)", most)].RequestsPerSecond / results[("baseline (b) 1,440-pair JSON in memory", most)].RequestsPerSecond;
+        report.Add($"api: volatility_rank / baseline (a) throughput, {most} clients", volatilityRatio, "×", "≥ 0.5", volatilityRatio >= 0.5);
+        report.Add($"api: series / baseline (b) throughput, {most} clients", seriesRatio, "×", "≥ 0.5", seriesRatio >= 0.5);
+        report.Add("api: peak RSS under load", api.PeakRssMiB, "MiB");
+        return results[("/stock/{id}/usd/volatility_rank", 1)].P50Ms;
+    }
+}

@@ -1,0 +1,90 @@
+using System.Diagnostics;
+using System.Globalization;
+
+namespace Btc.Benchmarks;
+
+/// <summary>A service of the repository started as its own process, so its CPU time and memory are its own.</summary>
+public sealed class ChildProcess : IDisposable
+{
+    private readonly Process _process;
+
+    private ChildProcess(Process process) => _process = process;
+
+    public int Id => _process.Id;
+
+    public static ChildProcess Start(string dll, IEnumerable<string> args, IDictionary<string, string> environment)
+    {
+        var start = new ProcessStartInfo("dotnet", [dll, .. args])
+        {
+            WorkingDirectory = Path.GetDirectoryName(dll)!,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        foreach (var (key, value) in environment)
+            start.Environment[key] = value;
+        var process = Process.Start(start)!;
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is { Length: > 0 }) Console.Error.WriteLine($"  [{Path.GetFileNameWithoutExtension(dll)}] {e.Data}"); };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return new ChildProcess(process);
+    }
+
+    /// <summary>User plus system CPU time so far, from /proc.</summary>
+    public TimeSpan CpuTime
+    {
+        get
+        {
+            var fields = File.ReadAllText($"/proc/{Id}/stat").Split(')')[1].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            var ticks = long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
+            return TimeSpan.FromSeconds(ticks / 100.0);
+        }
+    }
+
+    /// <summary>Peak resident set size in MiB (VmHWM).</summary>
+    public double PeakRssMiB =>
+        File.ReadLines($"/proc/{Id}/status").Where(l => l.StartsWith("VmHWM:", StringComparison.Ordinal))
+            .Select(l => double.Parse(l.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024).Single();
+
+    public void Dispose()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            _process.WaitForExit();
+        }
+        _process.Dispose();
+    }
+
+    public static string RepositoryRoot()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Btc.sln")))
+            dir = dir.Parent;
+        return dir?.FullName ?? throw new InvalidOperationException("Run the benchmark from the repository (Btc.sln not found above it).");
+    }
+
+    public static string Dll(string project) =>
+        Path.Combine(RepositoryRoot(), project, "bin", "Release", "net10.0", Path.GetFileName(project) + ".dll");
+
+    public static async Task WaitForHttpAsync(string url, TimeSpan timeout)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            try
+            {
+                if ((await http.GetAsync(url)).IsSuccessStatusCode)
+                    return;
+            }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+            {
+                // not up yet
+            }
+            if (DateTime.UtcNow > deadline)
+                throw new TimeoutException($"{url} did not answer within {timeout.TotalSeconds:0} s.");
+            await Task.Delay(100);
+        }
+    }
+}

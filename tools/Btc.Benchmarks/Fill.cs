@@ -1,0 +1,79 @@
+using Btc.Data.Coins;
+using Btc.Data.Currencies;
+using Btc.Data.Polling;
+using Btc.Data.Prices;
+using CoinGecko.Simulator;
+using Dapper;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Btc.Benchmarks;
+
+/// <summary>Fills price_sample with N coins × H hours of minute samples in every seeded currency, by binary COPY.</summary>
+public static class Fill
+{
+    public static async Task<(IReadOnlyList<TrackedCoin> Coins, int CycleId, long Rows)> RunAsync(
+        NpgsqlDataSource db, int coins, int hours, DateTime end)
+    {
+        var ids = Enumerable.Range(1, coins).Select(i => $"bench-{i:D5}").ToArray();
+        var store = new CoinStore(db);
+        await store.UpsertListAsync(ids.Select(id => new CoinListEntry(id, "b", id)).ToArray());
+        var tracked = await store.SetTrackedAsync(ids);
+        var cycleId = (await new PollCycleStore(db).CreateAsync("fill", end, 0, []))!.Value;
+        var start = end.AddHours(-hours);
+        await new PricePartitions(db).EnsureAsync(DateOnly.FromDateTime(start), DateOnly.FromDateTime(end.AddDays(1)));
+        var currencies = (await new CurrencyStore(db).ListAsync()).Where(c => c.ColumnName is not null).ToArray();
+
+        var rows = await CopyAsync(db, "price_sample", currencies, Generate(tracked, currencies, cycleId, start, hours * 60));
+        await using var connection = await db.OpenConnectionAsync();
+        // The worker marks every hour it writes; a fill must too, or the first recompute would not summarize them.
+        await connection.ExecuteAsync("""
+            INSERT INTO price_hour_dirty (hour, version)
+            SELECT h, nextval('price_hour_dirty_version') FROM generate_series(date_trunc('hour', @start::timestamptz, 'UTC'), @end::timestamptz, interval '1 hour') h
+            ON CONFLICT (hour) DO UPDATE SET version = excluded.version;
+            ANALYZE price_sample;
+            """, new { start, end });
+        return (tracked, cycleId, rows);
+    }
+
+    /// <summary>Minute samples from the simulator's random walk, a few seconds into each minute like CoinGecko's.</summary>
+    public static IEnumerable<(int CoinKey, int CycleId, DateTime At, double[] Prices)> Generate(
+        IReadOnlyList<TrackedCoin> coins, IReadOnlyList<Currency> currencies, int cycleId, DateTime start, int minutes)
+    {
+        var walk = new PriceWalk(42);
+        foreach (var coin in coins)
+        {
+            var logPrices = currencies.Select(c => walk.StartLogPrice(coin.CoinKey, c.Code)).ToArray();
+            var offset = TimeSpan.FromSeconds(coin.CoinKey % 50);
+            for (var m = 0; m < minutes; m++)
+            {
+                var prices = new double[logPrices.Length];
+                for (var i = 0; i < logPrices.Length; i++)
+                    prices[i] = Math.Exp(logPrices[i] += walk.Step(coin.CoinKey, i, m));
+                yield return (coin.CoinKey, cycleId, start.AddMinutes(m) + offset, prices);
+            }
+        }
+    }
+
+    public static async Task<long> CopyAsync(NpgsqlDataSource db, string table, IReadOnlyList<Currency> currencies,
+        IEnumerable<(int CoinKey, int CycleId, DateTime At, double[] Prices)> rows)
+    {
+        var columns = string.Join(", ", currencies.Select(c => c.PriceExpression));
+        await using var connection = await db.OpenConnectionAsync();
+        await using var writer = await connection.BeginBinaryImportAsync(
+            $"COPY {table} (coin_key, cycle_id, last_updated_at, {columns}) FROM STDIN (FORMAT BINARY)");
+        long count = 0;
+        foreach (var (coinKey, cycleId, at, prices) in rows)
+        {
+            await writer.StartRowAsync();
+            await writer.WriteAsync(coinKey, NpgsqlDbType.Integer);
+            await writer.WriteAsync(cycleId, NpgsqlDbType.Integer);
+            await writer.WriteAsync(at, NpgsqlDbType.TimestampTz);
+            foreach (var price in prices)
+                await writer.WriteAsync(price, NpgsqlDbType.Double);
+            count++;
+        }
+        await writer.CompleteAsync();
+        return count;
+    }
+}

@@ -1,0 +1,68 @@
+using System.Diagnostics;
+using Btc.Data.Coins;
+using Btc.Data.Currencies;
+using Btc.Data.Polling;
+using Btc.Data.Prices;
+using Dapper;
+using Npgsql;
+
+namespace Btc.Benchmarks;
+
+/// <summary>The page job's own upsert path against binary COPY of the same rows into an identical scratch table.</summary>
+public static class IngestBenchmark
+{
+    public static async Task RunAsync(NpgsqlDataSource db, IReadOnlyList<TrackedCoin> coins, DateTime after, Report report)
+    {
+        const int pageSize = 100;
+        var pagesPerMinute = Math.Max(1, coins.Count / pageSize);
+        const int minutes = 20;
+        var currencies = await new CurrencyStore(db).ListAsync();
+        var seeded = currencies.Where(c => c.ColumnName is not null).ToArray();
+        var pages = Enumerable.Range(0, pagesPerMinute * minutes)
+            .Select(p => (IReadOnlyList<TrackedCoin>)coins.Skip(p % pagesPerMinute * pageSize).Take(pageSize).ToArray()).ToArray();
+        var cycleId = (await new PollCycleStore(db).CreateAsync("ingest", after, 0, pages))!.Value;
+        var rows = Fill.Generate(coins.Take(pagesPerMinute * pageSize).ToArray(), seeded, cycleId, after, minutes)
+            .OrderBy(r => r.At).ToArray();
+        var samples = rows.Select(r => new PriceSample(r.CoinKey, r.At, Pad(r.Prices, currencies.Count))).ToArray();
+
+        // The worker runs pages on several threads at once; both one at a time and four at once are shown.
+        var store = new PriceSampleStore(db);
+        var half = pages.Length / 2;
+        var sequential = await TimeAsync(() => StorePagesAsync(store, cycleId, currencies, samples, pageSize, 0, half, 1));
+        var parallel = await TimeAsync(() => StorePagesAsync(store, cycleId, currencies, samples, pageSize, half, pages.Length, 4));
+        var storedRows = samples.Length;
+
+        await using (var connection = await db.OpenConnectionAsync())
+            await connection.ExecuteAsync("DROP TABLE IF EXISTS copy_target; CREATE TABLE copy_target (LIKE price_sample INCLUDING ALL)");
+        var copy = await TimeAsync(() => Fill.CopyAsync(db, "copy_target", seeded, rows));
+
+        var upsertRate = half * pageSize / sequential.TotalSeconds;
+        var parallelRate = (pages.Length - half) * pageSize / parallel.TotalSeconds;
+        var copyRate = storedRows / copy.TotalSeconds;
+        report.Add("ingest: page upsert, one page at a time", upsertRate, "rows/s");
+        report.Add("ingest: page upsert, four pages at once", parallelRate, "rows/s");
+        report.Add("ingest: binary COPY of the same rows", copyRate, "rows/s");
+        report.Add("ingest: upsert (four at once) / COPY", parallelRate / copyRate, "×", "≥ 0.5", parallelRate / copyRate >= 0.5);
+    }
+
+    private static double?[] Pad(double[] prices, int count)
+    {
+        var padded = new double?[count];
+        for (var i = 0; i < prices.Length; i++)
+            padded[i] = prices[i];
+        return padded;
+    }
+
+    private static async Task StorePagesAsync(PriceSampleStore store, int cycleId, IReadOnlyList<Currency> currencies,
+        PriceSample[] samples, int pageSize, int from, int to, int parallelism) =>
+        await Parallel.ForEachAsync(Enumerable.Range(from, to - from), new ParallelOptions { MaxDegreeOfParallelism = parallelism },
+            async (page, ct) => await store.StorePageAsync(cycleId, page, currencies,
+                samples.Skip(page * pageSize).Take(pageSize).ToArray(), new PageCounts(0, 1), ct));
+
+    public static async Task<TimeSpan> TimeAsync(Func<Task> action)
+    {
+        var started = Stopwatch.GetTimestamp();
+        await action();
+        return Stopwatch.GetElapsedTime(started);
+    }
+}

@@ -1,0 +1,78 @@
+using System.Diagnostics;
+using Btc.Benchmarks;
+using Btc.Data;
+using Btc.Data.Prices;
+using Btc.LocalPostgres;
+using Btc.Migrations;
+using Npgsql;
+
+// dotnet run -c Release --project tools/Btc.Benchmarks -- --coins 1000 --hours 24
+if (args is ["--baseline-server", var port])
+{
+    BaselineServer.Run(int.Parse(port, System.Globalization.CultureInfo.InvariantCulture));
+    return 0;
+}
+
+var coins = Option("--coins", 1000);
+var hours = Option("--hours", 24);
+var skipServices = args.Contains("--only-database");
+if (coins < 100 || hours < 1)
+{
+    Console.Error.WriteLine("Usage: --coins N (at least 100) --hours H (at least 1) [--only-database]");
+    return 2;
+}
+
+var started = Stopwatch.GetTimestamp();
+using var cluster = PostgresCluster.Start();
+var admin = cluster.ConnectionString;
+var bench = await CreateDatabaseAsync(admin, "bench");
+var cycles = await CreateDatabaseAsync(admin, "bench_cycles");
+await using var db = BtcConnectionString.CreateDataSource(bench);
+var report = new Report();
+Console.WriteLine($"BTC benchmark: {coins:N0} coins × {hours} h of minute samples, PostgreSQL on port {cluster.Port}");
+
+var end = PriceWindow.LatestEnd(DateTime.UtcNow);
+var fillTime = Stopwatch.GetTimestamp();
+var (tracked, _, rows) = await Fill.RunAsync(db, coins, hours, end);
+report.Add("fill: samples written by binary COPY", rows, "rows");
+report.Add("fill: time", Stopwatch.GetElapsedTime(fillTime).TotalSeconds, "s");
+
+await QueryBenchmarks.StorageAsync(db, coins, report);
+await QueryBenchmarks.RecomputeAsync(db, end, coins, report);
+var original = await QueryBenchmarks.OriginalQueryShapeAsync(db, tracked[0].Id, end);
+report.Add("original's per-request volatility (two aggregates over 24 h of all coins)", original, "ms");
+await IngestBenchmark.RunAsync(db, tracked, end.AddMinutes(5), report);
+
+if (!skipServices)
+{
+    var volatilityP50 = await ApiBenchmark.RunAsync(bench, tracked[0].Id, report);
+    report.Add("volatility_rank endpoint vs the original's query shape (p50, 1 client)", original / volatilityP50, "× faster", "≥ 300×", original / volatilityP50 >= 300);
+    await CycleBenchmark.RunAsync(cycles, report);
+}
+
+report.Print(Console.Out);
+var machine = new { cores = Environment.ProcessorCount, os = Environment.OSVersion.ToString(), dotnet = Environment.Version.ToString(), coins, hours };
+Directory.CreateDirectory(Path.Combine(ChildProcess.RepositoryRoot(), "benchmark-results"));
+var json = Path.Combine(ChildProcess.RepositoryRoot(), "benchmark-results", "latest.json");
+report.Write(json, machine);
+Console.WriteLine($"\nWritten to {json}; the whole run took {Stopwatch.GetElapsedTime(started).TotalMinutes:0.0} minutes.");
+return 0;
+
+int Option(string name, int fallback)
+{
+    var i = Array.IndexOf(args, name);
+    return i >= 0 && i + 1 < args.Length && int.TryParse(args[i + 1], out var value) ? value : fallback;
+}
+
+static async Task<string> CreateDatabaseAsync(string admin, string name)
+{
+    await using (var connection = new NpgsqlConnection(admin))
+    {
+        await connection.OpenAsync();
+        await using var create = new NpgsqlCommand($"CREATE DATABASE {name}", connection);
+        await create.ExecuteNonQueryAsync();
+    }
+    var connectionString = new NpgsqlConnectionStringBuilder(admin) { Database = name }.ConnectionString;
+    Migrator.Up(connectionString);
+    return connectionString;
+}
