@@ -20,8 +20,8 @@ public sealed class PollCycleStore(NpgsqlDataSource db)
         await using var connection = await db.OpenConnectionAsync(ct);
         return await connection.QuerySingleOrDefaultAsync<int?>(new CommandDefinition("""
             WITH cycle AS (
-                INSERT INTO poll_cycle (trigger_id, scheduled_for, list_calls, calls_used, coins_requested, pages, finished_at)
-                VALUES (@triggerId, @scheduledFor, @listCalls, @listCalls, @coins, @pageCount,
+                INSERT INTO poll_cycle (trigger_id, scheduled_for, calls_used, coins_requested, pages, finished_at)
+                VALUES (@triggerId, @scheduledFor, @listCalls, @coins, @pageCount,
                         CASE WHEN @pageCount = 0 THEN clock_timestamp() END)
                 ON CONFLICT (trigger_id) DO NOTHING
                 RETURNING cycle_id

@@ -10,8 +10,9 @@ public sealed class PriceSampleStore(NpgsqlDataSource db)
     private readonly ConcurrentDictionary<string, string> _insertSql = new();
 
     /// <summary>
-    /// Stores a page's samples and marks the page finished, in one round trip and one transaction:
-    /// a page is either wholly written and counted, or not at all. A page already finished writes nothing.
+    /// Stores a page's samples, marks the page finished and adds its counts to the cycle, in one statement:
+    /// one round trip, and a page is either wholly written and counted or not at all. A page already finished
+    /// counts nothing again.
     /// </summary>
     public async Task<PageResult> StorePageAsync(
         int cycleId, int pageNo, IReadOnlyList<Currency> currencies, IReadOnlyList<PriceSample> samples,
@@ -44,29 +45,10 @@ public sealed class PriceSampleStore(NpgsqlDataSource db)
         parameters.Add("extra", extraFlat);
         parameters.Add("extra_width", extraWidth);
 
-        // Multiple statements in one command run as one implicit transaction. In READ COMMITTED each statement
-        // takes a fresh snapshot, so the cycle row lock (statement 2) makes statement 3 see every other page
-        // that committed before this one: exactly one page sees the cycle finish.
         await using var connection = await db.OpenConnectionAsync(ct);
-        await using var results = await connection.QueryMultipleAsync(new CommandDefinition(
-            InsertSql(currencies) + """
-            ;
-            SELECT finished_at IS NULL FROM poll_cycle WHERE cycle_id = @cycle_id FOR UPDATE;
-            UPDATE poll_cycle c
-               SET pages_done = s.done, rows_stored = s.rows_stored, skipped = s.skipped, stale = s.stale,
-                   calls_used = c.list_calls + s.calls_used, errors = s.errors,
-                   finished_at = CASE WHEN s.done = c.pages THEN coalesce(c.finished_at, clock_timestamp()) END
-              FROM (SELECT count(finished_at)::int AS done, sum(rows_stored)::int AS rows_stored,
-                           sum(skipped)::int AS skipped, sum(stale)::int AS stale,
-                           sum(calls_used)::int AS calls_used, sum(errors)::int AS errors
-                      FROM poll_cycle_page WHERE cycle_id = @cycle_id) s
-             WHERE c.cycle_id = @cycle_id
-            RETURNING c.finished_at IS NOT NULL;
-            """, parameters, cancellationToken: ct));
-        var stored = await results.ReadSingleAsync<int>();
-        var wasOpen = await results.ReadSingleAsync<bool>();
-        var finished = await results.ReadSingleAsync<bool>();
-        return new PageResult(stored, samples.Count - stored, wasOpen && finished);
+        var (stored, finished) = await connection.QuerySingleAsync<(int, bool)>(new CommandDefinition(
+            InsertSql(currencies), parameters, cancellationToken: ct));
+        return new PageResult(stored, samples.Count - stored, finished);
     }
 
     private string InsertSql(IReadOnlyList<Currency> currencies)
@@ -90,18 +72,30 @@ public sealed class PriceSampleStore(NpgsqlDataSource db)
                     FROM input
                     ON CONFLICT DO NOTHING
                     RETURNING last_updated_at
+                ), stored AS (
+                    SELECT count(*)::int AS n FROM ins
                 ), dirty AS (
-                    INSERT INTO price_hour_dirty (hour, version)
-                    SELECT hour, nextval('price_hour_dirty_version')
-                    FROM (SELECT DISTINCT date_trunc('hour', last_updated_at, 'UTC') AS hour FROM ins) h
-                    ON CONFLICT (hour) DO UPDATE SET version = excluded.version
+                    INSERT INTO price_hour_dirty (hour)
+                    SELECT DISTINCT date_trunc('hour', last_updated_at, 'UTC') FROM ins
                 ), page AS (
                     UPDATE poll_cycle_page
-                       SET finished_at = clock_timestamp(), rows_stored = (SELECT count(*) FROM ins),
-                           stale = @sent - (SELECT count(*) FROM ins), skipped = @skipped, calls_used = calls_used + @calls_used
+                       SET finished_at = clock_timestamp(), rows_stored = stored.n, stale = @sent - stored.n,
+                           skipped = @skipped, calls_used = calls_used + @calls_used
+                      FROM stored
                      WHERE cycle_id = @cycle_id AND page_no = @page_no AND finished_at IS NULL
+                    RETURNING 1
+                ), cycle AS (
+                    -- Concurrent pages update the same row: each waits for the other's commit and then increments
+                    -- the newest version (READ COMMITTED), so exactly one page sees pages_done reach pages.
+                    UPDATE poll_cycle
+                       SET pages_done = pages_done + 1, rows_stored = rows_stored + stored.n,
+                           stale = stale + @sent - stored.n, skipped = skipped + @skipped, calls_used = calls_used + @calls_used,
+                           finished_at = CASE WHEN pages_done + 1 = pages THEN clock_timestamp() END
+                      FROM stored
+                     WHERE cycle_id = @cycle_id AND EXISTS (SELECT 1 FROM page)
+                    RETURNING finished_at IS NOT NULL AS finished
                 )
-                SELECT count(*)::int FROM ins
+                SELECT stored.n, coalesce((SELECT finished FROM cycle), false) FROM stored
                 """;
         });
     }

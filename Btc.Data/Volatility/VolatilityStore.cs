@@ -26,9 +26,9 @@ public sealed class VolatilityStore(NpgsqlDataSource db)
         await connection.ExecuteAsync(new CommandDefinition(
             "SELECT pg_advisory_xact_lock(hashtext('volatility_rank'))", transaction: tx, cancellationToken: ct));
 
-        var dirty = (await connection.QueryAsync<(DateTime Hour, long Version)>(new CommandDefinition(
-            "SELECT hour, version FROM price_hour_dirty WHERE hour < @fullTo", new { fullTo }, tx, cancellationToken: ct))).AsList();
-        var hours = dirty.Select(d => d.Hour).Where(h => h >= fullFrom).ToArray();
+        var dirty = (await connection.QueryAsync<(long Mark, DateTime Hour)>(new CommandDefinition(
+            "SELECT mark, hour FROM price_hour_dirty WHERE hour < @fullTo", new { fullTo }, tx, cancellationToken: ct))).AsList();
+        var hours = dirty.Select(d => d.Hour).Where(h => h >= fullFrom).Distinct().ToArray();
         if (hours.Length > 0)
         {
             await connection.ExecuteAsync(new CommandDefinition($"""
@@ -40,9 +40,8 @@ public sealed class VolatilityStore(NpgsqlDataSource db)
         }
 
         var ranks = await connection.ExecuteScalarAsync<int>(new CommandDefinition($"""
-            -- Marks seen here are done; a mark bumped since stays for the next recompute.
-            DELETE FROM price_hour_dirty d USING unnest(@dirtyHours, @dirtyVersions) AS seen(hour, version)
-             WHERE d.hour = seen.hour AND d.version = seen.version;
+            -- Marks seen here are done; a mark added since stays for the next recompute.
+            DELETE FROM price_hour_dirty WHERE mark = ANY(@marks);
             DELETE FROM price_hour_stats WHERE hour < @fullFrom;
             DELETE FROM volatility_rank;
             WITH seg AS (
@@ -83,8 +82,7 @@ public sealed class VolatilityStore(NpgsqlDataSource db)
             """,
             new
             {
-                dirtyHours = dirty.Select(d => d.Hour).ToArray(),
-                dirtyVersions = dirty.Select(d => d.Version).ToArray(),
+                marks = dirty.Select(d => d.Mark).ToArray(),
                 fullFrom, fullTo, windowStart, asOf,
             }, tx, commandTimeout: 300, cancellationToken: ct));
 

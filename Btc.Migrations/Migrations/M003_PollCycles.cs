@@ -17,7 +17,6 @@ public sealed class M003_PollCycles : Migration
             coins_requested integer NOT NULL DEFAULT 0,
             pages           integer NOT NULL DEFAULT 0,
             pages_done      integer NOT NULL DEFAULT 0,
-            list_calls      integer NOT NULL DEFAULT 0,
             rows_stored     integer NOT NULL DEFAULT 0,
             skipped         integer NOT NULL DEFAULT 0,
             stale           integer NOT NULL DEFAULT 0,

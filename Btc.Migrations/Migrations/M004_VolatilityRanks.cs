@@ -27,12 +27,11 @@ public sealed class M004_VolatilityRanks : Migration
             PRIMARY KEY (hour, coin_key, currency_key)
         );
 
-        -- Hours whose samples changed since their statistics were computed. Each write bumps the version,
-        -- so a recompute clears only the marks it has seen: a page that lands meanwhile stays marked.
-        CREATE SEQUENCE price_hour_dirty_version;
+        -- Hours whose samples changed since their statistics were computed: every page appends a mark per hour
+        -- it wrote, with no conflict between concurrent pages, and a recompute deletes only the marks it has seen.
         CREATE TABLE price_hour_dirty (
-            hour    timestamptz PRIMARY KEY,
-            version bigint NOT NULL
+            mark bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            hour timestamptz NOT NULL
         );
 
         -- measure: 1 = log_return_stddev, 2 = price_stddev
@@ -51,7 +50,6 @@ public sealed class M004_VolatilityRanks : Migration
     public override void Down() => Execute.Sql("""
         DROP TABLE volatility_rank;
         DROP TABLE price_hour_dirty;
-        DROP SEQUENCE price_hour_dirty_version;
         DROP TABLE price_hour_stats;
         """);
 }

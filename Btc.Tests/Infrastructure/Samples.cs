@@ -13,10 +13,7 @@ public static class Samples
         await connection.ExecuteAsync("""
             INSERT INTO price_sample (coin_key, cycle_id, last_updated_at, usd, eur)
             SELECT (SELECT coin_key FROM coin WHERE id = @coinId), @cycleId, t, u, e FROM unnest(@at, @usd, @eur) AS x(t, u, e);
-            INSERT INTO price_hour_dirty (hour, version)
-            SELECT hour, nextval('price_hour_dirty_version')
-            FROM (SELECT DISTINCT date_trunc('hour', t, 'UTC') AS hour FROM unnest(@at) AS t) h
-            ON CONFLICT (hour) DO UPDATE SET version = excluded.version;
+            INSERT INTO price_hour_dirty (hour) SELECT DISTINCT date_trunc('hour', t, 'UTC') FROM unnest(@at) AS t;
             """, new { coinId, cycleId, at = list.Select(p => p.At).ToArray(), usd = list.Select(p => p.Usd).ToArray(), eur = list.Select(p => p.Eur).ToArray() });
     }
 

@@ -28,9 +28,8 @@ public static class Fill
         await using var connection = await db.OpenConnectionAsync();
         // The worker marks every hour it writes; a fill must too, or the first recompute would not summarize them.
         await connection.ExecuteAsync("""
-            INSERT INTO price_hour_dirty (hour, version)
-            SELECT h, nextval('price_hour_dirty_version') FROM generate_series(date_trunc('hour', @start::timestamptz, 'UTC'), @end::timestamptz, interval '1 hour') h
-            ON CONFLICT (hour) DO UPDATE SET version = excluded.version;
+            INSERT INTO price_hour_dirty (hour)
+            SELECT h FROM generate_series(date_trunc('hour', @start::timestamptz, 'UTC'), @end::timestamptz, interval '1 hour') h;
             ANALYZE price_sample;
             """, new { start, end });
         return (tracked, cycleId, rows);

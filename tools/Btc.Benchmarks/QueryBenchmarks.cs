@@ -75,8 +75,7 @@ public static class QueryBenchmarks
     {
         await using var connection = await db.OpenConnectionAsync();
         await connection.ExecuteAsync("""
-            INSERT INTO price_hour_dirty (hour, version) VALUES (date_trunc('hour', @at::timestamptz, 'UTC'), nextval('price_hour_dirty_version'))
-            ON CONFLICT (hour) DO UPDATE SET version = excluded.version
+            INSERT INTO price_hour_dirty (hour) VALUES (date_trunc('hour', @at::timestamptz, 'UTC'))
             """, new { at });
     }
 }
