@@ -27,6 +27,28 @@ public sealed class M004_VolatilityRanks : Migration
             PRIMARY KEY (hour, coin_key, currency_key)
         );
 
+        -- The complete hours inside the window merged into one segment per coin and currency; rebuilt when the
+        -- window crosses an hour or one of its hours changes, so a recompute each minute reads one row per pair.
+        CREATE TABLE price_window_block (
+            coin_key     integer NOT NULL,
+            currency_key smallint NOT NULL,
+            n            integer NOT NULL,
+            mean         double precision NOT NULL,
+            m2           double precision NOT NULL,
+            lp_n         integer NOT NULL,
+            first_lp     double precision,
+            last_lp      double precision,
+            r_n          integer NOT NULL,
+            r_mean       double precision NOT NULL,
+            r_m2         double precision NOT NULL,
+            PRIMARY KEY (coin_key, currency_key)
+        );
+        CREATE TABLE price_window_block_span (
+            only_row  boolean PRIMARY KEY DEFAULT true CHECK (only_row),
+            from_hour timestamptz NOT NULL,
+            to_hour   timestamptz NOT NULL
+        );
+
         -- Hours whose samples changed since their statistics were computed: every page appends a mark per hour
         -- it wrote, with no conflict between concurrent pages, and a recompute deletes only the marks it has seen.
         CREATE TABLE price_hour_dirty (
@@ -50,6 +72,8 @@ public sealed class M004_VolatilityRanks : Migration
     public override void Down() => Execute.Sql("""
         DROP TABLE volatility_rank;
         DROP TABLE price_hour_dirty;
+        DROP TABLE price_window_block_span;
+        DROP TABLE price_window_block;
         DROP TABLE price_hour_stats;
         """);
 }
