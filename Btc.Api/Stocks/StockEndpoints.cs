@@ -18,6 +18,9 @@ public static class StockEndpoints
     private const string LogReturn = "log_return_stddev";
     private const string Price = "price_stddev";
 
+    // Ranks are replaced a few seconds into each minute, after the cycle: a short life keeps them that fresh.
+    private static readonly TimeSpan RankMaxAge = TimeSpan.FromSeconds(5);
+
     public static IEndpointRouteBuilder MapStocks(this IEndpointRouteBuilder app)
     {
         app.MapGet("/", () => TypedResults.Ok(Templates))
@@ -76,9 +79,9 @@ public static class StockEndpoints
             : new JsonBytes(body);
     }
 
-    private static async Task<Results<Ok<VolatilityRankResponse>, ProblemHttpResult>> VolatilityRankAsync(
+    private static async Task<Results<JsonBytes, ProblemHttpResult>> VolatilityRankAsync(
         [FromRoute(Name = "stock_id")] string stockId, string currency, string? measure,
-        StockLookup lookup, VolatilityStore volatility, CancellationToken ct)
+        StockLookup lookup, VolatilityStore volatility, MinuteCache cache, CancellationToken ct)
     {
         var chosen = (measure ?? LogReturn) switch
         {
@@ -92,12 +95,16 @@ public static class StockEndpoints
         if (problem is not null)
             return problem;
 
-        var rank = await volatility.FindAsync(coinKey, found!.CurrencyKey, chosen.Value, ct);
-        return rank is null
+        var body = await cache.GetOrCreateAsync(("rank", coinKey, found!.CurrencyKey, chosen.Value), async () =>
+            await volatility.FindAsync(coinKey, found.CurrencyKey, chosen.Value, ct) is { } rank
+                ? JsonSerializer.SerializeToUtf8Bytes(new VolatilityRankResponse(rank.Rank, rank.OutOf, measure ?? LogReturn, rank.Volatility, rank.AsOf))
+                : null,
+            RankMaxAge);
+        return body is null
             ? NotFound("Too little data to rank",
                 $"'{stockId}' has too few {found.Code} prices in the last 24 hours to be ranked by {measure ?? LogReturn} " +
                 $"(at least {(chosen == VolatilityMeasure.PriceStddev ? "2 prices" : "3 positive prices")}).")
-            : TypedResults.Ok(new VolatilityRankResponse(rank.Rank, rank.OutOf, measure ?? LogReturn, rank.Volatility, rank.AsOf));
+            : new JsonBytes(body);
     }
 
     private static async Task<(int CoinKey, Currency? Currency, ProblemHttpResult? Problem)> ResolveAsync(
