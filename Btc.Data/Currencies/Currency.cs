@@ -1,10 +1,13 @@
 namespace Btc.Data.Currencies;
 
-/// <summary>A CoinGecko vs-currency and where its prices are stored in a price sample.</summary>
-public sealed record Currency(short CurrencyKey, string Code, string? ColumnName, short? ExtraIndex)
+/// <summary>
+/// A CoinGecko vs-currency. A seeded one has its own price_sample column (<see cref="ColumnName"/>); one added
+/// later keeps its prices in price_sample_extra.
+/// </summary>
+public sealed record Currency(short CurrencyKey, string Code, string? ColumnName)
 {
-    /// <summary>The SQL expression that reads this currency's price from a price_sample row.</summary>
-    public string PriceExpression => ColumnName is not null
+    /// <summary>The quoted price_sample column of a seeded currency.</summary>
+    public string Column => ColumnName is not null
         ? $"\"{ColumnName.Replace("\"", "\"\"", StringComparison.Ordinal)}\""
-        : $"extra_prices[{ExtraIndex}]";
+        : throw new InvalidOperationException($"'{Code}' has no price_sample column; its prices are in price_sample_extra.");
 }

@@ -28,22 +28,19 @@ public sealed class PriceSampleStore(NpgsqlDataSource db)
             coin_keys = samples.Select(s => s.CoinKey).ToArray(),
             timestamps = samples.Select(s => s.LastUpdatedAt).ToArray(),
         });
-        var extras = currencies.Where(c => c.ExtraIndex is not null).ToArray();
-        var extraWidth = extras.Length == 0 ? 0 : extras.Max(c => c.ExtraIndex!.Value);
-        var extraFlat = new double?[samples.Count * extraWidth];
+        var extras = new List<(int CoinKey, DateTime At, short CurrencyKey, double Price)>();
         for (var i = 0; i < currencies.Count; i++)
         {
             var currency = currencies[i];
             if (currency.ColumnName is not null)
-            {
                 parameters.Add($"p{currency.CurrencyKey}", samples.Select(s => s.Prices[i]).ToArray());
-                continue;
-            }
-            for (var row = 0; row < samples.Count; row++)
-                extraFlat[row * extraWidth + currency.ExtraIndex!.Value - 1] = samples[row].Prices[i];
+            else
+                extras.AddRange(samples.Where(s => s.Prices[i] is not null).Select(s => (s.CoinKey, s.LastUpdatedAt, currency.CurrencyKey, s.Prices[i]!.Value)));
         }
-        parameters.Add("extra", extraFlat);
-        parameters.Add("extra_width", extraWidth);
+        parameters.Add("extra_coins", extras.Select(e => e.CoinKey).ToArray());
+        parameters.Add("extra_timestamps", extras.Select(e => e.At).ToArray());
+        parameters.Add("extra_currencies", extras.Select(e => e.CurrencyKey).ToArray());
+        parameters.Add("extra_prices", extras.Select(e => e.Price).ToArray());
 
         await using var connection = await db.OpenConnectionAsync(ct);
         var (stored, finished) = await connection.QuerySingleAsync<(int, bool)>(new CommandDefinition(
@@ -57,21 +54,22 @@ public sealed class PriceSampleStore(NpgsqlDataSource db)
         var key = string.Join(',', seeded.Select(c => c.CurrencyKey));
         return _insertSql.GetOrAdd(key, _ =>
         {
-            var columns = string.Join(", ", seeded.Select(c => c.PriceExpression));
-            var inputs = string.Join(", ", seeded.Select(c => $"@p{c.CurrencyKey}"));
-            var aliases = string.Join(", ", seeded.Select(c => $"c{c.CurrencyKey}"));
-            var comma = seeded.Length == 0 ? "" : ", ";
+            var columns = string.Concat(seeded.Select(c => $", {c.Column}"));
+            var inputs = string.Concat(seeded.Select(c => $", @p{c.CurrencyKey}"));
+            var aliases = string.Concat(seeded.Select(c => $", c{c.CurrencyKey}"));
             return $"""
                 WITH input AS (
-                    SELECT * FROM unnest(@coin_keys, @timestamps{comma}{inputs}) WITH ORDINALITY
-                        AS i(coin_key, last_updated_at{comma}{aliases}, ord)
+                    SELECT * FROM unnest(@coin_keys, @timestamps{inputs}) AS i(coin_key, last_updated_at{aliases})
                 ), ins AS (
-                    INSERT INTO price_sample (coin_key, cycle_id, last_updated_at{comma}{columns}, extra_prices)
-                    SELECT coin_key, @cycle_id, last_updated_at{comma}{aliases},
-                           CASE WHEN @extra_width > 0 THEN (@extra)[(ord - 1) * @extra_width + 1 : ord * @extra_width] END
-                    FROM input
+                    INSERT INTO price_sample (coin_key, cycle_id, last_updated_at{columns})
+                    SELECT coin_key, @cycle_id, last_updated_at{aliases} FROM input
                     ON CONFLICT DO NOTHING
-                    RETURNING last_updated_at
+                    RETURNING coin_key, last_updated_at
+                ), extra AS (
+                    INSERT INTO price_sample_extra (coin_key, last_updated_at, currency_key, price)
+                    SELECT e.coin_key, e.last_updated_at, e.currency_key, e.price
+                    FROM unnest(@extra_coins, @extra_timestamps, @extra_currencies, @extra_prices) AS e(coin_key, last_updated_at, currency_key, price)
+                    JOIN ins USING (coin_key, last_updated_at)
                 ), stored AS (
                     SELECT count(*)::int AS n FROM ins
                 ), dirty AS (
@@ -104,14 +102,22 @@ public sealed class PriceSampleStore(NpgsqlDataSource db)
     public async Task<IReadOnlyList<PricePoint>> SeriesAsync(
         int coinKey, Currency currency, DateTime from, DateTime to, CancellationToken ct = default)
     {
-        var price = currency.PriceExpression;
+        var sql = currency.ColumnName is not null
+            ? $"""
+                SELECT extract(epoch FROM last_updated_at)::bigint AS UnixSeconds, {currency.Column} AS Price
+                FROM price_sample
+                WHERE coin_key = @coinKey AND last_updated_at >= @from AND last_updated_at < @to AND {currency.Column} IS NOT NULL
+                ORDER BY last_updated_at
+                """
+            : """
+                SELECT extract(epoch FROM last_updated_at)::bigint AS UnixSeconds, price AS Price
+                FROM price_sample_extra
+                WHERE coin_key = @coinKey AND currency_key = @currencyKey AND last_updated_at >= @from AND last_updated_at < @to
+                ORDER BY last_updated_at
+                """;
         await using var connection = await db.OpenConnectionAsync(ct);
-        var rows = await connection.QueryAsync<PricePoint>(new CommandDefinition($"""
-            SELECT extract(epoch FROM last_updated_at)::bigint AS UnixSeconds, {price} AS Price
-            FROM price_sample
-            WHERE coin_key = @coinKey AND last_updated_at >= @from AND last_updated_at < @to AND {price} IS NOT NULL
-            ORDER BY last_updated_at
-            """, new { coinKey, from, to }, cancellationToken: ct));
+        var rows = await connection.QueryAsync<PricePoint>(new CommandDefinition(
+            sql, new { coinKey, currencyKey = currency.CurrencyKey, from, to }, cancellationToken: ct));
         return rows.AsList();
     }
 }

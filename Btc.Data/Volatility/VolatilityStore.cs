@@ -79,44 +79,65 @@ public sealed class VolatilityStore(NpgsqlDataSource db)
         var stats = new Dictionary<(int, short), SegmentStats>();
         if (from >= to)
             return stats;
-        var columns = string.Join(", ", currencies.Select(c => c.PriceExpression));
+        var seeded = currencies.Where(c => c.ColumnName is not null).ToArray();
         // Ordered by the primary key: each coin's samples arrive together and oldest first.
-        await using var command = new NpgsqlCommand($"""
-            SELECT coin_key, {columns} FROM price_sample
+        await using (var command = new NpgsqlCommand($"""
+            SELECT coin_key{string.Concat(seeded.Select(c => $", {c.Column}"))} FROM price_sample
             WHERE last_updated_at >= @from AND last_updated_at < @to
             ORDER BY coin_key, last_updated_at
-            """, connection);
-        command.Parameters.AddWithValue("from", from);
-        command.Parameters.AddWithValue("to", to);
-        await using var reader = await command.ExecuteReaderAsync(ct);
-        var current = new SegmentStats[currencies.Count];
-        var coin = -1;
-        while (await reader.ReadAsync(ct))
+            """, connection))
         {
-            var next = reader.GetInt32(0);
-            if (next != coin)
+            command.Parameters.AddWithValue("from", from);
+            command.Parameters.AddWithValue("to", to);
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            var current = new SegmentStats[seeded.Length];
+            var coin = -1;
+            while (await reader.ReadAsync(ct))
             {
-                Flush();
-                coin = next;
-                current = new SegmentStats[currencies.Count];
+                var next = reader.GetInt32(0);
+                if (next != coin)
+                {
+                    Flush();
+                    coin = next;
+                    current = new SegmentStats[seeded.Length];
+                }
+                for (var i = 0; i < seeded.Length; i++)
+                {
+                    if (!reader.IsDBNull(i + 1))
+                        current[i].Add(reader.GetDouble(i + 1));
+                }
             }
-            for (var i = 0; i < currencies.Count; i++)
-            {
-                if (!reader.IsDBNull(i + 1))
-                    current[i].Add(reader.GetDouble(i + 1));
-            }
-        }
-        Flush();
-        return stats;
+            Flush();
 
-        void Flush()
-        {
-            for (var i = 0; coin >= 0 && i < current.Length; i++)
+            void Flush()
             {
-                if (current[i].N > 0)
-                    stats[(coin, currencies[i].CurrencyKey)] = current[i];
+                for (var i = 0; coin >= 0 && i < current.Length; i++)
+                {
+                    if (current[i].N > 0)
+                        stats[(coin, seeded[i].CurrencyKey)] = current[i];
+                }
             }
         }
+
+        // Currencies added after the seeded ones: one row per price, in the same order.
+        await using (var command = new NpgsqlCommand("""
+            SELECT coin_key, currency_key, price FROM price_sample_extra
+            WHERE last_updated_at >= @from AND last_updated_at < @to
+            ORDER BY coin_key, currency_key, last_updated_at
+            """, connection))
+        {
+            command.Parameters.AddWithValue("from", from);
+            command.Parameters.AddWithValue("to", to);
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct))
+            {
+                var key = (reader.GetInt32(0), reader.GetInt16(1));
+                var extra = stats.GetValueOrDefault(key);
+                extra.Add(reader.GetDouble(2));
+                stats[key] = extra;
+            }
+        }
+        return stats;
     }
 
     private static async Task<Dictionary<(int, short), SegmentStats>> RebuildBlockAsync(

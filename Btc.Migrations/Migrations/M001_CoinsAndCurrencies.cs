@@ -29,14 +29,12 @@ public sealed class M001_CoinsAndCurrencies : Migration
             );
 
             -- A seeded currency's prices live in a price_sample column of the same name; a currency CoinGecko
-            -- adds later lives at extra_index in price_sample.extra_prices, so it needs no migration.
+            -- adds later (column_name NULL) lives in price_sample_extra, so it needs no migration.
             CREATE TABLE currency (
                 currency_key smallint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
                 code         text NOT NULL UNIQUE,
                 column_name  text UNIQUE,
-                extra_index  smallint UNIQUE,
-                added_at     timestamptz NOT NULL DEFAULT now(),
-                CHECK ((column_name IS NULL) <> (extra_index IS NULL))
+                added_at     timestamptz NOT NULL DEFAULT now()
             );
             """);
 

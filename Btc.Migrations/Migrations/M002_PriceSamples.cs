@@ -10,7 +10,8 @@ public sealed class M002_PriceSamples : Migration
         var priceColumns = string.Join(",\n    ", M001_CoinsAndCurrencies.SeededCurrencies.Select(c => $"\"{c}\" double precision"));
 
         // One row per (coin, CoinGecko last_updated_at): a stale price polled again collides with its key.
-        // Columns rather than an array per row: an array header costs 24 bytes a sample (see docs/data-model.md).
+        // Columns rather than an array per row: an array header costs 24 bytes a sample, and a nullable array
+        // column for later currencies would give every row a null bitmap (see docs/data-model.md).
         // Daily range partitions make retention a DROP TABLE and let the hot reads prune to the days they touch.
         Execute.Sql($"""
             CREATE TABLE price_sample (
@@ -18,9 +19,17 @@ public sealed class M002_PriceSamples : Migration
                 cycle_id        integer NOT NULL,
                 last_updated_at timestamptz NOT NULL,
                 {priceColumns},
-                extra_prices    double precision[],
                 PRIMARY KEY (coin_key, last_updated_at)
             ) PARTITION BY RANGE (last_updated_at);
+
+            -- Prices in currencies CoinGecko added after the seeded 62: rare, so one narrow row per price.
+            CREATE TABLE price_sample_extra (
+                coin_key        integer NOT NULL,
+                last_updated_at timestamptz NOT NULL,
+                currency_key    smallint NOT NULL,
+                price           double precision NOT NULL,
+                PRIMARY KEY (coin_key, currency_key, last_updated_at)
+            );
 
             -- Catches what no daily partition covers: long-dead coins whose last update is years old.
             CREATE TABLE price_sample_default PARTITION OF price_sample DEFAULT;
@@ -71,6 +80,7 @@ public sealed class M002_PriceSamples : Migration
                     dropped := dropped + 1;
                 END LOOP;
                 DELETE FROM price_sample_default WHERE last_updated_at < day::timestamp AT TIME ZONE 'UTC';
+                DELETE FROM price_sample_extra WHERE last_updated_at < day::timestamp AT TIME ZONE 'UTC';
                 RETURN dropped;
             END $$;
 
@@ -82,6 +92,7 @@ public sealed class M002_PriceSamples : Migration
     public override void Down() => Execute.Sql("""
         DROP FUNCTION drop_price_sample_partitions_before(date);
         DROP FUNCTION ensure_price_sample_partition(date);
+        DROP TABLE price_sample_extra;
         DROP TABLE price_sample;
         """);
 }

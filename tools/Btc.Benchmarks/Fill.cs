@@ -57,7 +57,7 @@ public static class Fill
     public static async Task<long> CopyAsync(NpgsqlDataSource db, string table, IReadOnlyList<Currency> currencies,
         IEnumerable<(int CoinKey, int CycleId, DateTime At, double[] Prices)> rows)
     {
-        var columns = string.Join(", ", currencies.Select(c => c.PriceExpression));
+        var columns = string.Join(", ", currencies.Select(c => c.Column));
         await using var connection = await db.OpenConnectionAsync();
         await using var writer = await connection.BeginBinaryImportAsync(
             $"COPY {table} (coin_key, cycle_id, last_updated_at, {columns}) FROM STDIN (FORMAT BINARY)");
