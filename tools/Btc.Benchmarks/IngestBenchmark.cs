@@ -32,8 +32,20 @@ public static class IngestBenchmark
         var parallel = await TimeAsync(() => StorePagesAsync(store, cycleId, currencies, samples, pageSize, half, pages.Length, 4));
         var storedRows = samples.Length;
 
+        // Identical to price_sample: the same columns and indexes, partitioned by day the same way.
         await using (var connection = await db.OpenConnectionAsync())
-            await connection.ExecuteAsync("DROP TABLE IF EXISTS copy_target; CREATE TABLE copy_target (LIKE price_sample INCLUDING ALL)");
+        {
+            await connection.ExecuteAsync("""
+                DROP TABLE IF EXISTS copy_target;
+                CREATE TABLE copy_target (LIKE price_sample INCLUDING ALL) PARTITION BY RANGE (last_updated_at);
+                CREATE TABLE copy_target_default PARTITION OF copy_target DEFAULT;
+                """);
+            foreach (var day in rows.Select(r => r.At.Date).Distinct())
+                await connection.ExecuteAsync($"""
+                    CREATE TABLE copy_target_{day:yyyyMMdd} PARTITION OF copy_target
+                    FOR VALUES FROM ('{day:yyyy-MM-dd}T00:00:00Z') TO ('{day.AddDays(1):yyyy-MM-dd}T00:00:00Z')
+                    """);
+        }
         var copy = await TimeAsync(() => Fill.CopyAsync(db, "copy_target", seeded, rows));
 
         var upsertRate = half * pageSize / sequential.TotalSeconds;
