@@ -1,8 +1,19 @@
 using Btc.Api.Hosting;
+using Btc.Data.Hosting;
 
 // The REST API and the Hangfire dashboard over the workers' database. Runs no Hangfire server.
-var builder = WebApplication.CreateBuilder(args);
-builder.AddBtcApi();
-var app = builder.Build();
-app.UseBtcApi();
-app.Run();
+try
+{
+    var builder = WebApplication.CreateBuilder(args);
+    builder.AddBtcApi();
+    var app = builder.Build();
+    app.UseBtcApi();
+    app.Run();
+    return 0;
+}
+catch (Exception e) when (StartupError.IsBadSetting(e))
+{
+    // A bad setting is a sentence for the person who set it, not a stack trace.
+    Console.Error.WriteLine($"Btc.Api cannot start: {StartupError.Describe(e)}");
+    return 1;
+}

@@ -1,3 +1,4 @@
+using Btc.Data.Hosting;
 using Microsoft.Extensions.Configuration;
 using Npgsql;
 
@@ -10,7 +11,7 @@ public static class BtcConnectionString
     {
         var value = configuration.GetConnectionString("Btc");
         return string.IsNullOrWhiteSpace(value)
-            ? throw new InvalidOperationException("No database given: set ConnectionStrings__Btc to a PostgreSQL connection string.")
+            ? throw new StartupException("No database given: set ConnectionStrings__Btc to a PostgreSQL connection string.")
             : value;
     }
 

@@ -3,6 +3,7 @@ using Btc.Api.Dashboard;
 using Btc.Api.Health;
 using Btc.Api.Stocks;
 using Btc.Data;
+using Microsoft.Extensions.Options;
 using Scalar.AspNetCore;
 
 namespace Btc.Api.Hosting;
@@ -27,6 +28,9 @@ public static class ApiSetup
 
     public static WebApplication UseBtcApi(this WebApplication app)
     {
+        // Read before the host starts: a bad setting fails here, as one exception Program turns into a sentence.
+        _ = app.Services.GetRequiredService<IOptions<DashboardOptions>>().Value;
+
         // Anything unforeseen becomes a problem details body, never a stack trace.
         app.UseExceptionHandler();
         app.UseStatusCodePages();

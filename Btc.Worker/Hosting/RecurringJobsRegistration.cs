@@ -1,3 +1,4 @@
+using Btc.Data.Hosting;
 using Btc.Data.Jobs;
 using Btc.Data.Polling;
 using Btc.Worker.Polling;
@@ -38,7 +39,7 @@ public sealed class RecurringJobsRegistration(
             }
             catch (ArgumentException e) when (e.Message.Contains("CRON", StringComparison.OrdinalIgnoreCase))
             {
-                throw new InvalidOperationException($"Polling__Cron '{polling.Value.Cron}' is not a valid cron expression, e.g. '* * * * *'.", e);
+                throw new StartupException($"Polling__Cron '{polling.Value.Cron}' is not a valid cron expression, e.g. '* * * * *'.", e);
             }
             catch (Exception e) when (attempt < 10 && e is not OperationCanceledException)
             {

@@ -5,6 +5,7 @@ using Btc.Worker.CoinGecko;
 using Btc.Worker.Jobs;
 using Btc.Worker.Polling;
 using Hangfire;
+using Microsoft.Extensions.Options;
 
 namespace Btc.Worker.Hosting;
 
@@ -44,5 +45,16 @@ public static class WorkerSetup
         services.AddHostedService<RecurringJobsRegistration>();
         services.AddHostedService<HeartbeatFile>();
         return builder;
+    }
+
+    /// <summary>
+    /// Reads every settings class before the host starts: a bad setting then fails here, as one exception the
+    /// caller turns into a sentence, rather than inside the host, which logs it with a stack trace.
+    /// </summary>
+    public static IHost ValidateSettings(this IHost host)
+    {
+        _ = host.Services.GetRequiredService<IOptions<CoinGeckoOptions>>().Value;
+        _ = host.Services.GetRequiredService<IOptions<PollingOptions>>().Value;
+        return host;
     }
 }

@@ -31,7 +31,8 @@ public sealed class PostgresCluster : IDisposable
             "No PostgreSQL server binaries found (initdb, pg_ctl): install the PostgreSQL server " +
             "(Debian/Ubuntu: apt-get install postgresql) or set BTC_TEST_POSTGRES to a server's connection string.");
 
-        var root = Directory.CreateTempSubdirectory("btc-pg-").FullName;
+        RemoveAbandoned();
+        var root = Directory.CreateTempSubdirectory(Prefix).FullName;
         var cluster = new PostgresCluster(bin, root, FreePort());
         if (cluster._asPostgresUser)
             Run("chown", "-R", "postgres", root);
@@ -49,6 +50,30 @@ public sealed class PostgresCluster : IDisposable
             throw;
         }
         return cluster;
+    }
+
+    private const string Prefix = "btc-pg-";
+
+    /// <summary>Clusters of runs that were killed before they could clean up: their server is gone, their folder is not.</summary>
+    private static void RemoveAbandoned()
+    {
+        foreach (var dir in Directory.GetDirectories(Path.GetTempPath(), Prefix + "*"))
+        {
+            var pidFile = Path.Combine(dir, "data", "postmaster.pid");
+            var running = File.Exists(pidFile) && int.TryParse(File.ReadLines(pidFile).FirstOrDefault(), out var pid)
+                && Directory.Exists($"/proc/{pid}");
+            if (!running && Directory.GetLastWriteTimeUtc(dir) < DateTime.UtcNow.AddMinutes(-1))
+            {
+                try
+                {
+                    Directory.Delete(dir, recursive: true);
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    // another user's, or in use: leave it
+                }
+            }
+        }
     }
 
     public void Dispose()
