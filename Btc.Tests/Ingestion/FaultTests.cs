@@ -12,7 +12,7 @@ public sealed class FaultTests
     private const string PricePath = "/simple/price";
 
     [Fact]
-    public async Task A_429_with_Retry_After_stops_every_call_until_then_and_the_page_completes_after()
+    public async Task A_429_with_Retry_After_stops_every_call_until_then_and_the_page_completes_after_waiting()
     {
         await using var run = await Run.StartAsync();
         await run.CoinGecko.AddFaultAsync(new Fault(FaultKind.RateLimit, Path: PricePath, RetryAfterSeconds: 3));
@@ -21,7 +21,7 @@ public sealed class FaultTests
         var cycle = await CycleProbe.WaitForFinishedCycleAsync(run.Db, 1);
 
         cycle.RowsStored.Should().Be(run.PricedCoins);
-        cycle.Errors.Should().Be(1);
+        cycle.Errors.Should().Be(0, "a short Retry-After is waited out, not failed");
         var calls = await run.CoinGecko.CallsAsync();
         var refused = calls.First(c => c.Path.EndsWith(PricePath, StringComparison.Ordinal));
         var refusedIndex = calls.ToList().IndexOf(refused);

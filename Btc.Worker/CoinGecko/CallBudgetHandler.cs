@@ -5,26 +5,17 @@ using Microsoft.Extensions.Options;
 namespace Btc.Worker.CoinGecko;
 
 /// <summary>
-/// Sits inside the retry policy, so every attempt takes a call from the budget all replicas share,
-/// and a 429 stops every replica until its Retry-After.
+/// Sits inside the retry policy, so every attempt takes a call from the budget all replicas share, and a 429 stops
+/// every replica until its Retry-After. It never waits: a spent budget is a <see cref="CoinGeckoRateLimitedException"/>,
+/// which <see cref="CallBudgetWaiter"/> outside the policy's timeouts turns into a wait.
 /// </summary>
 public sealed class CallBudgetHandler(CallBudget budget, IOptions<CoinGeckoOptions> options, TimeProvider clock) : DelegatingHandler
 {
-    // Longer waits give the worker thread back: the job is rescheduled instead.
-    private static readonly TimeSpan MaxWait = TimeSpan.FromSeconds(90);
-
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken ct)
     {
-        while (true)
-        {
-            var (granted, retryAt) = await budget.TryTakeAsync(options.Value.CallsPerMinute, ct);
-            if (granted)
-                break;
-            var wait = (retryAt ?? clock.GetUtcNow().UtcDateTime.AddSeconds(1)) - clock.GetUtcNow().UtcDateTime;
-            if (wait > MaxWait)
-                throw new CoinGeckoRateLimitedException(retryAt!.Value);
-            await Task.Delay(wait > TimeSpan.Zero ? wait : TimeSpan.FromMilliseconds(50), clock, ct);
-        }
+        var (granted, retryAt) = await budget.TryTakeAsync(options.Value.CallsPerMinute, ct);
+        if (!granted)
+            throw new CoinGeckoRateLimitedException(retryAt ?? clock.GetUtcNow().UtcDateTime.AddSeconds(1));
 
         CallCounter.Increment();
         var response = await base.SendAsync(request, ct);

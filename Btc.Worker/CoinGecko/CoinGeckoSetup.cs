@@ -21,6 +21,7 @@ public static class CoinGeckoSetup
             .ValidateDataAnnotations()
             .ValidateOnStart();
         services.AddTransient<CallBudgetHandler>();
+        services.AddTransient<CallBudgetWaiter>();
 
         var timeout = TimeSpan.FromSeconds(configuration.GetValue($"{CoinGeckoOptions.Section}:TimeoutSeconds", 10));
         var client = services.AddRefitGeneratedClient<ICoinGeckoApi>()
@@ -39,6 +40,9 @@ public static class CoinGeckoSetup
                         break;
                 }
             });
+        // Handlers run in the order added: the waiter outside the resilience policy (its waits are not attempts and
+        // count against no timeout), the budget inside it (every attempt takes a call).
+        client.AddHttpMessageHandler<CallBudgetWaiter>();
         client.AddStandardResilienceHandler(resilience =>
             {
                 resilience.AttemptTimeout.Timeout = timeout;
@@ -52,7 +56,6 @@ public static class CoinGeckoSetup
                     args.Outcome.Result?.StatusCode != HttpStatusCode.TooManyRequests
                     && HttpClientResiliencePredicates.IsTransient(args.Outcome));
             });
-        // Added after the resilience handler, so it runs inside it: once per attempt.
         client.AddHttpMessageHandler<CallBudgetHandler>();
         return services;
     }

@@ -54,7 +54,7 @@ public sealed class PricePageJob(
             if (result.CycleFinished)
                 await CycleFinishedAsync(cycleId, ct);
         }
-        catch (CoinGeckoRateLimitedException limited)
+        catch (Exception e) when (CoinGeckoRateLimitedException.Find(e) is { } limited)
         {
             await cycles.RecordPageErrorAsync(cycleId, pageNo, limited.Message, calls.Count, CancellationToken.None);
             if (limited.RetryAt - page.StartedAt > GiveUpAfter)
