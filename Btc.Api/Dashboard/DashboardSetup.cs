@@ -25,7 +25,8 @@ public static class DashboardSetup
         services.AddSingleton<DashboardAccessFilter>();
         var connectionString = BtcConnectionString.From(configuration);
         services.AddSingleton(_ => HangfireStorage.Create(connectionString));
-        services.AddHangfire(hangfire => hangfire.UseBtcSerialization());
+        services.AddHangfire((provider, hangfire) => hangfire.UseBtcSerialization()
+            .UseLogProvider(new HangfireLogs(provider.GetRequiredService<ILoggerFactory>())));
         return services;
     }
 

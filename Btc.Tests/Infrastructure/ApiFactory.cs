@@ -18,7 +18,13 @@ public sealed class ApiFactory(string connectionString, TimeProvider clock) : We
         builder.UseEnvironment("Testing");
         builder.UseSetting("ConnectionStrings:Btc", connectionString);
         builder.UseSetting("Dashboard:Password", "s3cret-pass");
-        builder.ConfigureLogging(logging => logging.ClearProviders());
+        builder.ConfigureLogging(logging =>
+        {
+            logging.ClearProviders();
+            // BTC_TEST_LOGS=1 shows the API's log when a test needs looking into.
+            if (Environment.GetEnvironmentVariable("BTC_TEST_LOGS") == "1")
+                logging.AddSimpleConsole(console => console.SingleLine = true).SetMinimumLevel(LogLevel.Warning);
+        });
         builder.ConfigureServices(services =>
         {
             services.AddSingleton(clock);

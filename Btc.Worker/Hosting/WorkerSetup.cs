@@ -30,7 +30,8 @@ public static class WorkerSetup
 
         var connectionString = BtcConnectionString.From(configuration);
         services.AddSingleton(_ => HangfireStorage.Create(connectionString));
-        services.AddHangfire(hangfire => hangfire.UseBtcSerialization());
+        services.AddHangfire((provider, hangfire) => hangfire.UseBtcSerialization()
+            .UseLogProvider(new HangfireLogs(provider.GetRequiredService<ILoggerFactory>())));
         services.AddHangfireServer(server =>
         {
             server.ServerName = $"{Environment.MachineName}:{Environment.ProcessId}";
