@@ -25,8 +25,7 @@ public static class DashboardSetup
         services.AddSingleton<DashboardAccessFilter>();
         var connectionString = BtcConnectionString.From(configuration);
         services.AddSingleton(_ => HangfireStorage.Create(connectionString));
-        services.AddHangfire((provider, hangfire) => hangfire.UseBtcSerialization()
-            .UseLogProvider(new HangfireLogs(provider.GetRequiredService<ILoggerFactory>())));
+        services.AddHangfire((provider, hangfire) => hangfire.UseBtcSettings(provider));
         return services;
     }
 

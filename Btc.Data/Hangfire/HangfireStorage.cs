@@ -1,6 +1,8 @@
 using Hangfire;
 using Hangfire.PostgreSql;
 using Hangfire.PostgreSql.Factories;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace Btc.Data.Hangfire;
 
@@ -19,11 +21,13 @@ public static class HangfireStorage
         return new PostgreSqlStorage(new NpgsqlConnectionFactory(connectionString, options), options);
     }
 
-    public static IGlobalConfiguration UseBtcSerialization(this IGlobalConfiguration configuration) =>
+    /// <summary>The settings the worker and the API give Hangfire: job serialization, and logging through the host.</summary>
+    public static IGlobalConfiguration UseBtcSettings(this IGlobalConfiguration configuration, IServiceProvider services) =>
         configuration
             .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
             .UseSimpleAssemblyNameTypeSerializer()
-            .UseRecommendedSerializerSettings();
+            .UseRecommendedSerializerSettings()
+            .UseLogProvider(new HangfireLogs(services.GetRequiredService<ILoggerFactory>()));
 
     private static PostgreSqlStorageOptions Options() => new()
     {

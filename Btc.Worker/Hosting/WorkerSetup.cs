@@ -30,8 +30,7 @@ public static class WorkerSetup
 
         var connectionString = BtcConnectionString.From(configuration);
         services.AddSingleton(_ => HangfireStorage.Create(connectionString));
-        services.AddHangfire((provider, hangfire) => hangfire.UseBtcSerialization()
-            .UseLogProvider(new HangfireLogs(provider.GetRequiredService<ILoggerFactory>())));
+        services.AddHangfire((provider, hangfire) => hangfire.UseBtcSettings(provider));
         services.AddHangfireServer(server =>
         {
             server.ServerName = $"{Environment.MachineName}:{Environment.ProcessId}";
