@@ -2,101 +2,142 @@ using System.Collections.Concurrent;
 using Btc.Data.Currencies;
 using Dapper;
 using Npgsql;
+using NpgsqlTypes;
 
 namespace Btc.Data.Prices;
 
 public sealed class PriceSampleStore(NpgsqlDataSource db)
 {
-    private readonly ConcurrentDictionary<string, string> _insertSql = new();
+    private readonly ConcurrentDictionary<(bool Copied, string Columns), string> _sql = new();
 
     /// <summary>
-    /// Stores a page's samples, marks the page finished and adds its counts to the cycle, in one statement:
-    /// one round trip, and a page is either wholly written and counted or not at all. A page already finished
-    /// counts nothing again.
+    /// Stores a page's samples, marks the page finished and adds its counts to the cycle, in one transaction: a
+    /// page is either wholly written and counted or not at all. A page already finished counts nothing again.
     /// </summary>
     public async Task<PageResult> StorePageAsync(
         int cycleId, int pageNo, IReadOnlyList<Currency> currencies, IReadOnlyList<PriceSample> samples,
         PageCounts counts, CancellationToken ct = default)
     {
-        var parameters = new DynamicParameters(new
-        {
-            cycle_id = cycleId,
-            page_no = pageNo,
-            skipped = counts.Skipped,
-            calls_used = counts.CallsUsed,
-            sent = samples.Count,
-            coin_keys = samples.Select(s => s.CoinKey).ToArray(),
-            timestamps = samples.Select(s => s.LastUpdatedAt).ToArray(),
-        });
-        var extras = new List<(int CoinKey, DateTime At, short CurrencyKey, double Price)>();
-        for (var i = 0; i < currencies.Count; i++)
-        {
-            var currency = currencies[i];
-            if (currency.ColumnName is not null)
-                parameters.Add($"p{currency.CurrencyKey}", samples.Select(s => s.Prices[i]).ToArray());
-            else
-                extras.AddRange(samples.Where(s => s.Prices[i] is not null).Select(s => (s.CoinKey, s.LastUpdatedAt, currency.CurrencyKey, s.Prices[i]!.Value)));
-        }
-        parameters.Add("extra_coins", extras.Select(e => e.CoinKey).ToArray());
-        parameters.Add("extra_timestamps", extras.Select(e => e.At).ToArray());
-        parameters.Add("extra_currencies", extras.Select(e => e.CurrencyKey).ToArray());
-        parameters.Add("extra_prices", extras.Select(e => e.Price).ToArray());
-
+        var page = new Page(cycleId, pageNo, currencies, samples, counts);
         await using var connection = await db.OpenConnectionAsync(ct);
-        var (stored, finished) = await connection.QuerySingleAsync<(int, bool)>(new CommandDefinition(
-            InsertSql(currencies), parameters, cancellationToken: ct));
+        var (stored, finished) = await CopyAsync(connection, page, ct) ?? await UpsertAsync(connection, page, ct);
         return new PageResult(stored, samples.Count - stored, finished);
     }
 
-    private string InsertSql(IReadOnlyList<Currency> currencies)
+    /// <summary>
+    /// Binary COPY of the samples not stored yet, then the bookkeeping. COPY writes rows in batches where INSERT
+    /// writes them one at a time (2.5 times the rate here), but cannot skip a key stored in between by another
+    /// page: that rare race rolls back and returns null, for <see cref="UpsertAsync"/> to store the page instead.
+    /// </summary>
+    private async Task<(int Stored, bool Finished)?> CopyAsync(NpgsqlConnection connection, Page page, CancellationToken ct)
     {
-        var seeded = currencies.Where(c => c.ColumnName is not null).ToArray();
-        var key = string.Join(',', seeded.Select(c => c.CurrencyKey));
-        return _insertSql.GetOrAdd(key, _ =>
+        await using var tx = await connection.BeginTransactionAsync(ct);
+        var existing = (await connection.QueryAsync<(int, DateTime)>(new CommandDefinition("""
+            SELECT s.coin_key, s.last_updated_at
+            FROM price_sample s JOIN unnest(@coinKeys, @timestamps) AS i(coin_key, last_updated_at) USING (coin_key, last_updated_at)
+            """, new { coinKeys = page.Samples.Select(s => s.CoinKey).ToArray(), timestamps = page.Samples.Select(s => s.LastUpdatedAt).ToArray() },
+            tx, cancellationToken: ct))).ToHashSet();
+        var fresh = page.Samples.Where(s => !existing.Contains((s.CoinKey, s.LastUpdatedAt))).ToArray();
+        if (fresh.Length > 0)
         {
-            var columns = string.Concat(seeded.Select(c => $", {c.Column}"));
-            var inputs = string.Concat(seeded.Select(c => $", @p{c.CurrencyKey}"));
-            var aliases = string.Concat(seeded.Select(c => $", c{c.CurrencyKey}"));
-            return $"""
-                WITH input AS (
-                    SELECT * FROM unnest(@coin_keys, @timestamps{inputs}) AS i(coin_key, last_updated_at{aliases})
-                ), ins AS (
-                    INSERT INTO price_sample (coin_key, cycle_id, last_updated_at{columns})
-                    SELECT coin_key, @cycle_id, last_updated_at{aliases} FROM input
-                    ON CONFLICT DO NOTHING
-                    RETURNING coin_key, last_updated_at
-                ), extra AS (
-                    INSERT INTO price_sample_extra (coin_key, last_updated_at, currency_key, price)
-                    SELECT e.coin_key, e.last_updated_at, e.currency_key, e.price
-                    FROM unnest(@extra_coins, @extra_timestamps, @extra_currencies, @extra_prices) AS e(coin_key, last_updated_at, currency_key, price)
-                    JOIN ins USING (coin_key, last_updated_at)
-                ), stored AS (
-                    SELECT count(*)::int AS n FROM ins
-                ), dirty AS (
-                    INSERT INTO price_hour_dirty (hour)
-                    SELECT DISTINCT date_trunc('hour', last_updated_at, 'UTC') FROM ins
-                ), page AS (
-                    UPDATE poll_cycle_page
-                       SET finished_at = clock_timestamp(), rows_stored = stored.n, stale = @sent - stored.n,
-                           skipped = @skipped, calls_used = calls_used + @calls_used
-                      FROM stored
-                     WHERE cycle_id = @cycle_id AND page_no = @page_no AND finished_at IS NULL
-                    RETURNING 1
-                ), cycle AS (
-                    -- Concurrent pages update the same row: each waits for the other's commit and then increments
-                    -- the newest version (READ COMMITTED), so exactly one page sees pages_done reach pages.
-                    UPDATE poll_cycle
-                       SET pages_done = pages_done + 1, rows_stored = rows_stored + stored.n,
-                           stale = stale + @sent - stored.n, skipped = skipped + @skipped, calls_used = calls_used + @calls_used,
-                           finished_at = CASE WHEN pages_done + 1 = pages THEN clock_timestamp() END
-                      FROM stored
-                     WHERE cycle_id = @cycle_id AND EXISTS (SELECT 1 FROM page)
-                    RETURNING finished_at IS NOT NULL AS finished
-                )
-                SELECT stored.n, coalesce((SELECT finished FROM cycle), false) FROM stored
-                """;
-        });
+            try
+            {
+                await using var writer = await connection.BeginBinaryImportAsync(
+                    $"COPY price_sample (coin_key, cycle_id, last_updated_at{page.Columns}) FROM STDIN (FORMAT BINARY)", ct);
+                foreach (var sample in fresh)
+                {
+                    await writer.StartRowAsync(ct);
+                    await writer.WriteAsync(sample.CoinKey, NpgsqlDbType.Integer, ct);
+                    await writer.WriteAsync(page.CycleId, NpgsqlDbType.Integer, ct);
+                    await writer.WriteAsync(sample.LastUpdatedAt, NpgsqlDbType.TimestampTz, ct);
+                    foreach (var i in page.SeededIndexes)
+                    {
+                        if (sample.Prices[i] is { } price)
+                            await writer.WriteAsync(price, NpgsqlDbType.Double, ct);
+                        else
+                            await writer.WriteNullAsync(ct);
+                    }
+                }
+                await writer.CompleteAsync(ct);
+            }
+            catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation)
+            {
+                await tx.RollbackAsync(ct);
+                return null;
+            }
+        }
+
+        var parameters = page.BookkeepingParameters();
+        parameters.Add("stored_coins", fresh.Select(s => s.CoinKey).ToArray());
+        parameters.Add("stored_timestamps", fresh.Select(s => s.LastUpdatedAt).ToArray());
+        var result = await connection.QuerySingleAsync<(int, bool)>(new CommandDefinition(
+            Sql(page, copied: true), parameters, tx, cancellationToken: ct));
+        await tx.CommitAsync(ct);
+        return result;
     }
+
+    /// <summary>The page in one statement: INSERT … ON CONFLICT DO NOTHING and the bookkeeping.</summary>
+    private async Task<(int Stored, bool Finished)> UpsertAsync(NpgsqlConnection connection, Page page, CancellationToken ct)
+    {
+        var parameters = page.BookkeepingParameters();
+        parameters.Add("coin_keys", page.Samples.Select(s => s.CoinKey).ToArray());
+        parameters.Add("timestamps", page.Samples.Select(s => s.LastUpdatedAt).ToArray());
+        foreach (var i in page.SeededIndexes)
+            parameters.Add($"p{page.Currencies[i].CurrencyKey}", page.Samples.Select(s => s.Prices[i]).ToArray());
+        return await connection.QuerySingleAsync<(int, bool)>(new CommandDefinition(Sql(page, copied: false), parameters, cancellationToken: ct));
+    }
+
+    /// <summary>
+    /// The statement that counts the page: <c>ins</c> is the rows just stored (copied before, or inserted here),
+    /// their prices in later currencies go to price_sample_extra, their hours are marked for the rank recompute.
+    /// </summary>
+    private string Sql(Page page, bool copied) => _sql.GetOrAdd((copied, page.Columns), _ =>
+    {
+        var seeded = page.SeededIndexes.Select(i => page.Currencies[i]).ToArray();
+        var ins = copied
+            ? "SELECT coin_key, last_updated_at FROM unnest(@stored_coins, @stored_timestamps) AS s(coin_key, last_updated_at)"
+            : $"""
+                INSERT INTO price_sample (coin_key, cycle_id, last_updated_at{page.Columns})
+                SELECT coin_key, @cycle_id, last_updated_at{string.Concat(seeded.Select(c => $", c{c.CurrencyKey}"))}
+                FROM unnest(@coin_keys, @timestamps{string.Concat(seeded.Select(c => $", @p{c.CurrencyKey}"))})
+                     AS i(coin_key, last_updated_at{string.Concat(seeded.Select(c => $", c{c.CurrencyKey}"))})
+                ON CONFLICT DO NOTHING
+                RETURNING coin_key, last_updated_at
+                """;
+        return $"""
+            WITH ins AS (
+                {ins}
+            ), extra AS (
+                INSERT INTO price_sample_extra (coin_key, last_updated_at, currency_key, price)
+                SELECT e.coin_key, e.last_updated_at, e.currency_key, e.price
+                FROM unnest(@extra_coins, @extra_timestamps, @extra_currencies, @extra_prices) AS e(coin_key, last_updated_at, currency_key, price)
+                JOIN ins USING (coin_key, last_updated_at)
+            ), stored AS (
+                SELECT count(*)::int AS n FROM ins
+            ), dirty AS (
+                INSERT INTO price_hour_dirty (hour, coin_keys)
+                SELECT date_trunc('hour', last_updated_at, 'UTC'), array_agg(coin_key) FROM ins GROUP BY 1
+            ), page AS (
+                UPDATE poll_cycle_page
+                   SET finished_at = clock_timestamp(), rows_stored = stored.n, stale = @sent - stored.n,
+                       skipped = @skipped, calls_used = calls_used + @calls_used
+                  FROM stored
+                 WHERE cycle_id = @cycle_id AND page_no = @page_no AND finished_at IS NULL
+                RETURNING 1
+            ), cycle AS (
+                -- Concurrent pages update the same row: each waits for the other's commit and then increments
+                -- the newest version (READ COMMITTED), so exactly one page sees pages_done reach pages.
+                UPDATE poll_cycle
+                   SET pages_done = pages_done + 1, rows_stored = rows_stored + stored.n,
+                       stale = stale + @sent - stored.n, skipped = skipped + @skipped, calls_used = calls_used + @calls_used,
+                       finished_at = CASE WHEN pages_done + 1 = pages THEN clock_timestamp() END
+                  FROM stored
+                 WHERE cycle_id = @cycle_id AND EXISTS (SELECT 1 FROM page)
+                RETURNING finished_at IS NOT NULL AS finished
+            )
+            SELECT stored.n, coalesce((SELECT finished FROM cycle), false) FROM stored
+            """;
+    });
 
     /// <summary>A coin's prices in one currency with last_updated_at in [from, to), oldest first; nulls left out.</summary>
     public async Task<IReadOnlyList<PricePoint>> SeriesAsync(
@@ -119,5 +160,40 @@ public sealed class PriceSampleStore(NpgsqlDataSource db)
         var rows = await connection.QueryAsync<PricePoint>(new CommandDefinition(
             sql, new { coinKey, currencyKey = currency.CurrencyKey, from, to }, cancellationToken: ct));
         return rows.AsList();
+    }
+
+    private sealed class Page(int cycleId, int pageNo, IReadOnlyList<Currency> currencies, IReadOnlyList<PriceSample> samples, PageCounts counts)
+    {
+        public int CycleId => cycleId;
+        public IReadOnlyList<Currency> Currencies => currencies;
+        public IReadOnlyList<PriceSample> Samples => samples;
+
+        /// <summary>Positions in <see cref="Currencies"/> (and in each sample's prices) of the currencies with a column.</summary>
+        public int[] SeededIndexes { get; } = Enumerable.Range(0, currencies.Count).Where(i => currencies[i].ColumnName is not null).ToArray();
+
+        public string Columns => string.Concat(SeededIndexes.Select(i => $", {currencies[i].Column}"));
+
+        public DynamicParameters BookkeepingParameters()
+        {
+            var extras = new List<(int CoinKey, DateTime At, short CurrencyKey, double Price)>();
+            for (var i = 0; i < currencies.Count; i++)
+            {
+                if (currencies[i].ColumnName is null)
+                    extras.AddRange(samples.Where(s => s.Prices[i] is not null).Select(s => (s.CoinKey, s.LastUpdatedAt, currencies[i].CurrencyKey, s.Prices[i]!.Value)));
+            }
+            var parameters = new DynamicParameters(new
+            {
+                cycle_id = cycleId,
+                page_no = pageNo,
+                skipped = counts.Skipped,
+                calls_used = counts.CallsUsed,
+                sent = samples.Count,
+                extra_coins = extras.Select(e => e.CoinKey).ToArray(),
+                extra_timestamps = extras.Select(e => e.At).ToArray(),
+                extra_currencies = extras.Select(e => e.CurrencyKey).ToArray(),
+                extra_prices = extras.Select(e => e.Price).ToArray(),
+            });
+            return parameters;
+        }
     }
 }

@@ -1,5 +1,6 @@
 namespace Btc.Data.Volatility;
 
-/// <param name="HoursRefreshed">Complete hours whose statistics were recomputed from samples.</param>
-/// <param name="RanksStored">Rows written to volatility_rank (coins × currencies × measures).</param>
-public sealed record RecomputeResult(DateTime AsOf, int HoursRefreshed, int RanksStored);
+/// <param name="HoursSummarized">Complete hours summarized for every coin (new in the window, or never summarized).</param>
+/// <param name="CoinHoursRefreshed">Single coins' hours summarized again because samples landed in them later.</param>
+/// <param name="RanksStored">Ranks stored (coins × currencies × measures).</param>
+public sealed record RecomputeResult(DateTime AsOf, int HoursSummarized, int CoinHoursRefreshed, int RanksStored);

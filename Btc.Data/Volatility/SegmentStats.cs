@@ -50,6 +50,23 @@ public struct SegmentStats
         return merged;
     }
 
+    /// <summary>How many numbers a segment takes in a stored stats array (see M005).</summary>
+    public const int Width = 9;
+
+    public readonly bool IsEmpty => N == 0 && LpN == 0;
+
+    public readonly void WriteTo(Span<double> to)
+    {
+        (to[0], to[1], to[2], to[3], to[4], to[5], to[6], to[7], to[8]) = (N, Mean, M2, LpN, FirstLp, LastLp, RN, RMean, RM2);
+    }
+
+    public static SegmentStats ReadFrom(ReadOnlySpan<double> from) => new()
+    {
+        N = (int)from[0], Mean = from[1], M2 = from[2],
+        LpN = (int)from[3], FirstLp = from[4], LastLp = from[5],
+        RN = (int)from[6], RMean = from[7], RM2 = from[8],
+    };
+
     /// <summary>Sample standard deviation of the log returns; null below 3 positive prices.</summary>
     public readonly double? LogReturnStddev => LpN >= 3 ? Math.Sqrt(RM2 / (RN - 1)) : null;
 

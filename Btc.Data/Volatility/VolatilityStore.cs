@@ -7,260 +7,389 @@ using NpgsqlTypes;
 namespace Btc.Data.Volatility;
 
 /// <summary>
-/// Volatility ranks over the 24 hours ending at a given minute, kept in volatility_rank. The window is assembled
-/// from three parts merged with Chan's formula: the partial hour at its start and the partial hour at its end,
-/// read raw, and between them the complete hours, kept pre-merged in price_window_block (rebuilt from the per-hour
-/// statistics in price_hour_stats when the window crosses an hour or a sample lands in one of its hours). A
-/// recompute each minute so reads one hour of samples, whatever the history, and the result equals a direct
-/// computation over the window.
+/// Volatility ranks over the 24 hours ending at a given minute. The window is assembled per coin from three
+/// parts merged with Chan's formula: the partial hours at its start and end, read raw, and between them the
+/// complete hours, kept pre-merged in price_window_block (rebuilt from price_hour_stats when the window crosses an
+/// hour, and for single coins when late samples land in one of its hours). A recompute each minute so reads one
+/// hour of samples and one row per coin, whatever the history, and equals a direct computation over the window.
 /// </summary>
 public sealed class VolatilityStore(NpgsqlDataSource db)
 {
-    private const string StatsColumns = "n, mean, m2, lp_n, first_lp, last_lp, r_n, r_mean, r_m2";
-
     public async Task<RecomputeResult> RecomputeAsync(IReadOnlyList<Currency> currencies, DateTime asOf, CancellationToken ct = default)
     {
         var windowStart = asOf - PriceWindow.Day;
         var fullFrom = CeilingHour(windowStart);
         var fullTo = FloorHour(asOf);
+        var reading = new Reading(currencies);
 
         await using var connection = await db.OpenConnectionAsync(ct);
         await using var tx = await connection.BeginTransactionAsync(ct);
         // One recompute at a time: two would each delete the other's freshly written ranks.
         await connection.ExecuteAsync(new CommandDefinition(
-            "SELECT pg_advisory_xact_lock(hashtext('volatility_rank'))", transaction: tx, cancellationToken: ct));
+            $"{ReadSettings} SELECT pg_advisory_xact_lock(hashtext('volatility_rank'))", transaction: tx, cancellationToken: ct));
 
-        var dirty = (await connection.QueryAsync<(long Mark, DateTime Hour)>(new CommandDefinition(
-            "SELECT mark, hour FROM price_hour_dirty WHERE hour < @fullTo", new { fullTo }, tx, cancellationToken: ct))).AsList();
-        var hours = dirty.Select(d => d.Hour).Where(h => h >= fullFrom).Distinct().Order().ToArray();
-        foreach (var hour in hours)
+        // The partial hours are read raw on connections of their own, in pieces of at most half an hour, while this
+        // one brings the complete hours up to date: with cores to spare, the reads (most of the cost) overlap.
+        var pieces = Pieces(windowStart, fullFrom).Concat(Pieces(fullTo, asOf)).Select(p => SummarizeAsync(reading, p.From, p.To, ct)).ToArray();
+        var complete = CompleteHoursAsync(connection, tx, reading, fullFrom, fullTo, ct);
+        await Task.WhenAll([.. pieces, complete]);
+
+        // In time order: the start's pieces, the complete hours, the end's pieces.
+        var startPieces = Pieces(windowStart, fullFrom).Count();
+        var parts = pieces.Take(startPieces).Select(p => p.Result)
+            .Append(complete.Result.Block)
+            .Concat(pieces.Skip(startPieces).Select(p => p.Result));
+        var window = new Dictionary<int, CoinSegments>();
+        foreach (var part in parts)
         {
-            var stats = await SummarizeAsync(connection, currencies, hour, hour.AddHours(1), ct);
-            await connection.ExecuteAsync(new CommandDefinition(
-                "DELETE FROM price_hour_stats WHERE hour = @hour", new { hour }, tx, cancellationToken: ct));
-            await WriteStatsAsync(connection, $"price_hour_stats (hour, coin_key, currency_key, {StatsColumns})", hour, stats, ct);
+            foreach (var (coin, later) in part)
+            {
+                if (window.TryGetValue(coin, out var earlier))
+                    earlier.Append(later);
+                else
+                    window[coin] = later;
+            }
         }
 
-        var span = await connection.QuerySingleOrDefaultAsync<(DateTime From, DateTime To)?>(new CommandDefinition(
-            "SELECT from_hour, to_hour FROM price_window_block_span", transaction: tx, cancellationToken: ct));
-        var block = span == (fullFrom, fullTo) && hours.Length == 0
-            ? await ReadBlockAsync(connection, tx, ct)
-            : await RebuildBlockAsync(connection, tx, fullFrom, fullTo, ct);
-
-        var window = await SummarizeAsync(connection, currencies, windowStart, fullFrom, ct);
-        foreach (var (key, stats) in block)
-            window[key] = window.TryGetValue(key, out var start) ? SegmentStats.Merge(start, stats) : stats;
-        foreach (var (key, stats) in await SummarizeAsync(connection, currencies, fullTo, asOf, ct))
-            window[key] = window.TryGetValue(key, out var before) ? SegmentStats.Merge(before, stats) : stats;
-
-        await connection.ExecuteAsync(new CommandDefinition("""
-            DELETE FROM price_hour_dirty WHERE mark = ANY(@marks);
-            DELETE FROM price_hour_stats WHERE hour < @fullFrom;
-            DELETE FROM volatility_rank;
-            """, new { marks = dirty.Select(d => d.Mark).ToArray(), fullFrom }, tx, cancellationToken: ct));
-        var ranks = await WriteRanksAsync(connection, window, asOf, ct);
+        var ranks = await WriteRanksAsync(connection, tx, reading, window, asOf, ct);
         await tx.CommitAsync(ct);
-        return new RecomputeResult(asOf, hours.Length, ranks);
+        return new RecomputeResult(asOf, complete.Result.HoursSummarized, complete.Result.CoinHoursRefreshed, ranks);
     }
 
     public async Task<VolatilityRank?> FindAsync(int coinKey, short currencyKey, VolatilityMeasure measure, CancellationToken ct = default)
     {
         await using var connection = await db.OpenConnectionAsync(ct);
         return await connection.QuerySingleOrDefaultAsync<VolatilityRank>(new CommandDefinition("""
-            SELECT rank AS Rank, out_of AS OutOf, volatility AS Volatility, as_of AS AsOf
-            FROM volatility_rank WHERE coin_key = @coinKey AND currency_key = @currencyKey AND measure = @measure
-            """, new { coinKey, currencyKey, measure = (short)measure }, cancellationToken: ct));
+            SELECT r.rank[@currencyKey] AS Rank, k.out_of AS OutOf, r.volatility[@currencyKey] AS Volatility, k.as_of AS AsOf
+            FROM volatility_rank r
+            JOIN volatility_ranking k ON k.currency_key = @currencyKey AND k.measure = r.measure
+            WHERE r.coin_key = @coinKey AND r.measure = @measure AND r.rank[@currencyKey] IS NOT NULL
+            """, new { coinKey, currencyKey = (int)currencyKey, measure = (short)measure }, cancellationToken: ct));
     }
 
-    /// <summary>Statistics per (coin, currency) of the samples in [from, to), each coin's samples taken in time order.</summary>
-    private static async Task<Dictionary<(int Coin, short Currency), SegmentStats>> SummarizeAsync(
-        NpgsqlConnection connection, IReadOnlyList<Currency> currencies, DateTime from, DateTime to, CancellationToken ct)
+    /// <summary>
+    /// Summarizes the complete hours of the window never summarized, re-summarizes the coins with samples stored
+    /// in a summarized hour since, and returns the complete hours merged per coin.
+    /// </summary>
+    private async Task<(Dictionary<int, CoinSegments> Block, int HoursSummarized, int CoinHoursRefreshed)> CompleteHoursAsync(
+        NpgsqlConnection connection, NpgsqlTransaction tx, Reading reading, DateTime fullFrom, DateTime fullTo, CancellationToken ct)
     {
-        var stats = new Dictionary<(int, short), SegmentStats>();
+        var range = new { fullFrom, fullTo };
+        var summarized = (await connection.QueryAsync<DateTime>(new CommandDefinition(
+            "SELECT hour FROM price_hour_summarized WHERE hour >= @fullFrom AND hour < @fullTo", range, tx, cancellationToken: ct))).ToHashSet();
+        var marks = (await connection.QueryAsync<(long Mark, DateTime Hour, int[] Coins)>(new CommandDefinition(
+            "SELECT mark, hour, coin_keys FROM price_hour_dirty WHERE hour < @fullTo", range, tx, cancellationToken: ct))).AsList();
+
+        var missing = new List<DateTime>();
+        for (var hour = fullFrom; hour < fullTo; hour = hour.AddHours(1))
+        {
+            if (!summarized.Contains(hour))
+                missing.Add(hour);
+        }
+        foreach (var hour in missing)
+        {
+            var stats = await SummarizeAsync(connection, reading, hour, hour.AddHours(1), null, ct);
+            await connection.ExecuteAsync(new CommandDefinition("""
+                DELETE FROM price_hour_stats WHERE hour = @hour;
+                INSERT INTO price_hour_summarized (hour) VALUES (@hour);
+                """, new { hour }, tx, cancellationToken: ct));
+            await WriteStatsAsync(connection, "price_hour_stats (hour, coin_key, stats)", hour, stats, ct);
+        }
+
+        var refreshedCoins = new HashSet<int>();
+        var coinHours = 0;
+        foreach (var late in marks.Where(m => summarized.Contains(m.Hour)).GroupBy(m => m.Hour))
+        {
+            var coins = late.SelectMany(m => m.Coins).Distinct().ToArray();
+            var stats = await SummarizeAsync(connection, reading, late.Key, late.Key.AddHours(1), coins, ct);
+            await connection.ExecuteAsync(new CommandDefinition(
+                "DELETE FROM price_hour_stats WHERE hour = @hour AND coin_key = ANY(@coins)", new { hour = late.Key, coins }, tx, cancellationToken: ct));
+            await WriteStatsAsync(connection, "price_hour_stats (hour, coin_key, stats)", late.Key, stats, ct);
+            refreshedCoins.UnionWith(coins);
+            coinHours += coins.Length;
+        }
+
+        var span = await connection.QuerySingleOrDefaultAsync<(DateTime From, DateTime To)?>(new CommandDefinition(
+            "SELECT from_hour, to_hour FROM price_window_block_span", transaction: tx, cancellationToken: ct));
+        Dictionary<int, CoinSegments> block;
+        if (span == (fullFrom, fullTo) && missing.Count == 0)
+        {
+            block = await ReadBlockAsync(connection, tx, reading, ct);
+            if (refreshedCoins.Count > 0)
+            {
+                foreach (var coin in refreshedCoins)
+                    block.Remove(coin);
+                foreach (var (coin, stats) in await RebuildBlockAsync(connection, tx, reading, fullFrom, fullTo, refreshedCoins.ToArray(), ct))
+                    block[coin] = stats;
+            }
+        }
+        else
+        {
+            block = await RebuildBlockAsync(connection, tx, reading, fullFrom, fullTo, null, ct);
+        }
+
+        await connection.ExecuteAsync(new CommandDefinition("""
+            DELETE FROM price_hour_dirty WHERE mark = ANY(@marks);
+            DELETE FROM price_hour_stats WHERE hour < @fullFrom;
+            DELETE FROM price_hour_summarized WHERE hour < @fullFrom;
+            """, new { marks = marks.Select(m => m.Mark).ToArray(), fullFrom }, tx, cancellationToken: ct));
+        return (block, missing.Count, coinHours);
+    }
+
+    /// <summary>
+    /// Rows must come as the heap holds them (see <see cref="SummarizeAsync(NpgsqlConnection, Reading, DateTime, DateTime, int[], CancellationToken)"/>):
+    /// a parallel plan would interleave them. The planner prices the BRIN scan of an hour as if its blocks were
+    /// random reads and picks a scan of the whole day's partition, 4 times slower; the blocks are contiguous.
+    /// JIT compiles these large-looking plans for longer than they run.
+    /// </summary>
+    private const string ReadSettings = "SET LOCAL max_parallel_workers_per_gather = 0; SET LOCAL enable_seqscan = off; SET LOCAL jit = off;";
+
+    private async Task<Dictionary<int, CoinSegments>> SummarizeAsync(Reading reading, DateTime from, DateTime to, CancellationToken ct)
+    {
+        if (from >= to)
+            return [];
+        await using var connection = await db.OpenConnectionAsync(ct);
+        await using var tx = await connection.BeginTransactionAsync(ct);
+        await connection.ExecuteAsync(new CommandDefinition(ReadSettings, transaction: tx, cancellationToken: ct));
+        return await SummarizeAsync(connection, reading, from, to, null, ct);
+    }
+
+    /// <summary>
+    /// Statistics per coin of the samples in [from, to), each coin's samples taken in time order. All coins are
+    /// read in the heap's order, which is the order pages stored them: time order for each coin, read in one
+    /// sequential pass over the span's blocks. A coin whose samples come out of order (a late sample stored in
+    /// space freed earlier) is read again through its primary key; <paramref name="coins"/> reads only those.
+    /// </summary>
+    private static async Task<Dictionary<int, CoinSegments>> SummarizeAsync(
+        NpgsqlConnection connection, Reading reading, DateTime from, DateTime to, int[]? coins, CancellationToken ct)
+    {
+        var stats = new Dictionary<int, CoinSegments>();
         if (from >= to)
             return stats;
-        var seeded = currencies.Where(c => c.ColumnName is not null).ToArray();
-        // Ordered by the primary key: each coin's samples arrive together and oldest first.
+        var byKey = coins is null ? "" : "AND coin_key = ANY(@coins) ORDER BY coin_key, last_updated_at";
+        var seeded = reading.Seeded;
+        var disordered = new List<int>();
         await using (var command = new NpgsqlCommand($"""
-            SELECT coin_key{string.Concat(seeded.Select(c => $", {c.Column}"))} FROM price_sample
-            WHERE last_updated_at >= @from AND last_updated_at < @to
-            ORDER BY coin_key, last_updated_at
+            SELECT coin_key, last_updated_at{string.Concat(seeded.Select(c => $", {c.Column}"))} FROM price_sample
+            WHERE last_updated_at >= @from AND last_updated_at < @to {byKey}
             """, connection))
         {
-            command.Parameters.AddWithValue("from", from);
-            command.Parameters.AddWithValue("to", to);
+            AddRange(command, from, to, coins);
             await using var reader = await command.ExecuteReaderAsync(ct);
-            var current = new SegmentStats[seeded.Length];
-            var coin = -1;
+            var last = new Dictionary<int, DateTime>();
             while (await reader.ReadAsync(ct))
             {
-                var next = reader.GetInt32(0);
-                if (next != coin)
+                var coin = reader.GetInt32(0);
+                var at = reader.GetDateTime(1);
+                if (!stats.TryGetValue(coin, out var segments))
                 {
-                    Flush();
-                    coin = next;
-                    current = new SegmentStats[seeded.Length];
+                    stats[coin] = segments = new CoinSegments(reading.Slots);
                 }
+                else if (at <= last[coin])
+                {
+                    if (last[coin] != DateTime.MaxValue)
+                        disordered.Add(coin);
+                    last[coin] = DateTime.MaxValue;
+                    continue;
+                }
+                last[coin] = at;
                 for (var i = 0; i < seeded.Length; i++)
                 {
-                    if (!reader.IsDBNull(i + 1))
-                        current[i].Add(reader.GetDouble(i + 1));
-                }
-            }
-            Flush();
-
-            void Flush()
-            {
-                for (var i = 0; coin >= 0 && i < current.Length; i++)
-                {
-                    if (current[i].N > 0)
-                        stats[(coin, seeded[i].CurrencyKey)] = current[i];
+                    if (!reader.IsDBNull(i + 2))
+                        segments.ByCurrency[seeded[i].CurrencyKey - 1].Add(reader.GetDouble(i + 2));
                 }
             }
         }
+        if (disordered.Count > 0)
+        {
+            foreach (var (coin, inOrder) in await SummarizeAsync(connection, reading, from, to, disordered.ToArray(), ct))
+                stats[coin] = inOrder;
+        }
 
         // Currencies added after the seeded ones: one row per price, in the same order.
-        await using (var command = new NpgsqlCommand("""
+        await using (var command = new NpgsqlCommand($"""
             SELECT coin_key, currency_key, price FROM price_sample_extra
-            WHERE last_updated_at >= @from AND last_updated_at < @to
+            WHERE last_updated_at >= @from AND last_updated_at < @to {(coins is null ? "" : "AND coin_key = ANY(@coins)")}
             ORDER BY coin_key, currency_key, last_updated_at
             """, connection))
         {
-            command.Parameters.AddWithValue("from", from);
-            command.Parameters.AddWithValue("to", to);
+            AddRange(command, from, to, coins);
             await using var reader = await command.ExecuteReaderAsync(ct);
             while (await reader.ReadAsync(ct))
             {
-                var key = (reader.GetInt32(0), reader.GetInt16(1));
-                var extra = stats.GetValueOrDefault(key);
-                extra.Add(reader.GetDouble(2));
-                stats[key] = extra;
+                var coin = reader.GetInt32(0);
+                var currencyKey = reader.GetInt16(1);
+                if (currencyKey > reading.Slots || disordered.Contains(coin))
+                    continue;
+                if (!stats.TryGetValue(coin, out var segments))
+                    stats[coin] = segments = new CoinSegments(reading.Slots);
+                segments.ByCurrency[currencyKey - 1].Add(reader.GetDouble(2));
             }
         }
         return stats;
     }
 
-    private static async Task<Dictionary<(int, short), SegmentStats>> RebuildBlockAsync(
-        NpgsqlConnection connection, NpgsqlTransaction tx, DateTime fullFrom, DateTime fullTo, CancellationToken ct)
+    private static void AddRange(NpgsqlCommand command, DateTime from, DateTime to, int[]? coins)
     {
-        var block = new Dictionary<(int, short), SegmentStats>();
-        await using (var command = new NpgsqlCommand(
-            $"SELECT coin_key, currency_key, {StatsColumns} FROM price_hour_stats WHERE hour >= @fullFrom AND hour < @fullTo ORDER BY hour",
-            connection, tx))
+        command.Parameters.AddWithValue("from", from);
+        command.Parameters.AddWithValue("to", to);
+        if (coins is not null)
+            command.Parameters.AddWithValue("coins", coins);
+    }
+
+    /// <summary>Merges the complete hours' statistics per coin (all coins, or only <paramref name="coins"/>) and stores them as the block.</summary>
+    private static async Task<Dictionary<int, CoinSegments>> RebuildBlockAsync(NpgsqlConnection connection, NpgsqlTransaction tx,
+        Reading reading, DateTime fullFrom, DateTime fullTo, int[]? coins, CancellationToken ct)
+    {
+        var block = new Dictionary<int, CoinSegments>();
+        await using (var command = new NpgsqlCommand($"""
+            SELECT coin_key, stats FROM price_hour_stats
+            WHERE hour >= @from AND hour < @to {(coins is null ? "" : "AND coin_key = ANY(@coins)")}
+            ORDER BY hour
+            """, connection, tx))
         {
-            command.Parameters.AddWithValue("fullFrom", fullFrom);
-            command.Parameters.AddWithValue("fullTo", fullTo);
+            AddRange(command, fullFrom, fullTo, coins);
             await using var reader = await command.ExecuteReaderAsync(ct);
             while (await reader.ReadAsync(ct))
             {
-                var key = (reader.GetInt32(0), reader.GetInt16(1));
-                var hour = ReadStats(reader, 2);
-                block[key] = block.TryGetValue(key, out var before) ? SegmentStats.Merge(before, hour) : hour;
+                var coin = reader.GetInt32(0);
+                var hour = CoinSegments.Decode(reader.GetFieldValue<double[]>(1), reading.Slots);
+                if (block.TryGetValue(coin, out var earlier))
+                    earlier.Append(hour);
+                else
+                    block[coin] = hour;
             }
         }
-        await connection.ExecuteAsync(new CommandDefinition("""
-            DELETE FROM price_window_block;
-            DELETE FROM price_window_block_span;
-            INSERT INTO price_window_block_span (from_hour, to_hour) VALUES (@fullFrom, @fullTo);
-            """, new { fullFrom, fullTo }, tx, cancellationToken: ct));
-        await WriteStatsAsync(connection, $"price_window_block (coin_key, currency_key, {StatsColumns})", null, block, ct);
+        await connection.ExecuteAsync(new CommandDefinition(coins is null
+            ? """
+                DELETE FROM price_window_block;
+                DELETE FROM price_window_block_span;
+                INSERT INTO price_window_block_span (from_hour, to_hour) VALUES (@fullFrom, @fullTo);
+                """
+            : "DELETE FROM price_window_block WHERE coin_key = ANY(@coins)",
+            new { fullFrom, fullTo, coins }, tx, cancellationToken: ct));
+        await WriteStatsAsync(connection, "price_window_block (coin_key, stats)", null, block, ct);
         return block;
     }
 
-    private static async Task<Dictionary<(int, short), SegmentStats>> ReadBlockAsync(NpgsqlConnection connection, NpgsqlTransaction tx, CancellationToken ct)
+    private static async Task<Dictionary<int, CoinSegments>> ReadBlockAsync(NpgsqlConnection connection, NpgsqlTransaction tx, Reading reading, CancellationToken ct)
     {
-        var block = new Dictionary<(int, short), SegmentStats>();
-        await using var command = new NpgsqlCommand($"SELECT coin_key, currency_key, {StatsColumns} FROM price_window_block", connection, tx);
+        var block = new Dictionary<int, CoinSegments>();
+        await using var command = new NpgsqlCommand("SELECT coin_key, stats FROM price_window_block", connection, tx);
         await using var reader = await command.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))
-            block[(reader.GetInt32(0), reader.GetInt16(1))] = ReadStats(reader, 2);
+            block[reader.GetInt32(0)] = CoinSegments.Decode(reader.GetFieldValue<double[]>(1), reading.Slots);
         return block;
     }
 
-    private static SegmentStats ReadStats(NpgsqlDataReader reader, int at) => new()
-    {
-        N = reader.GetInt32(at),
-        Mean = reader.GetDouble(at + 1),
-        M2 = reader.GetDouble(at + 2),
-        LpN = reader.GetInt32(at + 3),
-        FirstLp = reader.IsDBNull(at + 4) ? 0 : reader.GetDouble(at + 4),
-        LastLp = reader.IsDBNull(at + 5) ? 0 : reader.GetDouble(at + 5),
-        RN = reader.GetInt32(at + 6),
-        RMean = reader.GetDouble(at + 7),
-        RM2 = reader.GetDouble(at + 8),
-    };
-
     private static async Task WriteStatsAsync(NpgsqlConnection connection, string target, DateTime? hour,
-        Dictionary<(int Coin, short Currency), SegmentStats> stats, CancellationToken ct)
+        Dictionary<int, CoinSegments> stats, CancellationToken ct)
     {
         await using var writer = await connection.BeginBinaryImportAsync($"COPY {target} FROM STDIN (FORMAT BINARY)", ct);
-        foreach (var ((coin, currency), s) in stats)
+        foreach (var (coin, segments) in stats)
         {
             await writer.StartRowAsync(ct);
             if (hour is { } h)
                 await writer.WriteAsync(h, NpgsqlDbType.TimestampTz, ct);
             await writer.WriteAsync(coin, NpgsqlDbType.Integer, ct);
-            await writer.WriteAsync(currency, NpgsqlDbType.Smallint, ct);
-            await writer.WriteAsync(s.N, NpgsqlDbType.Integer, ct);
-            await writer.WriteAsync(s.Mean, NpgsqlDbType.Double, ct);
-            await writer.WriteAsync(s.M2, NpgsqlDbType.Double, ct);
-            await writer.WriteAsync(s.LpN, NpgsqlDbType.Integer, ct);
-            if (s.LpN > 0)
-            {
-                await writer.WriteAsync(s.FirstLp, NpgsqlDbType.Double, ct);
-                await writer.WriteAsync(s.LastLp, NpgsqlDbType.Double, ct);
-            }
-            else
-            {
-                await writer.WriteNullAsync(ct);
-                await writer.WriteNullAsync(ct);
-            }
-            await writer.WriteAsync(s.RN, NpgsqlDbType.Integer, ct);
-            await writer.WriteAsync(s.RMean, NpgsqlDbType.Double, ct);
-            await writer.WriteAsync(s.RM2, NpgsqlDbType.Double, ct);
+            await writer.WriteAsync(segments.Encode(), NpgsqlDbType.Array | NpgsqlDbType.Double, ct);
         }
         await writer.CompleteAsync(ct);
     }
 
-    /// <summary>Ranks each currency and measure, most volatile first; equal values share a rank (1, 2, 2, 4).</summary>
-    private static async Task<int> WriteRanksAsync(NpgsqlConnection connection, Dictionary<(int Coin, short Currency), SegmentStats> window,
-        DateTime asOf, CancellationToken ct)
+    /// <summary>
+    /// Ranks each currency and measure, most volatile first; equal values share a rank (1, 2, 2, 4). Returns how
+    /// many (coin, currency, measure) ranks were stored.
+    /// </summary>
+    private static async Task<int> WriteRanksAsync(NpgsqlConnection connection, NpgsqlTransaction tx, Reading reading,
+        Dictionary<int, CoinSegments> window, DateTime asOf, CancellationToken ct)
     {
-        var measured = window
-            .SelectMany(w => new[]
-            {
-                (w.Key.Currency, Measure: VolatilityMeasure.LogReturnStddev, w.Key.Coin, Value: w.Value.LogReturnStddev),
-                (w.Key.Currency, Measure: VolatilityMeasure.PriceStddev, w.Key.Coin, Value: w.Value.PriceStddev),
-            })
-            .Where(m => m.Value is not null)
-            .GroupBy(m => (m.Currency, m.Measure));
-        await using var writer = await connection.BeginBinaryImportAsync(
-            "COPY volatility_rank (currency_key, measure, coin_key, volatility, rank, out_of, as_of) FROM STDIN (FORMAT BINARY)", ct);
-        var written = 0;
-        foreach (var group in measured)
+        var coins = window.Keys.ToArray();
+        var segments = window.Values.ToArray();
+        var rows = new Dictionary<VolatilityMeasure, (int?[] Rank, double?[] Volatility)[]>();
+        var outOf = new List<(short Currency, VolatilityMeasure Measure, int OutOf)>();
+        var stored = 0;
+        var values = new double[coins.Length];
+        var order = new int[coins.Length];
+        foreach (var measure in (VolatilityMeasure[])[VolatilityMeasure.LogReturnStddev, VolatilityMeasure.PriceStddev])
         {
-            var ordered = group.OrderByDescending(m => m.Value!.Value).ToArray();
-            var rank = 0;
-            for (var i = 0; i < ordered.Length; i++)
+            var byCoin = rows[measure] = new (int?[], double?[])[coins.Length];
+            foreach (var currency in reading.Currencies)
             {
-                if (i == 0 || ordered[i].Value != ordered[i - 1].Value)
-                    rank = i + 1;
+                var slot = currency.CurrencyKey - 1;
+                var ranked = 0;
+                for (var c = 0; c < coins.Length; c++)
+                {
+                    var stats = segments[c].ByCurrency[slot];
+                    if ((measure == VolatilityMeasure.PriceStddev ? stats.PriceStddev : stats.LogReturnStddev) is { } value)
+                        (values[ranked], order[ranked++]) = (-value, c);
+                }
+                // Ascending by negated value: most volatile first.
+                Array.Sort(values, order, 0, ranked);
+                var rank = 0;
+                for (var i = 0; i < ranked; i++)
+                {
+                    if (i == 0 || values[i] != values[i - 1])
+                        rank = i + 1;
+                    ref var row = ref byCoin[order[i]];
+                    row.Item1 ??= new int?[reading.Slots];
+                    row.Item2 ??= new double?[reading.Slots];
+                    row.Item1[slot] = rank;
+                    row.Item2[slot] = -values[i];
+                }
+                if (ranked > 0)
+                    outOf.Add((currency.CurrencyKey, measure, ranked));
+                stored += ranked;
+            }
+        }
+
+        await connection.ExecuteAsync(new CommandDefinition("""
+            DELETE FROM volatility_rank;
+            DELETE FROM volatility_ranking;
+            INSERT INTO volatility_ranking (currency_key, measure, out_of, as_of)
+            SELECT c, m, n, @asOf FROM unnest(@currencies, @measures, @outOf) AS x(c, m, n);
+            """, new
+            {
+                currencies = outOf.Select(o => o.Currency).ToArray(),
+                measures = outOf.Select(o => (short)o.Measure).ToArray(),
+                outOf = outOf.Select(o => o.OutOf).ToArray(),
+                asOf,
+            }, tx, cancellationToken: ct));
+        await using var writer = await connection.BeginBinaryImportAsync(
+            "COPY volatility_rank (coin_key, measure, rank, volatility) FROM STDIN (FORMAT BINARY)", ct);
+        foreach (var (measure, byCoin) in rows)
+        {
+            for (var c = 0; c < coins.Length; c++)
+            {
+                if (byCoin[c] is not (int?[] rank, double?[] volatility))
+                    continue;
                 await writer.StartRowAsync(ct);
-                await writer.WriteAsync(group.Key.Currency, NpgsqlDbType.Smallint, ct);
-                await writer.WriteAsync((short)group.Key.Measure, NpgsqlDbType.Smallint, ct);
-                await writer.WriteAsync(ordered[i].Coin, NpgsqlDbType.Integer, ct);
-                await writer.WriteAsync(ordered[i].Value!.Value, NpgsqlDbType.Double, ct);
-                await writer.WriteAsync(rank, NpgsqlDbType.Integer, ct);
-                await writer.WriteAsync(ordered.Length, NpgsqlDbType.Integer, ct);
-                await writer.WriteAsync(asOf, NpgsqlDbType.TimestampTz, ct);
-                written++;
+                await writer.WriteAsync(coins[c], NpgsqlDbType.Integer, ct);
+                await writer.WriteAsync((short)measure, NpgsqlDbType.Smallint, ct);
+                await writer.WriteAsync(rank, NpgsqlDbType.Array | NpgsqlDbType.Integer, ct);
+                await writer.WriteAsync(volatility, NpgsqlDbType.Array | NpgsqlDbType.Double, ct);
             }
         }
         await writer.CompleteAsync(ct);
-        return written;
+        return stored;
+    }
+
+    private static IEnumerable<(DateTime From, DateTime To)> Pieces(DateTime from, DateTime to)
+    {
+        var count = (int)Math.Ceiling((to - from) / TimeSpan.FromMinutes(30));
+        for (var i = 0; i < count; i++)
+            yield return (from + (to - from) * i / count, i == count - 1 ? to : from + (to - from) * (i + 1) / count);
     }
 
     private static DateTime FloorHour(DateTime t) => new(t.Ticks - t.Ticks % TimeSpan.TicksPerHour, DateTimeKind.Utc);
 
     private static DateTime CeilingHour(DateTime t) => t.Ticks % TimeSpan.TicksPerHour == 0 ? t : FloorHour(t).AddHours(1);
+
+    /// <summary>The currencies a recompute reads: stats arrays have a slot per currency_key up to the largest.</summary>
+    private sealed class Reading(IReadOnlyList<Currency> currencies)
+    {
+        public IReadOnlyList<Currency> Currencies { get; } = currencies;
+        public Currency[] Seeded { get; } = currencies.Where(c => c.ColumnName is not null).ToArray();
+        public int Slots { get; } = currencies.Count == 0 ? 0 : currencies.Max(c => c.CurrencyKey);
+    }
 }

@@ -5,7 +5,10 @@ namespace Btc.Migrations.Migrations;
 [Migration(4, "Hourly price statistics and volatility ranks")]
 public sealed class M004_VolatilityRanks : Migration
 {
-    public override void Up() => Execute.Sql("""
+    public override void Up() => Execute.Sql(Tables);
+
+    /// <summary>Also what M005's Down restores.</summary>
+    internal const string Tables = """
         -- Partial aggregates per coin, currency and complete hour, merged with Chan's formula when ranks are
         -- recomputed, so a recompute reads 23 hours of these plus one hour of raw samples, not 24 hours of samples.
         --   n, mean, m2:          the hour's non-null prices
@@ -67,7 +70,7 @@ public sealed class M004_VolatilityRanks : Migration
             as_of        timestamptz NOT NULL,
             PRIMARY KEY (coin_key, currency_key, measure)
         );
-        """);
+        """;
 
     public override void Down() => Execute.Sql("""
         DROP TABLE volatility_rank;

@@ -20,9 +20,10 @@ public sealed class VolatilityEndpointTests(ApiFixture api) : IClassFixture<ApiF
         body.EnumerateObject().Select(p => p.Name).Should().BeEquivalentTo("volatility_rank", "out_of", "measure", "volatility", "as_of");
         await using var connection = await api.DataSource.OpenConnectionAsync();
         var stored = await connection.QuerySingleAsync<(int Rank, int OutOf, double Volatility)>("""
-            SELECT r.rank, r.out_of, r.volatility FROM volatility_rank r
-            JOIN coin USING (coin_key) JOIN currency c USING (currency_key)
-            WHERE coin.id = 'acala' AND c.code = 'usd' AND r.measure = @measureKey
+            SELECT r.rank[c.currency_key], k.out_of, r.volatility[c.currency_key]
+            FROM volatility_rank r JOIN coin USING (coin_key) JOIN currency c ON c.code = 'usd'
+            JOIN volatility_ranking k ON k.currency_key = c.currency_key AND k.measure = r.measure
+            WHERE coin.id = 'acala' AND r.measure = @measureKey
             """, new { measureKey });
         body.GetProperty("volatility_rank").GetInt32().Should().Be(stored.Rank);
         body.GetProperty("out_of").GetInt32().Should().Be(stored.OutOf).And.BeGreaterThan(1);

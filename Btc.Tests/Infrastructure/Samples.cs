@@ -13,7 +13,8 @@ public static class Samples
         await connection.ExecuteAsync("""
             INSERT INTO price_sample (coin_key, cycle_id, last_updated_at, usd, eur)
             SELECT (SELECT coin_key FROM coin WHERE id = @coinId), @cycleId, t, u, e FROM unnest(@at, @usd, @eur) AS x(t, u, e);
-            INSERT INTO price_hour_dirty (hour) SELECT DISTINCT date_trunc('hour', t, 'UTC') FROM unnest(@at) AS t;
+            INSERT INTO price_hour_dirty (hour, coin_keys)
+            SELECT DISTINCT date_trunc('hour', t, 'UTC'), ARRAY[(SELECT coin_key FROM coin WHERE id = @coinId)] FROM unnest(@at) AS t;
             """, new { coinId, cycleId, at = list.Select(p => p.At).ToArray(), usd = list.Select(p => p.Usd).ToArray(), eur = list.Select(p => p.Eur).ToArray() });
     }
 

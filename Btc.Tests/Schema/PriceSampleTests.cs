@@ -78,6 +78,37 @@ public sealed class PriceSampleTests(DatabaseFixture db) : IClassFixture<Databas
         (await connection.ExecuteScalarAsync<int>("SELECT count(*) FROM price_sample WHERE coin_key = @coinKey", new { coinKey })).Should().Be(1);
     }
 
+    [Fact]
+    public async Task A_page_that_races_another_writer_for_a_sample_stores_the_rest_and_counts_that_one_as_stale()
+    {
+        var coins = new CoinStore(db.DataSource);
+        await coins.UpsertListAsync([new CoinListEntry("race-a", "a", "a"), new CoinListEntry("race-b", "b", "b")]);
+        var tracked = await coins.SetTrackedAsync(["race-a", "race-b"]);
+        var cycleId = (await new PollCycleStore(db.DataSource).CreateAsync("test-race", DateTime.UtcNow.AddMinutes(-14), 1, [tracked]))!.Value;
+        var currencies = await new CurrencyStore(db.DataSource).ListAsync();
+        var at = Now.AddMinutes(-1);
+        var prices = currencies.Select(c => c.Code == "usd" ? 2.5 : (double?)null).ToArray();
+
+        // Another writer has inserted race-a's sample and not committed: the page's check cannot see it, so its
+        // COPY waits on the key, then fails when the other commits.
+        await using var other = await db.DataSource.OpenConnectionAsync();
+        await using var otherTx = await other.BeginTransactionAsync();
+        await other.ExecuteAsync("INSERT INTO price_sample (coin_key, cycle_id, last_updated_at, usd) VALUES (@coinKey, @cycleId, @at, 2.5)",
+            new { coinKey = tracked[0].CoinKey, cycleId, at }, otherTx);
+        var page = new PriceSampleStore(db.DataSource).StorePageAsync(cycleId, 0, currencies,
+            [new PriceSample(tracked[0].CoinKey, at, prices), new PriceSample(tracked[1].CoinKey, at, prices)], new PageCounts(0, 1));
+        await using var watcher = await db.DataSource.OpenConnectionAsync();
+        await Eventually.Until(
+            () => watcher.ExecuteScalarAsync<int>("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'COPY price_sample%'"),
+            waiting => waiting == 1, TimeSpan.FromSeconds(30), "the page's COPY to wait on the other writer");
+        await otherTx.CommitAsync();
+
+        (await page).Should().Be(new PageResult(1, 1, true));
+        (await watcher.QuerySingleAsync<(int, int)>("SELECT rows_stored, stale FROM poll_cycle WHERE cycle_id = @cycleId", new { cycleId }))
+            .Should().Be((1, 1));
+        (await watcher.ExecuteScalarAsync<int>("SELECT count(*) FROM price_sample WHERE cycle_id = @cycleId", new { cycleId })).Should().Be(2);
+    }
+
     private async Task<(int CoinKey, int CycleId)> SetUpAsync(string coinId, DateTime minute)
     {
         var coins = new CoinStore(db.DataSource);

@@ -19,16 +19,22 @@ public sealed class VolatilityRankTests(DatabaseFixture db) : IClassFixture<Data
         var store = new VolatilityStore(db.DataSource);
 
         var first = await store.RecomputeAsync(currencies, AsOf);
-        first.HoursRefreshed.Should().BeGreaterThan(20);
+        first.HoursSummarized.Should().Be(23, "every complete hour of the window is summarized once");
         await AssertRanksMatchDirectComputationAsync(AsOf);
 
-        // Late samples land in a complete hour already summarized, and the window moves on 23 minutes:
-        // only the marked hour is recomputed, and the result still equals the direct computation.
+        // Late samples land in a complete hour already summarized, and the window moves on 10 minutes: only that
+        // coin's hour is summarized again, its merged hours rebuilt, and the result equals the direct computation.
         await InsertAsync(cycleId, "calm", [(AsOf.AddHours(-5).AddMinutes(13).AddSeconds(31), 55.5), (AsOf.AddHours(-5).AddMinutes(14), 0.001)]);
-        var later = AsOf.AddMinutes(23);
+        var later = AsOf.AddMinutes(10);
         var second = await store.RecomputeAsync(currencies, later);
-        second.HoursRefreshed.Should().BeInRange(1, 2);
+        (second.HoursSummarized, second.CoinHoursRefreshed).Should().Be((0, 1));
         await AssertRanksMatchDirectComputationAsync(later);
+
+        // The window crosses an hour: the hour just completed is summarized, the oldest leaves.
+        var nextHour = AsOf.AddMinutes(23);
+        var third = await store.RecomputeAsync(currencies, nextHour);
+        (third.HoursSummarized, third.CoinHoursRefreshed).Should().Be((1, 0));
+        await AssertRanksMatchDirectComputationAsync(nextHour);
     }
 
     private async Task AssertRanksMatchDirectComputationAsync(DateTime asOf)
@@ -53,8 +59,10 @@ public sealed class VolatilityRankTests(DatabaseFixture db) : IClassFixture<Data
         };
 
         var stored = (await connection.QueryAsync<(short Measure, int CoinKey, double Volatility, int Rank, int OutOf, DateTime AsOf)>("""
-            SELECT r.measure, r.coin_key, r.volatility, r.rank, r.out_of, r.as_of
-            FROM volatility_rank r JOIN currency c USING (currency_key) WHERE c.code = 'usd'
+            SELECT r.measure, r.coin_key, r.volatility[c.currency_key], r.rank[c.currency_key], k.out_of, k.as_of
+            FROM volatility_rank r JOIN currency c ON c.code = 'usd'
+            JOIN volatility_ranking k ON k.currency_key = c.currency_key AND k.measure = r.measure
+            WHERE r.rank[c.currency_key] IS NOT NULL
             """)).AsList();
 
         foreach (var (measure, expected) in direct)

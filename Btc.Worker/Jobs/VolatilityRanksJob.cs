@@ -16,7 +16,7 @@ public sealed class VolatilityRanksJob(CurrencyStore currencies, VolatilityStore
     {
         var started = Stopwatch.GetTimestamp();
         var result = await volatility.RecomputeAsync(await currencies.ListAsync(ct), PriceWindow.LatestEnd(clock.GetUtcNow().UtcDateTime), ct);
-        log.LogInformation("Volatility ranks as of {AsOf:HH:mm}: {Ranks} stored, {Hours} hours summarized, in {Ms:0} ms",
-            result.AsOf, result.RanksStored, result.HoursRefreshed, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        log.LogInformation("Volatility ranks as of {AsOf:HH:mm}: {Ranks} stored, {Hours} hours and {CoinHours} late coin-hours summarized, in {Ms:0} ms",
+            result.AsOf, result.RanksStored, result.HoursSummarized, result.CoinHoursRefreshed, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
     }
 }

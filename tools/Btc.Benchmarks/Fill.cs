@@ -26,30 +26,28 @@ public static class Fill
 
         var rows = await CopyAsync(db, "price_sample", currencies, Generate(tracked, currencies, cycleId, start, hours * 60));
         await using var connection = await db.OpenConnectionAsync();
-        // The worker marks every hour it writes; a fill must too, or the first recompute would not summarize them.
-        await connection.ExecuteAsync("""
-            INSERT INTO price_hour_dirty (hour)
-            SELECT h FROM generate_series(date_trunc('hour', @start::timestamptz, 'UTC'), @end::timestamptz, interval '1 hour') h;
-            ANALYZE price_sample;
-            """, new { start, end });
+        await connection.ExecuteAsync("ANALYZE price_sample");
         return (tracked, cycleId, rows);
     }
 
-    /// <summary>Minute samples from the simulator's random walk, a few seconds into each minute like CoinGecko's.</summary>
+    /// <summary>
+    /// Minute samples from the simulator's random walk, a few seconds into each minute like CoinGecko's, minute by
+    /// minute as the worker stores them: the heap then holds each span of time together, as in production.
+    /// </summary>
     public static IEnumerable<(int CoinKey, int CycleId, DateTime At, double[] Prices)> Generate(
         IReadOnlyList<TrackedCoin> coins, IReadOnlyList<Currency> currencies, int cycleId, DateTime start, int minutes)
     {
         var walk = new PriceWalk(42);
-        foreach (var coin in coins)
+        var logPrices = coins.Select(coin => currencies.Select(c => walk.StartLogPrice(coin.CoinKey, c.Code)).ToArray()).ToArray();
+        for (var m = 0; m < minutes; m++)
         {
-            var logPrices = currencies.Select(c => walk.StartLogPrice(coin.CoinKey, c.Code)).ToArray();
-            var offset = TimeSpan.FromSeconds(coin.CoinKey % 50);
-            for (var m = 0; m < minutes; m++)
+            for (var k = 0; k < coins.Count; k++)
             {
-                var prices = new double[logPrices.Length];
-                for (var i = 0; i < logPrices.Length; i++)
-                    prices[i] = Math.Exp(logPrices[i] += walk.Step(coin.CoinKey, i, m));
-                yield return (coin.CoinKey, cycleId, start.AddMinutes(m) + offset, prices);
+                var coin = coins[k];
+                var prices = new double[currencies.Count];
+                for (var i = 0; i < prices.Length; i++)
+                    prices[i] = Math.Exp(logPrices[k][i] += walk.Step(coin.CoinKey, i, m));
+                yield return (coin.CoinKey, cycleId, start.AddMinutes(m) + TimeSpan.FromSeconds(coin.CoinKey % 50), prices);
             }
         }
     }

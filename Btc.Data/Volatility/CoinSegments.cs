@@ -1,0 +1,38 @@
+namespace Btc.Data.Volatility;
+
+/// <summary>One coin's statistics over one stretch of time in every currency, indexed by currency_key - 1.</summary>
+public sealed class CoinSegments
+{
+    private CoinSegments(SegmentStats[] byCurrency) => ByCurrency = byCurrency;
+
+    public CoinSegments(int currencySlots) : this(new SegmentStats[currencySlots])
+    {
+    }
+
+    public SegmentStats[] ByCurrency { get; }
+
+    /// <summary>This stretch followed by <paramref name="later"/>.</summary>
+    public void Append(CoinSegments later)
+    {
+        for (var i = 0; i < Math.Min(ByCurrency.Length, later.ByCurrency.Length); i++)
+            ByCurrency[i] = SegmentStats.Merge(ByCurrency[i], later.ByCurrency[i]);
+    }
+
+    /// <summary>The stored form: <see cref="SegmentStats.Width"/> numbers per currency (see M005).</summary>
+    public double[] Encode()
+    {
+        var stored = new double[ByCurrency.Length * SegmentStats.Width];
+        for (var i = 0; i < ByCurrency.Length; i++)
+            ByCurrency[i].WriteTo(stored.AsSpan(i * SegmentStats.Width, SegmentStats.Width));
+        return stored;
+    }
+
+    /// <summary>Reads a stored array; currencies added since it was written are empty.</summary>
+    public static CoinSegments Decode(double[] stored, int currencySlots)
+    {
+        var segments = new CoinSegments(currencySlots);
+        for (var i = 0; i < Math.Min(currencySlots, stored.Length / SegmentStats.Width); i++)
+            segments.ByCurrency[i] = SegmentStats.ReadFrom(stored.AsSpan(i * SegmentStats.Width, SegmentStats.Width));
+        return segments;
+    }
+}
