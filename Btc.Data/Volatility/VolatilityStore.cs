@@ -1,4 +1,5 @@
 using Btc.Data.Currencies;
+using Btc.Data.Copy;
 using Btc.Data.Prices;
 using Dapper;
 using Npgsql;
@@ -18,7 +19,9 @@ public sealed class VolatilityStore(NpgsqlDataSource db)
     public async Task<RecomputeResult> RecomputeAsync(IReadOnlyList<Currency> currencies, DateTime asOf, CancellationToken ct = default)
     {
         var windowStart = asOf - PriceWindow.Day;
-        var fullFrom = CeilingHour(windowStart);
+        // The hour the window starts in is always read raw, even when the window starts on it: otherwise the
+        // complete hours would change twice an hour (24 of them on the hour, 23 a minute later), and with them the block.
+        var fullFrom = FloorHour(windowStart).AddHours(1);
         var fullTo = FloorHour(asOf);
         var reading = new Reading(currencies);
 
@@ -166,21 +169,22 @@ public sealed class VolatilityStore(NpgsqlDataSource db)
         var stats = new Dictionary<int, CoinSegments>();
         if (from >= to)
             return stats;
-        var byKey = coins is null ? "" : "AND coin_key = ANY(@coins) ORDER BY coin_key, last_updated_at";
         var seeded = reading.Seeded;
         var disordered = new List<int>();
-        await using (var command = new NpgsqlCommand($"""
-            SELECT coin_key, last_updated_at{string.Concat(seeded.Select(c => $", {c.Column}"))} FROM price_sample
-            WHERE last_updated_at >= @from AND last_updated_at < @to {byKey}
-            """, connection))
+        // COPY takes no parameters: the bounds are timestamps and the coins integers, formatted here.
+        var onlyCoins = coins is null ? "" : $"AND coin_key = ANY('{{{string.Join(',', coins)}}}'::integer[]) ORDER BY coin_key, last_updated_at";
+        await using (var copy = await connection.BeginRawBinaryCopyAsync($"""
+            COPY (SELECT coin_key, last_updated_at{string.Concat(seeded.Select(c => $", {c.Column}"))} FROM price_sample
+                  WHERE last_updated_at >= '{from:O}' AND last_updated_at < '{to:O}' {onlyCoins}) TO STDOUT (FORMAT BINARY)
+            """, ct))
         {
-            AddRange(command, from, to, coins);
-            await using var reader = await command.ExecuteReaderAsync(ct);
+            var reader = new BinaryCopyReader(copy);
+            var maxRowBytes = 2 + 8 + 12 + seeded.Length * 12;
             var last = new Dictionary<int, DateTime>();
-            while (await reader.ReadAsync(ct))
+            while (await reader.NextRowAsync(maxRowBytes, ct))
             {
-                var coin = reader.GetInt32(0);
-                var at = reader.GetDateTime(1);
+                var coin = reader.ReadInt32();
+                var at = reader.ReadTimestamp();
                 if (!stats.TryGetValue(coin, out var segments))
                 {
                     stats[coin] = segments = new CoinSegments(reading.Slots);
@@ -190,13 +194,18 @@ public sealed class VolatilityStore(NpgsqlDataSource db)
                     if (last[coin] != DateTime.MaxValue)
                         disordered.Add(coin);
                     last[coin] = DateTime.MaxValue;
+                }
+                if (last.GetValueOrDefault(coin) == DateTime.MaxValue)
+                {
+                    for (var i = 0; i < seeded.Length; i++)
+                        reader.TryReadDouble(out _);
                     continue;
                 }
                 last[coin] = at;
                 for (var i = 0; i < seeded.Length; i++)
                 {
-                    if (!reader.IsDBNull(i + 2))
-                        segments.ByCurrency[seeded[i].CurrencyKey - 1].Add(reader.GetDouble(i + 2));
+                    if (reader.TryReadDouble(out var price))
+                        segments.ByCurrency[seeded[i].CurrencyKey - 1].Add(price);
                 }
             }
         }
@@ -382,8 +391,6 @@ public sealed class VolatilityStore(NpgsqlDataSource db)
     }
 
     private static DateTime FloorHour(DateTime t) => new(t.Ticks - t.Ticks % TimeSpan.TicksPerHour, DateTimeKind.Utc);
-
-    private static DateTime CeilingHour(DateTime t) => t.Ticks % TimeSpan.TicksPerHour == 0 ? t : FloorHour(t).AddHours(1);
 
     /// <summary>The currencies a recompute reads: stats arrays have a slot per currency_key up to the largest.</summary>
     private sealed class Reading(IReadOnlyList<Currency> currencies)

@@ -1,0 +1,87 @@
+using System.Buffers.Binary;
+
+namespace Btc.Data.Copy;
+
+/// <summary>
+/// Reads rows of PostgreSQL's binary COPY format (see "Binary Format" in the COPY documentation) straight from
+/// the wire. The rank recompute reads tens of millions of prices a minute; through a data reader each costs two
+/// calls (null check, value) several times dearer than the decoding itself.
+/// </summary>
+internal sealed class BinaryCopyReader(Stream stream)
+{
+    private static readonly DateTime PostgresEpoch = new(2000, 1, 1, 0, 0, 0, DateTimeKind.Utc);
+    private static readonly byte[] Signature = [(byte)'P', (byte)'G', (byte)'C', (byte)'O', (byte)'P', (byte)'Y', (byte)'\n', 0xFF, (byte)'\r', (byte)'\n', 0];
+    private const int HeaderBytes = 11 + 4 + 4;
+
+    private readonly byte[] _buffer = new byte[1 << 16];
+    private int _position;
+    private int _length;
+    private bool _headerRead;
+
+    /// <summary>Moves to the next row, buffering at least <paramref name="maxRowBytes"/> of it; false after the last.</summary>
+    public async ValueTask<bool> NextRowAsync(int maxRowBytes, CancellationToken ct)
+    {
+        if (!_headerRead)
+        {
+            await FillAsync(HeaderBytes, ct);
+            if (_length < HeaderBytes || !_buffer.AsSpan(0, Signature.Length).SequenceEqual(Signature))
+                throw new InvalidDataException("Not PostgreSQL binary COPY data.");
+            _position = HeaderBytes + Int32At(HeaderBytes - 4);
+            _headerRead = true;
+        }
+        await FillAsync(maxRowBytes, ct);
+        if (_length - _position < 2)
+            throw new InvalidDataException("Binary COPY data ended without its trailer.");
+        var fields = BinaryPrimitives.ReadInt16BigEndian(_buffer.AsSpan(_position));
+        _position += 2;
+        return fields != -1;
+    }
+
+    public int ReadInt32()
+    {
+        var value = Int32At(_position + 4);
+        _position += 8;
+        return value;
+    }
+
+    public DateTime ReadTimestamp()
+    {
+        var microseconds = BinaryPrimitives.ReadInt64BigEndian(_buffer.AsSpan(_position + 4));
+        _position += 12;
+        return PostgresEpoch.AddTicks(microseconds * 10);
+    }
+
+    /// <summary>A double precision field; false for NULL.</summary>
+    public bool TryReadDouble(out double value)
+    {
+        var length = Int32At(_position);
+        if (length < 0)
+        {
+            _position += 4;
+            value = 0;
+            return false;
+        }
+        value = BinaryPrimitives.ReadDoubleBigEndian(_buffer.AsSpan(_position + 4));
+        _position += 12;
+        return true;
+    }
+
+    private int Int32At(int at) => BinaryPrimitives.ReadInt32BigEndian(_buffer.AsSpan(at));
+
+    /// <summary>Makes <paramref name="bytes"/> available from the current position, or all that is left.</summary>
+    private async ValueTask FillAsync(int bytes, CancellationToken ct)
+    {
+        if (_length - _position >= bytes)
+            return;
+        _buffer.AsSpan(_position, _length - _position).CopyTo(_buffer);
+        _length -= _position;
+        _position = 0;
+        while (_length < bytes)
+        {
+            var read = await stream.ReadAsync(_buffer.AsMemory(_length), ct);
+            if (read == 0)
+                return;
+            _length += read;
+        }
+    }
+}
