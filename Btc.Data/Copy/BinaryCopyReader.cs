@@ -66,6 +66,21 @@ internal sealed class BinaryCopyReader(Stream stream)
         return true;
     }
 
+    /// <summary>A one-dimensional double precision[] without NULLs, into <paramref name="into"/>; returns its length.</summary>
+    public int ReadDoubles(double[] into)
+    {
+        // field length, then the array header: dimensions, has-nulls flag, element type; per dimension: size, lower bound
+        var dimensions = Int32At(_position + 4);
+        var count = dimensions == 0 ? 0 : Int32At(_position + 16);
+        _position += dimensions == 0 ? 16 : 24;
+        for (var i = 0; i < count; i++)
+        {
+            into[i] = BinaryPrimitives.ReadDoubleBigEndian(_buffer.AsSpan(_position + 4));
+            _position += 12;
+        }
+        return count;
+    }
+
     private int Int32At(int at) => BinaryPrimitives.ReadInt32BigEndian(_buffer.AsSpan(at));
 
     /// <summary>Makes <paramref name="bytes"/> available from the current position, or all that is left.</summary>

@@ -28,11 +28,11 @@ public sealed class CoinSegments
     }
 
     /// <summary>Reads a stored array; currencies added since it was written are empty.</summary>
-    public static CoinSegments Decode(double[] stored, int currencySlots)
+    public static CoinSegments Decode(ReadOnlySpan<double> stored, int currencySlots)
     {
         var segments = new CoinSegments(currencySlots);
         for (var i = 0; i < Math.Min(currencySlots, stored.Length / SegmentStats.Width); i++)
-            segments.ByCurrency[i] = SegmentStats.ReadFrom(stored.AsSpan(i * SegmentStats.Width, SegmentStats.Width));
+            segments.ByCurrency[i] = SegmentStats.ReadFrom(stored.Slice(i * SegmentStats.Width, SegmentStats.Width));
         return segments;
     }
 }

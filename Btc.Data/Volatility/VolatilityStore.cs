@@ -31,28 +31,13 @@ public sealed class VolatilityStore(NpgsqlDataSource db)
         await connection.ExecuteAsync(new CommandDefinition(
             $"{ReadSettings} SELECT pg_advisory_xact_lock(hashtext('volatility_rank'))", transaction: tx, cancellationToken: ct));
 
-        // The partial hours are read raw on connections of their own, in pieces of at most half an hour, while this
-        // one brings the complete hours up to date: with cores to spare, the reads (most of the cost) overlap.
-        var pieces = Pieces(windowStart, fullFrom).Concat(Pieces(fullTo, asOf)).Select(p => SummarizeAsync(reading, p.From, p.To, ct)).ToArray();
+        // The partial hours are read raw on connections of their own while this one brings the complete hours up
+        // to date: with cores to spare, the reads (most of the cost) overlap.
+        var start = SummarizeRawAsync(reading, windowStart, fullFrom, ct);
+        var end = SummarizeRawAsync(reading, fullTo, asOf, ct);
         var complete = CompleteHoursAsync(connection, tx, reading, fullFrom, fullTo, ct);
-        await Task.WhenAll([.. pieces, complete]);
-
-        // In time order: the start's pieces, the complete hours, the end's pieces.
-        var startPieces = Pieces(windowStart, fullFrom).Count();
-        var parts = pieces.Take(startPieces).Select(p => p.Result)
-            .Append(complete.Result.Block)
-            .Concat(pieces.Skip(startPieces).Select(p => p.Result));
-        var window = new Dictionary<int, CoinSegments>();
-        foreach (var part in parts)
-        {
-            foreach (var (coin, later) in part)
-            {
-                if (window.TryGetValue(coin, out var earlier))
-                    earlier.Append(later);
-                else
-                    window[coin] = later;
-            }
-        }
+        await Task.WhenAll(start, end, complete);
+        var window = Concatenate([start.Result, complete.Result.Block, end.Result]);
 
         var ranks = await WriteRanksAsync(connection, tx, reading, window, asOf, ct);
         await tx.CommitAsync(ct);
@@ -91,7 +76,7 @@ public sealed class VolatilityStore(NpgsqlDataSource db)
         }
         foreach (var hour in missing)
         {
-            var stats = await SummarizeAsync(connection, reading, hour, hour.AddHours(1), null, ct);
+            var stats = await SummarizeRawAsync(reading, hour, hour.AddHours(1), ct);
             await connection.ExecuteAsync(new CommandDefinition("""
                 DELETE FROM price_hour_stats WHERE hour = @hour;
                 INSERT INTO price_hour_summarized (hour) VALUES (@hour);
@@ -117,7 +102,7 @@ public sealed class VolatilityStore(NpgsqlDataSource db)
         Dictionary<int, CoinSegments> block;
         if (span == (fullFrom, fullTo) && missing.Count == 0)
         {
-            block = await ReadBlockAsync(connection, tx, reading, ct);
+            block = await ReadBlockAsync(connection, reading, ct);
             if (refreshedCoins.Count > 0)
             {
                 foreach (var coin in refreshedCoins)
@@ -147,14 +132,39 @@ public sealed class VolatilityStore(NpgsqlDataSource db)
     /// </summary>
     private const string ReadSettings = "SET LOCAL max_parallel_workers_per_gather = 0; SET LOCAL enable_seqscan = off; SET LOCAL jit = off;";
 
-    private async Task<Dictionary<int, CoinSegments>> SummarizeAsync(Reading reading, DateTime from, DateTime to, CancellationToken ct)
+    /// <summary>
+    /// Statistics per coin of the samples in [from, to), read in pieces of at most half an hour, each on a
+    /// connection of its own, all at once.
+    /// </summary>
+    private async Task<Dictionary<int, CoinSegments>> SummarizeRawAsync(Reading reading, DateTime from, DateTime to, CancellationToken ct)
     {
-        if (from >= to)
-            return [];
-        await using var connection = await db.OpenConnectionAsync(ct);
-        await using var tx = await connection.BeginTransactionAsync(ct);
-        await connection.ExecuteAsync(new CommandDefinition(ReadSettings, transaction: tx, cancellationToken: ct));
-        return await SummarizeAsync(connection, reading, from, to, null, ct);
+        var count = (int)Math.Ceiling((to - from) / TimeSpan.FromMinutes(30));
+        var bounds = Enumerable.Range(0, count + 1).Select(i => i == count ? to : from + (to - from) * i / count).ToArray();
+        var pieces = Enumerable.Range(0, count).Select(async i =>
+        {
+            await using var connection = await db.OpenConnectionAsync(ct);
+            await using var tx = await connection.BeginTransactionAsync(ct);
+            await connection.ExecuteAsync(new CommandDefinition(ReadSettings, transaction: tx, cancellationToken: ct));
+            return await SummarizeAsync(connection, reading, bounds[i], bounds[i + 1], null, ct);
+        }).ToArray();
+        return Concatenate(await Task.WhenAll(pieces));
+    }
+
+    /// <summary>Each coin's statistics over consecutive stretches, given in time order, merged into the first stretch's.</summary>
+    private static Dictionary<int, CoinSegments> Concatenate(IReadOnlyList<Dictionary<int, CoinSegments>> parts)
+    {
+        var all = new Dictionary<int, CoinSegments>();
+        foreach (var part in parts)
+        {
+            foreach (var (coin, later) in part)
+            {
+                if (all.TryGetValue(coin, out var earlier))
+                    earlier.Append(later);
+                else
+                    all[coin] = later;
+            }
+        }
+        return all;
     }
 
     /// <summary>
@@ -171,11 +181,10 @@ public sealed class VolatilityStore(NpgsqlDataSource db)
             return stats;
         var seeded = reading.Seeded;
         var disordered = new List<int>();
-        // COPY takes no parameters: the bounds are timestamps and the coins integers, formatted here.
-        var onlyCoins = coins is null ? "" : $"AND coin_key = ANY('{{{string.Join(',', coins)}}}'::integer[]) ORDER BY coin_key, last_updated_at";
+        var onlyCoins = coins is null ? "" : $"AND coin_key = ANY({Literal(coins)}) ORDER BY coin_key, last_updated_at";
         await using (var copy = await connection.BeginRawBinaryCopyAsync($"""
             COPY (SELECT coin_key, last_updated_at{string.Concat(seeded.Select(c => $", {c.Column}"))} FROM price_sample
-                  WHERE last_updated_at >= '{from:O}' AND last_updated_at < '{to:O}' {onlyCoins}) TO STDOUT (FORMAT BINARY)
+                  WHERE last_updated_at >= {Literal(from)} AND last_updated_at < {Literal(to)} {onlyCoins}) TO STDOUT (FORMAT BINARY)
             """, ct))
         {
             var reader = new BinaryCopyReader(copy);
@@ -251,24 +260,17 @@ public sealed class VolatilityStore(NpgsqlDataSource db)
         Reading reading, DateTime fullFrom, DateTime fullTo, int[]? coins, CancellationToken ct)
     {
         var block = new Dictionary<int, CoinSegments>();
-        await using (var command = new NpgsqlCommand($"""
+        await ReadStatsAsync(connection, reading, $"""
             SELECT coin_key, stats FROM price_hour_stats
-            WHERE hour >= @from AND hour < @to {(coins is null ? "" : "AND coin_key = ANY(@coins)")}
+            WHERE hour >= {Literal(fullFrom)} AND hour < {Literal(fullTo)} {(coins is null ? "" : $"AND coin_key = ANY({Literal(coins)})")}
             ORDER BY hour
-            """, connection, tx))
-        {
-            AddRange(command, fullFrom, fullTo, coins);
-            await using var reader = await command.ExecuteReaderAsync(ct);
-            while (await reader.ReadAsync(ct))
+            """, (coin, hour) =>
             {
-                var coin = reader.GetInt32(0);
-                var hour = CoinSegments.Decode(reader.GetFieldValue<double[]>(1), reading.Slots);
                 if (block.TryGetValue(coin, out var earlier))
                     earlier.Append(hour);
                 else
                     block[coin] = hour;
-            }
-        }
+            }, ct);
         await connection.ExecuteAsync(new CommandDefinition(coins is null
             ? """
                 DELETE FROM price_window_block;
@@ -281,15 +283,31 @@ public sealed class VolatilityStore(NpgsqlDataSource db)
         return block;
     }
 
-    private static async Task<Dictionary<int, CoinSegments>> ReadBlockAsync(NpgsqlConnection connection, NpgsqlTransaction tx, Reading reading, CancellationToken ct)
+    private static async Task<Dictionary<int, CoinSegments>> ReadBlockAsync(NpgsqlConnection connection, Reading reading, CancellationToken ct)
     {
         var block = new Dictionary<int, CoinSegments>();
-        await using var command = new NpgsqlCommand("SELECT coin_key, stats FROM price_window_block", connection, tx);
-        await using var reader = await command.ExecuteReaderAsync(ct);
-        while (await reader.ReadAsync(ct))
-            block[reader.GetInt32(0)] = CoinSegments.Decode(reader.GetFieldValue<double[]>(1), reading.Slots);
+        await ReadStatsAsync(connection, reading, "SELECT coin_key, stats FROM price_window_block", (coin, stats) => block[coin] = stats, ct);
         return block;
     }
+
+    /// <summary>Rows of (coin_key, stats) decoded from binary COPY: these arrays are most of what a recompute reads after the raw hour.</summary>
+    private static async Task ReadStatsAsync(NpgsqlConnection connection, Reading reading, string query, Action<int, CoinSegments> each, CancellationToken ct)
+    {
+        await using var copy = await connection.BeginRawBinaryCopyAsync($"COPY ({query}) TO STDOUT (FORMAT BINARY)", ct);
+        var reader = new BinaryCopyReader(copy);
+        var stored = new double[reading.Slots * SegmentStats.Width];
+        while (await reader.NextRowAsync(2 + 8 + 4 + 20 + stored.Length * 12, ct))
+        {
+            var coin = reader.ReadInt32();
+            var length = reader.ReadDoubles(stored);
+            each(coin, CoinSegments.Decode(stored.AsSpan(0, length), reading.Slots));
+        }
+    }
+
+    /// <summary>COPY takes no parameters: the values it needs are timestamps and integers, formatted here.</summary>
+    private static string Literal(DateTime utc) => $"'{utc:O}'";
+
+    private static string Literal(int[] keys) => $"'{{{string.Join(',', keys)}}}'::integer[]";
 
     private static async Task WriteStatsAsync(NpgsqlConnection connection, string target, DateTime? hour,
         Dictionary<int, CoinSegments> stats, CancellationToken ct)
@@ -381,13 +399,6 @@ public sealed class VolatilityStore(NpgsqlDataSource db)
         }
         await writer.CompleteAsync(ct);
         return stored;
-    }
-
-    private static IEnumerable<(DateTime From, DateTime To)> Pieces(DateTime from, DateTime to)
-    {
-        var count = (int)Math.Ceiling((to - from) / TimeSpan.FromMinutes(30));
-        for (var i = 0; i < count; i++)
-            yield return (from + (to - from) * i / count, i == count - 1 ? to : from + (to - from) * (i + 1) / count);
     }
 
     private static DateTime FloorHour(DateTime t) => new(t.Ticks - t.Ticks % TimeSpan.TicksPerHour, DateTimeKind.Utc);
