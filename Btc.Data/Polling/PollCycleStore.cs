@@ -81,7 +81,7 @@ public sealed class PollCycleStore(NpgsqlDataSource db)
                SET errors = errors + 1, last_error = @error, calls_used = calls_used + @callsUsed
              WHERE cycle_id = @cycleId AND page_no = @pageNo;
             UPDATE poll_cycle
-               SET errors = errors + 1, last_error = @error, calls_used = calls_used + @callsUsed
+               SET errors = errors + 1, last_error = @error
              WHERE cycle_id = @cycleId;
             """, new { cycleId, pageNo, error, callsUsed }, cancellationToken: ct));
     }
@@ -94,10 +94,15 @@ public sealed class PollCycleStore(NpgsqlDataSource db)
         return rows.AsList();
     }
 
+    // The totals are summed from the pages: pages never write their cycle's row (see M007).
     private const string SelectCycles = """
-        SELECT cycle_id AS CycleId, scheduled_for AS ScheduledFor, started_at AS StartedAt, finished_at AS FinishedAt,
-               coins_requested AS CoinsRequested, pages AS Pages, pages_done AS PagesDone, rows_stored AS RowsStored,
-               skipped AS Skipped, stale AS Stale, calls_used AS CallsUsed, errors AS Errors, last_error AS LastError
-        FROM poll_cycle
+        SELECT c.cycle_id AS CycleId, c.scheduled_for AS ScheduledFor, c.started_at AS StartedAt, c.finished_at AS FinishedAt,
+               c.coins_requested AS CoinsRequested, c.pages AS Pages, p.done AS PagesDone, p.rows_stored AS RowsStored,
+               p.skipped AS Skipped, p.stale AS Stale, c.calls_used + p.calls_used AS CallsUsed, c.errors AS Errors, c.last_error AS LastError
+        FROM poll_cycle c
+        CROSS JOIN LATERAL (
+            SELECT count(finished_at)::int AS done, coalesce(sum(rows_stored), 0)::int AS rows_stored,
+                   coalesce(sum(skipped), 0)::int AS skipped, coalesce(sum(stale), 0)::int AS stale, coalesce(sum(calls_used), 0)::int AS calls_used
+            FROM poll_cycle_page WHERE cycle_id = c.cycle_id) p
         """;
 }

@@ -12,8 +12,8 @@ public sealed class PriceSampleStore(NpgsqlDataSource db)
     private readonly ConcurrentDictionary<(bool Copied, string Columns), string> _sql = new();
 
     /// <summary>
-    /// Stores a page's samples, marks the page finished and adds its counts to the cycle, in one transaction: a
-    /// page is either wholly written and counted or not at all. A page already finished counts nothing again.
+    /// Stores a page's samples and marks the page finished with its counts, in one transaction: a page is either
+    /// wholly written and counted or not at all. A page already finished counts nothing again.
     /// </summary>
     public async Task<PageResult> StorePageAsync(
         int cycleId, int pageNo, IReadOnlyList<Currency> currencies, IReadOnlyList<PriceSample> samples,
@@ -21,8 +21,20 @@ public sealed class PriceSampleStore(NpgsqlDataSource db)
     {
         var page = new Page(cycleId, pageNo, currencies, samples, counts);
         await using var connection = await db.OpenConnectionAsync(ct);
-        var (stored, finished) = await CopyAsync(connection, page, ct) ?? await UpsertAsync(connection, page, ct);
-        return new PageResult(stored, samples.Count - stored, finished);
+        var stored = await CopyAsync(connection, page, ct) ?? await UpsertAsync(connection, page, ct);
+        // Pages write only their own rows, so they never wait on each other. Once a page has committed, the cycle
+        // is finished by whichever page then sees no page open: if the last two commit together both may see it,
+        // and the row's lock lets only the first set finished_at. The row is locked only when it matches.
+        var cycleFinished = await connection.ExecuteScalarAsync<bool>(new CommandDefinition("""
+            WITH finished AS (
+                UPDATE poll_cycle SET finished_at = clock_timestamp()
+                 WHERE cycle_id = @cycleId AND finished_at IS NULL
+                   AND NOT EXISTS (SELECT 1 FROM poll_cycle_page WHERE cycle_id = @cycleId AND finished_at IS NULL)
+                RETURNING 1
+            )
+            SELECT EXISTS (SELECT 1 FROM finished)
+            """, new { cycleId }, cancellationToken: ct));
+        return new PageResult(stored, samples.Count - stored, cycleFinished);
     }
 
     /// <summary>
@@ -30,7 +42,7 @@ public sealed class PriceSampleStore(NpgsqlDataSource db)
     /// writes them one at a time, but cannot skip a key stored in between by another page: that rare race rolls
     /// back and returns null, for <see cref="UpsertAsync"/> to store the page instead.
     /// </summary>
-    private async Task<(int Stored, bool Finished)?> CopyAsync(NpgsqlConnection connection, Page page, CancellationToken ct)
+    private async Task<int?> CopyAsync(NpgsqlConnection connection, Page page, CancellationToken ct)
     {
         await using var tx = await connection.BeginTransactionAsync(ct);
         var existing = (await connection.QueryAsync<(int, DateTime)>(new CommandDefinition("""
@@ -69,21 +81,21 @@ public sealed class PriceSampleStore(NpgsqlDataSource db)
         var parameters = page.BookkeepingParameters();
         parameters.Add("stored_coins", fresh.Select(s => s.CoinKey).ToArray());
         parameters.Add("stored_timestamps", fresh.Select(s => s.LastUpdatedAt).ToArray());
-        var result = await connection.QuerySingleAsync<(int, bool)>(new CommandDefinition(
+        var result = await connection.QuerySingleAsync<int>(new CommandDefinition(
             Sql(page, copied: true), parameters, tx, cancellationToken: ct));
         await tx.CommitAsync(ct);
         return result;
     }
 
     /// <summary>The page in one statement: INSERT … ON CONFLICT DO NOTHING and the bookkeeping.</summary>
-    private async Task<(int Stored, bool Finished)> UpsertAsync(NpgsqlConnection connection, Page page, CancellationToken ct)
+    private async Task<int> UpsertAsync(NpgsqlConnection connection, Page page, CancellationToken ct)
     {
         var parameters = page.BookkeepingParameters();
         parameters.Add("coin_keys", page.Samples.Select(s => s.CoinKey).ToArray());
         parameters.Add("timestamps", page.Samples.Select(s => s.LastUpdatedAt).ToArray());
         foreach (var i in page.SeededIndexes)
             parameters.Add($"p{page.Currencies[i].CurrencyKey}", page.Samples.Select(s => s.Prices[i]).ToArray());
-        return await connection.QuerySingleAsync<(int, bool)>(new CommandDefinition(Sql(page, copied: false), parameters, cancellationToken: ct));
+        return await connection.QuerySingleAsync<int>(new CommandDefinition(Sql(page, copied: false), parameters, cancellationToken: ct));
     }
 
     /// <summary>
@@ -122,19 +134,8 @@ public sealed class PriceSampleStore(NpgsqlDataSource db)
                        skipped = @skipped, calls_used = calls_used + @calls_used
                   FROM stored
                  WHERE cycle_id = @cycle_id AND page_no = @page_no AND finished_at IS NULL
-                RETURNING 1
-            ), cycle AS (
-                -- Concurrent pages update the same row: each waits for the other's commit and then increments
-                -- the newest version (READ COMMITTED), so exactly one page sees pages_done reach pages.
-                UPDATE poll_cycle
-                   SET pages_done = pages_done + 1, rows_stored = rows_stored + stored.n,
-                       stale = stale + @sent - stored.n, skipped = skipped + @skipped, calls_used = calls_used + @calls_used,
-                       finished_at = CASE WHEN pages_done + 1 = pages THEN clock_timestamp() END
-                  FROM stored
-                 WHERE cycle_id = @cycle_id AND EXISTS (SELECT 1 FROM page)
-                RETURNING finished_at IS NOT NULL AS finished
             )
-            SELECT stored.n, coalesce((SELECT finished FROM cycle), false) FROM stored
+            SELECT stored.n FROM stored
             """;
     });
 

@@ -74,25 +74,19 @@ public sealed class VolatilityStore(NpgsqlDataSource db)
             if (!summarized.Contains(hour))
                 missing.Add(hour);
         }
+        // Hour statistics are committed as they are made, each hour (or coin-hour) in a transaction of its own, so
+        // that the block can be merged from them on several connections at once; this transaction's advisory lock
+        // still keeps other recomputes out, and a failed recompute leaves only correct statistics behind.
         foreach (var hour in missing)
-        {
-            var stats = await SummarizeRawAsync(reading, hour, hour.AddHours(1), ct);
-            await connection.ExecuteAsync(new CommandDefinition("""
-                DELETE FROM price_hour_stats WHERE hour = @hour;
-                INSERT INTO price_hour_summarized (hour) VALUES (@hour);
-                """, new { hour }, tx, cancellationToken: ct));
-            await WriteStatsAsync(connection, "price_hour_stats (hour, coin_key, stats)", hour, stats, ct);
-        }
+            await StoreHourStatsAsync(hour, await SummarizeRawAsync(reading, hour, hour.AddHours(1), ct), null, ct);
 
         var refreshedCoins = new HashSet<int>();
         var coinHours = 0;
         foreach (var late in marks.Where(m => summarized.Contains(m.Hour)).GroupBy(m => m.Hour))
         {
             var coins = late.SelectMany(m => m.Coins).Distinct().ToArray();
-            var stats = await SummarizeAsync(connection, reading, late.Key, late.Key.AddHours(1), coins, ct);
-            await connection.ExecuteAsync(new CommandDefinition(
-                "DELETE FROM price_hour_stats WHERE hour = @hour AND coin_key = ANY(@coins)", new { hour = late.Key, coins }, tx, cancellationToken: ct));
-            await WriteStatsAsync(connection, "price_hour_stats (hour, coin_key, stats)", late.Key, stats, ct);
+            var stats = await ReadAsync(c => SummarizeAsync(c, reading, late.Key, late.Key.AddHours(1), coins, ct), ct);
+            await StoreHourStatsAsync(late.Key, stats, coins, ct);
             refreshedCoins.UnionWith(coins);
             coinHours += coins.Length;
         }
@@ -105,15 +99,26 @@ public sealed class VolatilityStore(NpgsqlDataSource db)
             block = await ReadBlockAsync(connection, reading, ct);
             if (refreshedCoins.Count > 0)
             {
-                foreach (var coin in refreshedCoins)
+                var coins = refreshedCoins.ToArray();
+                var rebuilt = await MergeHoursAsync(reading, fullFrom, fullTo, coins, ct);
+                await connection.ExecuteAsync(new CommandDefinition(
+                    "DELETE FROM price_window_block WHERE coin_key = ANY(@coins)", new { coins }, tx, cancellationToken: ct));
+                await WriteStatsAsync(connection, "price_window_block (coin_key, stats)", null, rebuilt, ct);
+                foreach (var coin in coins)
                     block.Remove(coin);
-                foreach (var (coin, stats) in await RebuildBlockAsync(connection, tx, reading, fullFrom, fullTo, refreshedCoins.ToArray(), ct))
+                foreach (var (coin, stats) in rebuilt)
                     block[coin] = stats;
             }
         }
         else
         {
-            block = await RebuildBlockAsync(connection, tx, reading, fullFrom, fullTo, null, ct);
+            block = await MergeHoursAsync(reading, fullFrom, fullTo, null, ct);
+            await connection.ExecuteAsync(new CommandDefinition("""
+                DELETE FROM price_window_block;
+                DELETE FROM price_window_block_span;
+                INSERT INTO price_window_block_span (from_hour, to_hour) VALUES (@fullFrom, @fullTo);
+                """, new { fullFrom, fullTo }, tx, cancellationToken: ct));
+            await WriteStatsAsync(connection, "price_window_block (coin_key, stats)", null, block, ct);
         }
 
         await connection.ExecuteAsync(new CommandDefinition("""
@@ -140,13 +145,8 @@ public sealed class VolatilityStore(NpgsqlDataSource db)
     {
         var count = (int)Math.Ceiling((to - from) / TimeSpan.FromMinutes(30));
         var bounds = Enumerable.Range(0, count + 1).Select(i => i == count ? to : from + (to - from) * i / count).ToArray();
-        var pieces = Enumerable.Range(0, count).Select(async i =>
-        {
-            await using var connection = await db.OpenConnectionAsync(ct);
-            await using var tx = await connection.BeginTransactionAsync(ct);
-            await connection.ExecuteAsync(new CommandDefinition(ReadSettings, transaction: tx, cancellationToken: ct));
-            return await SummarizeAsync(connection, reading, bounds[i], bounds[i + 1], null, ct);
-        }).ToArray();
+        var pieces = Enumerable.Range(0, count)
+            .Select(i => ReadAsync(c => SummarizeAsync(c, reading, bounds[i], bounds[i + 1], null, ct), ct)).ToArray();
         return Concatenate(await Task.WhenAll(pieces));
     }
 
@@ -255,32 +255,55 @@ public sealed class VolatilityStore(NpgsqlDataSource db)
             command.Parameters.AddWithValue("coins", coins);
     }
 
-    /// <summary>Merges the complete hours' statistics per coin (all coins, or only <paramref name="coins"/>) and stores them as the block.</summary>
-    private static async Task<Dictionary<int, CoinSegments>> RebuildBlockAsync(NpgsqlConnection connection, NpgsqlTransaction tx,
-        Reading reading, DateTime fullFrom, DateTime fullTo, int[]? coins, CancellationToken ct)
+    /// <summary>
+    /// The complete hours' statistics merged per coin (all coins, or only <paramref name="coins"/>): the hours are
+    /// split in two, each half read on a connection of its own.
+    /// </summary>
+    private async Task<Dictionary<int, CoinSegments>> MergeHoursAsync(Reading reading, DateTime fullFrom, DateTime fullTo, int[]? coins, CancellationToken ct)
     {
-        var block = new Dictionary<int, CoinSegments>();
-        await ReadStatsAsync(connection, reading, $"""
-            SELECT coin_key, stats FROM price_hour_stats
-            WHERE hour >= {Literal(fullFrom)} AND hour < {Literal(fullTo)} {(coins is null ? "" : $"AND coin_key = ANY({Literal(coins)})")}
-            ORDER BY hour
-            """, (coin, hour) =>
-            {
-                if (block.TryGetValue(coin, out var earlier))
-                    earlier.Append(hour);
-                else
-                    block[coin] = hour;
-            }, ct);
+        var middle = fullFrom.AddHours(Math.Ceiling((fullTo - fullFrom).TotalHours / 2));
+        var halves = new[] { (fullFrom, middle), (middle, fullTo) }.Select(half => ReadAsync(async c =>
+        {
+            var merged = new Dictionary<int, CoinSegments>();
+            await ReadStatsAsync(c, reading, $"""
+                SELECT coin_key, stats FROM price_hour_stats
+                WHERE hour >= {Literal(half.Item1)} AND hour < {Literal(half.Item2)} {(coins is null ? "" : $"AND coin_key = ANY({Literal(coins)})")}
+                ORDER BY hour
+                """, (coin, hour) =>
+                {
+                    if (merged.TryGetValue(coin, out var earlier))
+                        earlier.Append(hour);
+                    else
+                        merged[coin] = hour;
+                }, ct);
+            return merged;
+        }, ct)).ToArray();
+        return Concatenate(await Task.WhenAll(halves));
+    }
+
+    /// <summary>Replaces an hour's statistics (all coins, marking it summarized, or only <paramref name="coins"/>) and commits.</summary>
+    private async Task StoreHourStatsAsync(DateTime hour, Dictionary<int, CoinSegments> stats, int[]? coins, CancellationToken ct)
+    {
+        await using var connection = await db.OpenConnectionAsync(ct);
+        await using var tx = await connection.BeginTransactionAsync(ct);
         await connection.ExecuteAsync(new CommandDefinition(coins is null
             ? """
-                DELETE FROM price_window_block;
-                DELETE FROM price_window_block_span;
-                INSERT INTO price_window_block_span (from_hour, to_hour) VALUES (@fullFrom, @fullTo);
+                DELETE FROM price_hour_stats WHERE hour = @hour;
+                INSERT INTO price_hour_summarized (hour) VALUES (@hour) ON CONFLICT DO NOTHING;
                 """
-            : "DELETE FROM price_window_block WHERE coin_key = ANY(@coins)",
-            new { fullFrom, fullTo, coins }, tx, cancellationToken: ct));
-        await WriteStatsAsync(connection, "price_window_block (coin_key, stats)", null, block, ct);
-        return block;
+            : "DELETE FROM price_hour_stats WHERE hour = @hour AND coin_key = ANY(@coins)",
+            new { hour, coins }, tx, cancellationToken: ct));
+        await WriteStatsAsync(connection, "price_hour_stats (hour, coin_key, stats)", hour, stats, ct);
+        await tx.CommitAsync(ct);
+    }
+
+    /// <summary>Runs a read on a connection of its own, in a transaction with <see cref="ReadSettings"/>.</summary>
+    private async Task<T> ReadAsync<T>(Func<NpgsqlConnection, Task<T>> read, CancellationToken ct)
+    {
+        await using var connection = await db.OpenConnectionAsync(ct);
+        await using var tx = await connection.BeginTransactionAsync(ct);
+        await connection.ExecuteAsync(new CommandDefinition(ReadSettings, transaction: tx, cancellationToken: ct));
+        return await read(connection);
     }
 
     private static async Task<Dictionary<int, CoinSegments>> ReadBlockAsync(NpgsqlConnection connection, Reading reading, CancellationToken ct)

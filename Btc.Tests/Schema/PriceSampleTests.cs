@@ -104,8 +104,8 @@ public sealed class PriceSampleTests(DatabaseFixture db) : IClassFixture<Databas
         await otherTx.CommitAsync();
 
         (await page).Should().Be(new PageResult(1, 1, true));
-        (await watcher.QuerySingleAsync<(int, int)>("SELECT rows_stored, stale FROM poll_cycle WHERE cycle_id = @cycleId", new { cycleId }))
-            .Should().Be((1, 1));
+        var cycle = await new PollCycleStore(db.DataSource).GetAsync(cycleId);
+        (cycle!.RowsStored, cycle.Stale, cycle.PagesDone, cycle.FinishedAt is not null).Should().Be((1, 1, 1, true));
         (await watcher.ExecuteScalarAsync<int>("SELECT count(*) FROM price_sample WHERE cycle_id = @cycleId", new { cycleId })).Should().Be(2);
     }
 

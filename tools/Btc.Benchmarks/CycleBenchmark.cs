@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using Btc.Data.Hangfire;
 using Btc.Data.Jobs;
+using Btc.Data.Polling;
 using Dapper;
 using Hangfire;
 using Npgsql;
@@ -40,11 +41,8 @@ public static class CycleBenchmark
             await UntilAsync(db, $"SELECT count(*) FROM poll_cycle WHERE cycle_id > {before} AND finished_at IS NOT NULL");
             cpu = worker.CpuTime - cpu;
 
-            await using var connection = await db.OpenConnectionAsync();
-            var (seconds, rows, calls) = await connection.QuerySingleAsync<(double, int, int)>($"""
-                SELECT extract(epoch FROM finished_at - scheduled_for)::float8, rows_stored, calls_used
-                FROM poll_cycle WHERE cycle_id > {before} ORDER BY cycle_id LIMIT 1
-                """);
+            var cycle = (await new PollCycleStore(db).GetAsync((int)await ScalarAsync(db, $"SELECT min(cycle_id) FROM poll_cycle WHERE cycle_id > {before}")))!;
+            var (seconds, rows, calls) = ((cycle.FinishedAt!.Value - cycle.ScheduledFor).TotalSeconds, cycle.RowsStored, cycle.CallsUsed);
             report.Add($"poll cycle, {label}: trigger to last row committed ({calls} calls)", seconds, "s");
             report.Add($"poll cycle, {label}: worker CPU per 1,000 rows stored", cpu.TotalMilliseconds / Math.Max(1, rows) * 1000, "ms");
             report.Add($"poll cycle, {label}: worker peak RSS", worker.PeakRssMiB, "MiB");
