@@ -72,6 +72,26 @@ public sealed class PollCycleStore(NpgsqlDataSource db)
             : new CyclePage(cycleId, pageNo, rows[0].StartedAt, rows.Select(r => new TrackedCoin(r.CoinKey, r.Id)).ToArray(), rows[0].Finished);
     }
 
+    /// <summary>
+    /// Finishes the cycle if no page of it is open; true for the one call that did. Pages write only their own
+    /// rows (see M007), so each calls this after its commit: the call after the last page's commit sees no page
+    /// open, and when the last two commit together and both see it, the row's lock lets only the first set
+    /// finished_at. The row is locked only when it matches, so open cycles cost pages no waiting.
+    /// </summary>
+    public async Task<bool> TryFinishAsync(int cycleId, CancellationToken ct = default)
+    {
+        await using var connection = await db.OpenConnectionAsync(ct);
+        return await connection.ExecuteScalarAsync<bool>(new CommandDefinition("""
+            WITH finished AS (
+                UPDATE poll_cycle SET finished_at = clock_timestamp()
+                 WHERE cycle_id = @cycleId AND finished_at IS NULL
+                   AND NOT EXISTS (SELECT 1 FROM poll_cycle_page WHERE cycle_id = @cycleId AND finished_at IS NULL)
+                RETURNING 1
+            )
+            SELECT EXISTS (SELECT 1 FROM finished)
+            """, new { cycleId }, cancellationToken: ct));
+    }
+
     /// <summary>Counts a failed attempt of a page against the page and its cycle.</summary>
     public async Task RecordPageErrorAsync(int cycleId, int pageNo, string error, int callsUsed, CancellationToken ct = default)
     {

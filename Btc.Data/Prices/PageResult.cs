@@ -2,5 +2,4 @@ namespace Btc.Data.Prices;
 
 /// <param name="RowsStored">Samples that were new.</param>
 /// <param name="Stale">Samples whose (coin, last_updated_at) was already stored.</param>
-/// <param name="CycleFinished">This page was the cycle's last one to finish.</param>
-public sealed record PageResult(int RowsStored, int Stale, bool CycleFinished);
+public sealed record PageResult(int RowsStored, int Stale);

@@ -13,7 +13,8 @@ public sealed class PriceSampleStore(NpgsqlDataSource db)
 
     /// <summary>
     /// Stores a page's samples and marks the page finished with its counts, in one transaction: a page is either
-    /// wholly written and counted or not at all. A page already finished counts nothing again.
+    /// wholly written and counted or not at all. A page already finished counts nothing again. The page's cycle is
+    /// not touched: see <see cref="Polling.PollCycleStore.TryFinishAsync"/>.
     /// </summary>
     public async Task<PageResult> StorePageAsync(
         int cycleId, int pageNo, IReadOnlyList<Currency> currencies, IReadOnlyList<PriceSample> samples,
@@ -22,19 +23,7 @@ public sealed class PriceSampleStore(NpgsqlDataSource db)
         var page = new Page(cycleId, pageNo, currencies, samples, counts);
         await using var connection = await db.OpenConnectionAsync(ct);
         var stored = await CopyAsync(connection, page, ct) ?? await UpsertAsync(connection, page, ct);
-        // Pages write only their own rows, so they never wait on each other. Once a page has committed, the cycle
-        // is finished by whichever page then sees no page open: if the last two commit together both may see it,
-        // and the row's lock lets only the first set finished_at. The row is locked only when it matches.
-        var cycleFinished = await connection.ExecuteScalarAsync<bool>(new CommandDefinition("""
-            WITH finished AS (
-                UPDATE poll_cycle SET finished_at = clock_timestamp()
-                 WHERE cycle_id = @cycleId AND finished_at IS NULL
-                   AND NOT EXISTS (SELECT 1 FROM poll_cycle_page WHERE cycle_id = @cycleId AND finished_at IS NULL)
-                RETURNING 1
-            )
-            SELECT EXISTS (SELECT 1 FROM finished)
-            """, new { cycleId }, cancellationToken: ct));
-        return new PageResult(stored, samples.Count - stored, cycleFinished);
+        return new PageResult(stored, samples.Count - stored);
     }
 
     /// <summary>

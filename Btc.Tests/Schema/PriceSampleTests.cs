@@ -103,10 +103,35 @@ public sealed class PriceSampleTests(DatabaseFixture db) : IClassFixture<Databas
             waiting => waiting == 1, TimeSpan.FromSeconds(30), "the page's COPY to wait on the other writer");
         await otherTx.CommitAsync();
 
-        (await page).Should().Be(new PageResult(1, 1, true));
-        var cycle = await new PollCycleStore(db.DataSource).GetAsync(cycleId);
+        (await page).Should().Be(new PageResult(1, 1));
+        var cycles = new PollCycleStore(db.DataSource);
+        (await cycles.TryFinishAsync(cycleId)).Should().BeTrue();
+        var cycle = await cycles.GetAsync(cycleId);
         (cycle!.RowsStored, cycle.Stale, cycle.PagesDone, cycle.FinishedAt is not null).Should().Be((1, 1, 1, true));
         (await watcher.ExecuteScalarAsync<int>("SELECT count(*) FROM price_sample WHERE cycle_id = @cycleId", new { cycleId })).Should().Be(2);
+    }
+
+    [Fact]
+    public async Task A_cycle_is_finished_once_by_the_first_page_to_see_no_page_open()
+    {
+        var coins = new CoinStore(db.DataSource);
+        await coins.UpsertListAsync([new CoinListEntry("finish-a", "a", "a"), new CoinListEntry("finish-b", "b", "b")]);
+        var tracked = await coins.SetTrackedAsync(["finish-a", "finish-b"]);
+        var cycles = new PollCycleStore(db.DataSource);
+        var cycleId = (await cycles.CreateAsync("test-finish", DateTime.UtcNow.AddMinutes(-15), 1, [[tracked[0]], [tracked[1]]]))!.Value;
+        var currencies = await new CurrencyStore(db.DataSource).ListAsync();
+        var store = new PriceSampleStore(db.DataSource);
+        var prices = currencies.Select(c => c.Code == "usd" ? 1.0 : (double?)null).ToArray();
+
+        await store.StorePageAsync(cycleId, 0, currencies, [new PriceSample(tracked[0].CoinKey, Now.AddMinutes(-7), prices)], new PageCounts(0, 1));
+        var afterFirst = await cycles.TryFinishAsync(cycleId);
+        await store.StorePageAsync(cycleId, 1, currencies, [new PriceSample(tracked[1].CoinKey, Now.AddMinutes(-7), prices)], new PageCounts(1, 2));
+        var concurrently = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => cycles.TryFinishAsync(cycleId)));
+
+        afterFirst.Should().BeFalse("page 1 is still open");
+        concurrently.Count(finished => finished).Should().Be(1);
+        var cycle = await cycles.GetAsync(cycleId);
+        (cycle!.PagesDone, cycle.RowsStored, cycle.Skipped, cycle.CallsUsed).Should().Be((2, 2, 1, 4), "totals are the pages' plus the coin list's call");
     }
 
     private async Task<(int CoinKey, int CycleId)> SetUpAsync(string coinId, DateTime minute)

@@ -26,8 +26,14 @@ public sealed class PricePageJob(
     public async Task RunAsync(int cycleId, int pageNo, CancellationToken ct)
     {
         var page = await cycles.GetPageAsync(cycleId, pageNo, ct);
-        if (page is null || page.Finished)
-            return; // a second delivery of a page already stored
+        if (page is null)
+            return;
+        if (page.Finished)
+        {
+            // A second delivery of a page already stored: the first may have stopped before finishing the cycle.
+            await FinishCycleAsync(cycleId, ct);
+            return;
+        }
 
         var currencies = await currencyStore.ListAsync(ct);
         using var calls = CallCounter.Begin();
@@ -50,9 +56,8 @@ public sealed class PricePageJob(
                 samples.Add(new PriceSample(coin.CoinKey, DateTime.UnixEpoch.AddSeconds((long)unixSeconds), values));
             }
 
-            var result = await prices.StorePageAsync(cycleId, pageNo, currencies, samples, new PageCounts(skipped, calls.Count), ct);
-            if (result.CycleFinished)
-                await CycleFinishedAsync(cycleId, ct);
+            await prices.StorePageAsync(cycleId, pageNo, currencies, samples, new PageCounts(skipped, calls.Count), ct);
+            await FinishCycleAsync(cycleId, ct);
         }
         catch (Exception e) when (CoinGeckoRateLimitedException.Find(e) is { } limited)
         {
@@ -71,8 +76,10 @@ public sealed class PricePageJob(
         }
     }
 
-    private async Task CycleFinishedAsync(int cycleId, CancellationToken ct)
+    private async Task FinishCycleAsync(int cycleId, CancellationToken ct)
     {
+        if (!await cycles.TryFinishAsync(cycleId, ct))
+            return;
         var cycle = await cycles.GetAsync(cycleId, ct);
         if (cycle is null)
             return;

@@ -20,7 +20,8 @@ public static class IngestBenchmark
         var seeded = currencies.Where(c => c.ColumnName is not null).ToArray();
         var pages = Enumerable.Range(0, pagesPerMinute * minutes)
             .Select(p => (IReadOnlyList<TrackedCoin>)coins.Skip(p % pagesPerMinute * pageSize).Take(pageSize).ToArray()).ToArray();
-        var cycleId = (await new PollCycleStore(db).CreateAsync("ingest", after, 0, pages))!.Value;
+        var cycleStore = new PollCycleStore(db);
+        var cycleId = (await cycleStore.CreateAsync("ingest", after, 0, pages))!.Value;
         var rows = Fill.Generate(coins.Take(pagesPerMinute * pageSize).ToArray(), seeded, cycleId, after, minutes)
             .OrderBy(r => r.At).ToArray();
         var samples = rows.Select(r => new PriceSample(r.CoinKey, r.At, Pad(r.Prices, currencies.Count))).ToArray();
@@ -32,9 +33,9 @@ public static class IngestBenchmark
         var store = new PriceSampleStore(db);
         var warm = pages.Length / 20;
         var half = warm + (pages.Length - warm) / 2;
-        await StorePagesAsync(store, cycleId, currencies, samples, pageSize, 0, warm, 1);
-        var sequential = await TimeAsync(() => StorePagesAsync(store, cycleId, currencies, samples, pageSize, warm, half, 1));
-        var parallel = await TimeAsync(() => StorePagesAsync(store, cycleId, currencies, samples, pageSize, half, pages.Length, workers));
+        await StorePagesAsync(store, cycleStore, cycleId, currencies, samples, pageSize, 0, warm, 1);
+        var sequential = await TimeAsync(() => StorePagesAsync(store, cycleStore, cycleId, currencies, samples, pageSize, warm, half, 1));
+        var parallel = await TimeAsync(() => StorePagesAsync(store, cycleStore, cycleId, currencies, samples, pageSize, half, pages.Length, workers));
         var storedRows = samples.Length - warm * pageSize;
 
         // Identical to price_sample: the same columns and indexes, partitioned by day the same way.
@@ -72,11 +73,15 @@ public static class IngestBenchmark
         return padded;
     }
 
-    private static async Task StorePagesAsync(PriceSampleStore store, int cycleId, IReadOnlyList<Currency> currencies,
+    private static async Task StorePagesAsync(PriceSampleStore store, PollCycleStore cycles, int cycleId, IReadOnlyList<Currency> currencies,
         PriceSample[] samples, int pageSize, int from, int to, int parallelism) =>
         await Parallel.ForEachAsync(Enumerable.Range(from, to - from), new ParallelOptions { MaxDegreeOfParallelism = parallelism },
-            async (page, ct) => await store.StorePageAsync(cycleId, page, currencies,
-                samples.Skip(page * pageSize).Take(pageSize).ToArray(), new PageCounts(0, 1), ct));
+            async (page, ct) =>
+            {
+                // What a page job does with its samples: store them, then see whether the cycle is done.
+                await store.StorePageAsync(cycleId, page, currencies, samples.Skip(page * pageSize).Take(pageSize).ToArray(), new PageCounts(0, 1), ct);
+                await cycles.TryFinishAsync(cycleId, ct);
+            });
 
     public static async Task<TimeSpan> TimeAsync(Func<Task> action)
     {
