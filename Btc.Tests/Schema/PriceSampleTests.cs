@@ -134,6 +134,37 @@ public sealed class PriceSampleTests(DatabaseFixture db) : IClassFixture<Databas
         (cycle!.PagesDone, cycle.RowsStored, cycle.Skipped, cycle.CallsUsed).Should().Be((2, 2, 1, 4), "totals are the pages' plus the coin list's call");
     }
 
+    [Fact]
+    public async Task Pages_stored_at_once_are_each_counted_with_their_stale_samples()
+    {
+        var ids = Enumerable.Range(0, 30).Select(i => $"group-{i:D2}").ToArray();
+        var coins = new CoinStore(db.DataSource);
+        await coins.UpsertListAsync(ids.Select(id => new CoinListEntry(id, "g", id)).ToArray());
+        var tracked = await coins.SetTrackedAsync(ids);
+        var pages = tracked.Chunk(3).Select(p => (IReadOnlyList<TrackedCoin>)p).ToArray();
+        var cycles = new PollCycleStore(db.DataSource);
+        var cycleId = (await cycles.CreateAsync("test-group", DateTime.UtcNow.AddMinutes(-16), 1, pages))!.Value;
+        var currencies = await new CurrencyStore(db.DataSource).ListAsync();
+        var store = new PriceSampleStore(db.DataSource);
+        var at = Now.AddMinutes(-8);
+        PriceSample Sample(TrackedCoin coin) => new(coin.CoinKey, at, currencies.Select(c => c.Code == "eur" ? coin.CoinKey * 1.5 : (double?)null).ToArray());
+        // Each page's first coin was stored by an earlier cycle: that sample is stale.
+        await using (var connection = await db.DataSource.OpenConnectionAsync())
+            await connection.ExecuteAsync("INSERT INTO price_sample (coin_key, cycle_id, last_updated_at, eur) SELECT unnest(@keys), @cycleId, @at, 0",
+                new { keys = pages.Select(p => p[0].CoinKey).ToArray(), cycleId, at });
+
+        var results = await Task.WhenAll(pages.Select((page, p) =>
+            store.StorePageAsync(cycleId, p, currencies, page.Select(Sample).ToArray(), new PageCounts(0, 1))));
+
+        results.Should().AllBeEquivalentTo(new PageResult(2, 1));
+        (await cycles.TryFinishAsync(cycleId)).Should().BeTrue();
+        var cycle = await cycles.GetAsync(cycleId);
+        (cycle!.PagesDone, cycle.RowsStored, cycle.Stale).Should().Be((10, 20, 10));
+        var eur = currencies.Single(c => c.Code == "eur");
+        (await store.SeriesAsync(tracked[4].CoinKey, eur, at.AddMinutes(-1), at.AddMinutes(1))).Should().ContainSingle()
+            .Which.Price.Should().Be(tracked[4].CoinKey * 1.5);
+    }
+
     private async Task<(int CoinKey, int CycleId)> SetUpAsync(string coinId, DateTime minute)
     {
         var coins = new CoinStore(db.DataSource);
