@@ -66,19 +66,13 @@ internal sealed class BinaryCopyReader(Stream stream)
         return true;
     }
 
-    /// <summary>A one-dimensional double precision[] without NULLs, into <paramref name="into"/>; returns its length.</summary>
-    public int ReadDoubles(double[] into)
+    /// <summary>A bytea field, valid until the next row.</summary>
+    public ReadOnlySpan<byte> ReadBytes()
     {
-        // field length, then the array header: dimensions, has-nulls flag, element type; per dimension: size, lower bound
-        var dimensions = Int32At(_position + 4);
-        var count = dimensions == 0 ? 0 : Int32At(_position + 16);
-        _position += dimensions == 0 ? 16 : 24;
-        for (var i = 0; i < count; i++)
-        {
-            into[i] = BinaryPrimitives.ReadDoubleBigEndian(_buffer.AsSpan(_position + 4));
-            _position += 12;
-        }
-        return count;
+        var length = Int32At(_position);
+        var bytes = _buffer.AsSpan(_position + 4, length);
+        _position += 4 + length;
+        return bytes;
     }
 
     private int Int32At(int at) => BinaryPrimitives.ReadInt32BigEndian(_buffer.AsSpan(at));

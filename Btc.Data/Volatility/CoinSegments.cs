@@ -18,21 +18,21 @@ public sealed class CoinSegments
             ByCurrency[i] = SegmentStats.Merge(ByCurrency[i], later.ByCurrency[i]);
     }
 
-    /// <summary>The stored form: <see cref="SegmentStats.Width"/> numbers per currency (see M005).</summary>
-    public double[] Encode()
+    /// <summary>The stored form: <see cref="SegmentStats.Bytes"/> per currency (see M005).</summary>
+    public byte[] Encode()
     {
-        var stored = new double[ByCurrency.Length * SegmentStats.Width];
+        var stored = new byte[ByCurrency.Length * SegmentStats.Bytes];
         for (var i = 0; i < ByCurrency.Length; i++)
-            ByCurrency[i].WriteTo(stored.AsSpan(i * SegmentStats.Width, SegmentStats.Width));
+            ByCurrency[i].WriteTo(stored.AsSpan(i * SegmentStats.Bytes, SegmentStats.Bytes));
         return stored;
     }
 
-    /// <summary>Reads a stored array; currencies added since it was written are empty.</summary>
-    public static CoinSegments Decode(ReadOnlySpan<double> stored, int currencySlots)
+    /// <summary>Reads the stored form; currencies added since it was written are empty.</summary>
+    public static CoinSegments Decode(ReadOnlySpan<byte> stored, int currencySlots)
     {
         var segments = new CoinSegments(currencySlots);
-        for (var i = 0; i < Math.Min(currencySlots, stored.Length / SegmentStats.Width); i++)
-            segments.ByCurrency[i] = SegmentStats.ReadFrom(stored.Slice(i * SegmentStats.Width, SegmentStats.Width));
+        for (var i = 0; i < Math.Min(currencySlots, stored.Length / SegmentStats.Bytes); i++)
+            segments.ByCurrency[i] = SegmentStats.ReadFrom(stored.Slice(i * SegmentStats.Bytes, SegmentStats.Bytes));
         return segments;
     }
 }

@@ -1,3 +1,5 @@
+using System.Buffers.Binary;
+
 namespace Btc.Data.Volatility;
 
 /// <summary>
@@ -50,22 +52,28 @@ public struct SegmentStats
         return merged;
     }
 
-    /// <summary>How many numbers a segment takes in a stored stats array (see M005).</summary>
-    public const int Width = 9;
+    /// <summary>The stored form's size: nine little-endian float8 (see M005).</summary>
+    public const int Bytes = 9 * sizeof(double);
 
-    public readonly bool IsEmpty => N == 0 && LpN == 0;
-
-    public readonly void WriteTo(Span<double> to)
+    public readonly void WriteTo(Span<byte> to)
     {
-        (to[0], to[1], to[2], to[3], to[4], to[5], to[6], to[7], to[8]) = (N, Mean, M2, LpN, FirstLp, LastLp, RN, RMean, RM2);
+        ReadOnlySpan<double> values = [N, Mean, M2, LpN, FirstLp, LastLp, RN, RMean, RM2];
+        for (var i = 0; i < values.Length; i++)
+            BinaryPrimitives.WriteDoubleLittleEndian(to[(i * sizeof(double))..], values[i]);
     }
 
-    public static SegmentStats ReadFrom(ReadOnlySpan<double> from) => new()
+    public static SegmentStats ReadFrom(ReadOnlySpan<byte> from)
     {
-        N = (int)from[0], Mean = from[1], M2 = from[2],
-        LpN = (int)from[3], FirstLp = from[4], LastLp = from[5],
-        RN = (int)from[6], RMean = from[7], RM2 = from[8],
-    };
+        Span<double> values = stackalloc double[9];
+        for (var i = 0; i < values.Length; i++)
+            values[i] = BinaryPrimitives.ReadDoubleLittleEndian(from[(i * sizeof(double))..]);
+        return new SegmentStats
+        {
+            N = (int)values[0], Mean = values[1], M2 = values[2],
+            LpN = (int)values[3], FirstLp = values[4], LastLp = values[5],
+            RN = (int)values[6], RMean = values[7], RM2 = values[8],
+        };
+    }
 
     /// <summary>Sample standard deviation of the log returns; null below 3 positive prices.</summary>
     public readonly double? LogReturnStddev => LpN >= 3 ? Math.Sqrt(RM2 / (RN - 1)) : null;

@@ -318,12 +318,10 @@ public sealed class VolatilityStore(NpgsqlDataSource db)
     {
         await using var copy = await connection.BeginRawBinaryCopyAsync($"COPY ({query}) TO STDOUT (FORMAT BINARY)", ct);
         var reader = new BinaryCopyReader(copy);
-        var stored = new double[reading.Slots * SegmentStats.Width];
-        while (await reader.NextRowAsync(2 + 8 + 4 + 20 + stored.Length * 12, ct))
+        while (await reader.NextRowAsync(2 + 8 + 4 + reading.Slots * SegmentStats.Bytes, ct))
         {
             var coin = reader.ReadInt32();
-            var length = reader.ReadDoubles(stored);
-            each(coin, CoinSegments.Decode(stored.AsSpan(0, length), reading.Slots));
+            each(coin, CoinSegments.Decode(reader.ReadBytes(), reading.Slots));
         }
     }
 
@@ -342,7 +340,7 @@ public sealed class VolatilityStore(NpgsqlDataSource db)
             if (hour is { } h)
                 await writer.WriteAsync(h, NpgsqlDbType.TimestampTz, ct);
             await writer.WriteAsync(coin, NpgsqlDbType.Integer, ct);
-            await writer.WriteAsync(segments.Encode(), NpgsqlDbType.Array | NpgsqlDbType.Double, ct);
+            await writer.WriteAsync(segments.Encode(), NpgsqlDbType.Bytea, ct);
         }
         await writer.CompleteAsync(ct);
     }
