@@ -81,9 +81,7 @@ public sealed class PriceSampleTests(DatabaseFixture db) : IClassFixture<Databas
     [Fact]
     public async Task A_page_that_races_another_writer_for_a_sample_stores_the_rest_and_counts_that_one_as_stale()
     {
-        var coins = new CoinStore(db.DataSource);
-        await coins.UpsertListAsync([new CoinListEntry("race-a", "a", "a"), new CoinListEntry("race-b", "b", "b")]);
-        var tracked = await coins.SetTrackedAsync(["race-a", "race-b"]);
+        var tracked = await TrackAsync("race-a", "race-b");
         var cycleId = (await new PollCycleStore(db.DataSource).CreateAsync("test-race", DateTime.UtcNow.AddMinutes(-14), 1, [tracked]))!.Value;
         var currencies = await new CurrencyStore(db.DataSource).ListAsync();
         var at = Now.AddMinutes(-1);
@@ -114,9 +112,7 @@ public sealed class PriceSampleTests(DatabaseFixture db) : IClassFixture<Databas
     [Fact]
     public async Task A_cycle_is_finished_once_by_the_first_page_to_see_no_page_open()
     {
-        var coins = new CoinStore(db.DataSource);
-        await coins.UpsertListAsync([new CoinListEntry("finish-a", "a", "a"), new CoinListEntry("finish-b", "b", "b")]);
-        var tracked = await coins.SetTrackedAsync(["finish-a", "finish-b"]);
+        var tracked = await TrackAsync("finish-a", "finish-b");
         var cycles = new PollCycleStore(db.DataSource);
         var cycleId = (await cycles.CreateAsync("test-finish", DateTime.UtcNow.AddMinutes(-15), 1, [[tracked[0]], [tracked[1]]]))!.Value;
         var currencies = await new CurrencyStore(db.DataSource).ListAsync();
@@ -137,10 +133,7 @@ public sealed class PriceSampleTests(DatabaseFixture db) : IClassFixture<Databas
     [Fact]
     public async Task Pages_stored_at_once_are_each_counted_with_their_stale_samples()
     {
-        var ids = Enumerable.Range(0, 30).Select(i => $"group-{i:D2}").ToArray();
-        var coins = new CoinStore(db.DataSource);
-        await coins.UpsertListAsync(ids.Select(id => new CoinListEntry(id, "g", id)).ToArray());
-        var tracked = await coins.SetTrackedAsync(ids);
+        var tracked = await TrackAsync(Enumerable.Range(0, 30).Select(i => $"group-{i:D2}").ToArray());
         var pages = tracked.Chunk(3).Select(p => (IReadOnlyList<TrackedCoin>)p).ToArray();
         var cycles = new PollCycleStore(db.DataSource);
         var cycleId = (await cycles.CreateAsync("test-group", DateTime.UtcNow.AddMinutes(-16), 1, pages))!.Value;
@@ -165,11 +158,17 @@ public sealed class PriceSampleTests(DatabaseFixture db) : IClassFixture<Databas
             .Which.Price.Should().Be(tracked[4].CoinKey * 1.5);
     }
 
-    private async Task<(int CoinKey, int CycleId)> SetUpAsync(string coinId, DateTime minute)
+    /// <summary>Lists the coins and makes them the tracked set.</summary>
+    private async Task<IReadOnlyList<TrackedCoin>> TrackAsync(params string[] ids)
     {
         var coins = new CoinStore(db.DataSource);
-        await coins.UpsertListAsync([new CoinListEntry(coinId, "c", coinId)]);
-        var tracked = await coins.SetTrackedAsync([coinId]);
+        await coins.UpsertListAsync(ids.Select(id => new CoinListEntry(id, id, id)).ToArray());
+        return await coins.SetTrackedAsync(ids);
+    }
+
+    private async Task<(int CoinKey, int CycleId)> SetUpAsync(string coinId, DateTime minute)
+    {
+        var tracked = await TrackAsync(coinId);
         var cycleId = await new PollCycleStore(db.DataSource).CreateAsync($"test-{coinId}", minute, 1, [tracked]);
         return (tracked[0].CoinKey, cycleId!.Value);
     }
