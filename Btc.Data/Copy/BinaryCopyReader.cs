@@ -9,9 +9,6 @@ namespace Btc.Data.Copy;
 /// </summary>
 internal sealed class BinaryCopyReader(Stream stream)
 {
-    private static readonly DateTime PostgresEpoch = new(2000, 1, 1, 0, 0, 0, DateTimeKind.Utc);
-    private static readonly byte[] Signature = [(byte)'P', (byte)'G', (byte)'C', (byte)'O', (byte)'P', (byte)'Y', (byte)'\n', 0xFF, (byte)'\r', (byte)'\n', 0];
-    private const int HeaderBytes = 11 + 4 + 4;
 
     private readonly byte[] _buffer = new byte[1 << 16];
     private int _position;
@@ -23,10 +20,10 @@ internal sealed class BinaryCopyReader(Stream stream)
     {
         if (!_headerRead)
         {
-            await FillAsync(HeaderBytes, ct);
-            if (_length < HeaderBytes || !_buffer.AsSpan(0, Signature.Length).SequenceEqual(Signature))
+            await FillAsync(BinaryCopyFormat.HeaderBytes, ct);
+            if (_length < BinaryCopyFormat.HeaderBytes || !_buffer.AsSpan(0, BinaryCopyFormat.Signature.Length).SequenceEqual(BinaryCopyFormat.Signature))
                 throw new InvalidDataException("Not PostgreSQL binary COPY data.");
-            _position = HeaderBytes + Int32At(HeaderBytes - 4);
+            _position = BinaryCopyFormat.HeaderBytes + Int32At(BinaryCopyFormat.HeaderBytes - 4);
             _headerRead = true;
         }
         await FillAsync(maxRowBytes, ct);
@@ -48,7 +45,7 @@ internal sealed class BinaryCopyReader(Stream stream)
     {
         var microseconds = BinaryPrimitives.ReadInt64BigEndian(_buffer.AsSpan(_position + 4));
         _position += 12;
-        return PostgresEpoch.AddTicks(microseconds * 10);
+        return BinaryCopyFormat.Epoch.AddTicks(microseconds * 10);
     }
 
     /// <summary>A double precision field; false for NULL.</summary>

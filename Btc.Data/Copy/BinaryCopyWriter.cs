@@ -9,16 +9,15 @@ namespace Btc.Data.Copy;
 /// </summary>
 internal sealed class BinaryCopyWriter
 {
-    private static readonly DateTime PostgresEpoch = new(2000, 1, 1, 0, 0, 0, DateTimeKind.Utc);
-    private static readonly byte[] Header = [(byte)'P', (byte)'G', (byte)'C', (byte)'O', (byte)'P', (byte)'Y', (byte)'\n', 0xFF, (byte)'\r', (byte)'\n', 0, 0, 0, 0, 0, 0, 0, 0, 0];
 
     private byte[] _buffer = new byte[1 << 16];
     private int _length;
 
     public BinaryCopyWriter()
     {
-        Header.CopyTo(_buffer, 0);
-        _length = Header.Length;
+        // The signature, then no flags and no header extension: zeros.
+        BinaryCopyFormat.Signature.CopyTo(_buffer, 0);
+        _length = BinaryCopyFormat.HeaderBytes;
     }
 
     public ReadOnlyMemory<byte> Written => _buffer.AsMemory(0, _length);
@@ -40,7 +39,7 @@ internal sealed class BinaryCopyWriter
     public void WriteTimestamp(DateTime utc)
     {
         Put32(8);
-        BinaryPrimitives.WriteInt64BigEndian(_buffer.AsSpan(_length), (utc - PostgresEpoch).Ticks / 10);
+        BinaryPrimitives.WriteInt64BigEndian(_buffer.AsSpan(_length), (utc - BinaryCopyFormat.Epoch).Ticks / 10);
         _length += 8;
     }
 

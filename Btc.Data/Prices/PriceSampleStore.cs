@@ -160,7 +160,7 @@ public sealed class PriceSampleStore(NpgsqlDataSource db)
         /// <summary>Positions in <see cref="Currencies"/> (and in each sample's prices) of the currencies with a column.</summary>
         public int[] SeededIndexes { get; } = Enumerable.Range(0, currencies.Count).Where(i => currencies[i].ColumnName is not null).ToArray();
 
-        public string Columns => string.Concat(SeededIndexes.Select(i => $", {currencies[i].Column}"));
+        public string Columns => field ??= string.Concat(SeededIndexes.Select(i => $", {currencies[i].Column}"));
 
         public DynamicParameters BookkeepingParameters()
         {

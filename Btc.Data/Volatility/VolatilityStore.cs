@@ -180,7 +180,7 @@ public sealed class VolatilityStore(NpgsqlDataSource db)
         if (from >= to)
             return stats;
         var seeded = reading.Seeded;
-        var disordered = new List<int>();
+        var disordered = new HashSet<int>();
         var onlyCoins = coins is null ? "" : $"AND coin_key = ANY({Literal(coins)}) ORDER BY coin_key, last_updated_at";
         await using (var copy = await connection.BeginRawBinaryCopyAsync($"""
             COPY (SELECT coin_key, last_updated_at{string.Concat(seeded.Select(c => $", {c.Column}"))} FROM price_sample
@@ -195,16 +195,10 @@ public sealed class VolatilityStore(NpgsqlDataSource db)
                 var coin = reader.ReadInt32();
                 var at = reader.ReadTimestamp();
                 if (!stats.TryGetValue(coin, out var segments))
-                {
                     stats[coin] = segments = new CoinSegments(reading.Slots);
-                }
                 else if (at <= last[coin])
-                {
-                    if (last[coin] != DateTime.MaxValue)
-                        disordered.Add(coin);
-                    last[coin] = DateTime.MaxValue;
-                }
-                if (last.GetValueOrDefault(coin) == DateTime.MaxValue)
+                    disordered.Add(coin);
+                if (disordered.Contains(coin))
                 {
                     for (var i = 0; i < seeded.Length; i++)
                         reader.TryReadDouble(out _);
