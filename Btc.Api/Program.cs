@@ -8,7 +8,8 @@ try
     builder.AddBtcApi();
     var app = builder.Build();
     app.UseBtcApi();
-    app.Run();
+    await app.WaitForDatabaseAsync(builder.Configuration);
+    await app.RunAsync();
     return 0;
 }
 catch (Exception e) when (StartupError.IsBadSetting(e))

@@ -1,9 +1,8 @@
-using System.Net.Sockets;
+using Btc.Data.Hosting;
 using Btc.Migrations;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Npgsql;
 
 // Usage: dotnet run --project Btc.Migrations [-- up | down <version>]
 var builder = Host.CreateApplicationBuilder(args);
@@ -14,39 +13,30 @@ if (string.IsNullOrWhiteSpace(connectionString))
     return 2;
 }
 
-var command = args.FirstOrDefault(a => !a.Contains('=', StringComparison.Ordinal)) ?? "up";
 Action<ILoggingBuilder> log = logging => logging.AddSimpleConsole(console => console.SingleLine = true);
-try
+Action? migrate = args.FirstOrDefault(a => !a.Contains('=', StringComparison.Ordinal)) switch
 {
-    switch (command)
-    {
-        case "up":
-            Migrator.Up(connectionString, log);
-            break;
-        case "down" when args.Length > 1 && long.TryParse(args[1], out var version) && version >= 0:
-            Migrator.Down(connectionString, version, log);
-            break;
-        default:
-            Console.Error.WriteLine("Usage: Btc.Migrations [up | down <version>] (down 0 reverts every migration).");
-            return 2;
-    }
-    return 0;
-}
-catch (Exception e) when (Unreachable(e) is { } reason)
+    null or "up" => () => Migrator.Up(connectionString, log),
+    "down" when args.Length > 1 && long.TryParse(args[1], out var version) && version >= 0 => () => Migrator.Down(connectionString, version, log),
+    _ => null,
+};
+if (migrate is null)
 {
-    var host = new NpgsqlConnectionStringBuilder(connectionString);
-    Console.Error.WriteLine($"Cannot reach the database at {host.Host}:{host.Port} ({reason}); is PostgreSQL running and ConnectionStrings__Btc right?");
-    return 1;
+    Console.Error.WriteLine("Usage: Btc.Migrations [up | down <version>] (down 0 reverts every migration).");
+    return 2;
 }
 
-static string? Unreachable(Exception? e)
+using var loggers = LoggerFactory.Create(log);
+try
 {
-    for (; e is not null; e = e.InnerException)
-    {
-        if (e is SocketException or TimeoutException || e is NpgsqlException { IsTransient: true })
-            return e.Message;
-        if (e is PostgresException { SqlState: "28P01" or "28000" or "3D000" } pg)
-            return pg.MessageText;
-    }
-    return null;
+    await DatabaseWait.UntilReachableAsync(connectionString, DatabaseWait.Deadline(builder.Configuration), loggers.CreateLogger("Btc.Migrations"));
+    migrate();
+    return 0;
+}
+catch (StartupException e)
+{
+    // Flush the waiting lines first, so the sentence is the last thing printed.
+    loggers.Dispose();
+    Console.Error.WriteLine(e.Message);
+    return 1;
 }

@@ -6,13 +6,15 @@ namespace Btc.Worker;
 // A Hangfire server: polls CoinGecko every minute and stores the prices. Run as many replicas as you like.
 internal static class Program
 {
-    private static int Main(string[] args)
+    private static async Task<int> Main(string[] args)
     {
         try
         {
             var builder = Host.CreateApplicationBuilder(args);
             builder.AddBtcWorker();
-            builder.Build().ValidateSettings().Run();
+            using var host = builder.Build().ValidateSettings();
+            await host.WaitForDatabaseAsync(builder.Configuration);
+            await host.RunAsync();
             return 0;
         }
         catch (Exception e) when (StartupError.IsBadSetting(e))

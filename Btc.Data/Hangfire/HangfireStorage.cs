@@ -32,7 +32,9 @@ public static class HangfireStorage
     private static PostgreSqlStorageOptions Options() => new()
     {
         SchemaName = Schema,
-        PrepareSchemaIfNecessary = true,
+        // Btc.Migrations installs Hangfire's schema before any service starts; preparing it here would connect
+        // while the storage is built, before the service has waited for the database.
+        PrepareSchemaIfNecessary = false,
         // The default 15 s poll would leave page jobs waiting for a quarter of the one-minute cycle.
         QueuePollInterval = TimeSpan.FromSeconds(1),
         // Without it a job running longer than the invisibility timeout is handed to a second worker.

@@ -1,4 +1,4 @@
-using System.Diagnostics;
+using Btc.Tests.Infrastructure;
 
 namespace Btc.Tests.Running;
 
@@ -10,18 +10,14 @@ public sealed class StartupErrorTests
     [InlineData("Btc.Worker", "ConnectionStrings__Btc=Host=127.0.0.1;Port=1|CoinGecko__Plan=Pro", "needs a key: set COINGECKO_API_KEY")]
     [InlineData("Btc.Worker", "ConnectionStrings__Btc=Host=127.0.0.1;Port=1|Polling__PageSize=1000", "PageSize")]
     [InlineData("Btc.Api", "", "No database given: set ConnectionStrings__Btc")]
-    [InlineData("Btc.Migrations", "ConnectionStrings__Btc=Host=127.0.0.1;Port=1;Timeout=2", "Cannot reach the database at 127.0.0.1:1")]
+    [InlineData("Btc.Migrations", "ConnectionStrings__Btc=Host=127.0.0.1;Port=1;Timeout=2|Database__StartupWaitSeconds=0", "Cannot reach the database at 127.0.0.1:1")]
+    [InlineData("Btc.Worker", "ConnectionStrings__Btc=Host=127.0.0.1;Port=1;Timeout=2|Database__StartupWaitSeconds=0", "Cannot reach the database at 127.0.0.1:1")]
+    [InlineData("Btc.Api", "ConnectionStrings__Btc=Host=127.0.0.1;Port=1;Timeout=2|Database__StartupWaitSeconds=0", "Cannot reach the database at 127.0.0.1:1")]
+    [InlineData("Btc.Migrations", "ConnectionStrings__Btc=Host=127.0.0.1;Port=1|Database__StartupWaitSeconds=soon", "Database__StartupWaitSeconds must be a whole number")]
     public async Task A_bad_setting_stops_the_process_with_one_sentence(string project, string settings, string expected)
     {
-        var configuration = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Parent!.Name; // bin/<configuration>/net10.0
-        var dll = Path.Combine(ComposeFileTests.RepositoryRoot(), project, "bin", configuration, "net10.0", $"{project}.dll");
-        var start = new ProcessStartInfo("dotnet", [dll]) { RedirectStandardError = true, RedirectStandardOutput = true };
-        foreach (var variable in new[] { "ConnectionStrings__Btc", "COINGECKO_API_KEY", "CoinGecko__Plan" })
-            start.Environment.Remove(variable);
-        foreach (var setting in settings.Split('|', StringSplitOptions.RemoveEmptyEntries))
-            start.Environment[setting[..setting.IndexOf('=')]] = setting[(setting.IndexOf('=') + 1)..];
-
-        using var process = Process.Start(start)!;
+        using var process = BuiltProgram.Start(project, settings.Split('|', StringSplitOptions.RemoveEmptyEntries)
+            .ToDictionary(setting => setting[..setting.IndexOf('=')], setting => setting[(setting.IndexOf('=') + 1)..]));
         var stderr = process.StandardError.ReadToEndAsync();
         var stdout = process.StandardOutput.ReadToEndAsync();
         await process.WaitForExitAsync(new CancellationTokenSource(TimeSpan.FromSeconds(60)).Token);
