@@ -80,6 +80,62 @@ public sealed class ComposeFileTests
         File.ReadAllText(Path.Combine(Root, ".dockerignore")).Should().Contain("**/bin/").And.Contain("**/obj/");
     }
 
+    [Fact]
+    public void Postgres_counts_as_healthy_only_when_it_accepts_TCP_connections()
+    {
+        var test = string.Join(' ', ((YamlSequenceNode)((YamlMappingNode)Service("postgres")["healthcheck"])["test"]).Children);
+        test.Should().Contain("pg_isready -h 127.0.0.1 -p 5432", "the init-time server listens on the socket only");
+    }
+
+    [Fact]
+    public void Every_image_is_pinned_to_a_patch_version_and_the_SDK_is_one_global_json_allows()
+    {
+        var dockerfile = File.ReadAllText(Path.Combine(Root, "Dockerfile"));
+        var images = Regex.Matches(dockerfile, @"^FROM\s+(\S+)", RegexOptions.Multiline).Select(m => m.Groups[1].Value)
+            .Concat(Services.Children.Values.OfType<YamlMappingNode>()
+                .Where(service => service.Children.ContainsKey("image")).Select(service => service["image"].ToString()))
+            .ToList();
+        images.Should().HaveCount(6).And.OnlyContain(image => Regex.IsMatch(image, @":\d+\.\d+(\.\d+)?$"), "a moving tag (17, 10.0, latest) changes under a build that passed");
+
+        var sdk = Version.Parse(images.Single(image => image.Contains("/dotnet/sdk:", StringComparison.Ordinal)).Split(':')[1]);
+        var globalJson = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(Root, "global.json"))).RootElement.GetProperty("sdk");
+        var wanted = Version.Parse(globalJson.GetProperty("version").GetString()!);
+        globalJson.GetProperty("rollForward").GetString().Should().Be("latestFeature");
+        (sdk.Major, sdk.Minor).Should().Be((wanted.Major, wanted.Minor), "latestFeature rolls forward within a major.minor only");
+        sdk.Build.Should().BeGreaterThanOrEqualTo(wanted.Build);
+
+        var runtimes = images.Where(image => Regex.IsMatch(image, "/dotnet/(runtime|aspnet):")).Select(image => image.Split(':')[1]).Distinct();
+        runtimes.Should().ContainSingle("every service runs on the same runtime patch");
+    }
+
+    [Fact]
+    public void The_restore_fails_on_the_first_project_that_fails()
+    {
+        var dockerfile = File.ReadAllText(Path.Combine(Root, "Dockerfile"));
+        var restore = Regex.Match(dockerfile, @"^RUN (.*?dotnet restore(?:[^\n]*\\\n)*[^\n]*)", RegexOptions.Multiline).Groups[1].Value;
+        restore.Should().NotContain("; done", "a shell loop returns only its last command's status");
+        Regex.Matches(restore, "dotnet restore").Should().HaveCount(Regex.Matches(restore, "&&").Count + 1);
+        foreach (var project in new[] { "Btc.Api", "Btc.Worker", "Btc.Migrations", "tools/CoinGecko.Simulator" })
+            restore.Should().Contain($"dotnet restore {project}");
+    }
+
+    [Fact]
+    public void The_offline_profile_points_the_worker_at_the_simulator()
+    {
+        var simulator = Service("coingecko-simulator");
+        Scalar(simulator, "profiles", 0).Should().Be("offline");
+        Scalar(simulator, "environment", "Simulator__OmittedShare").Should().Be("0");
+
+        var worker = Service("worker");
+        var entrypoint = string.Join('\n', ((YamlSequenceNode)worker["entrypoint"]).Children);
+        entrypoint.Should().Contain("getent hosts coingecko-simulator")
+            .And.Contain("CoinGecko__BaseUrl=http://coingecko-simulator:8080/api/v3")
+            .And.Contain("exec dotnet Btc.Worker.dll");
+        File.ReadAllText(Path.Combine(Root, "Dockerfile")).Should().Contain("ENTRYPOINT [\"dotnet\", \"Btc.Worker.dll\"]", "the compose entrypoint runs the image's own program");
+        Scalar(worker, "depends_on", "coingecko-simulator", "condition").Should().Be("service_healthy", "the simulator must resolve before the worker looks for it");
+        Scalar(worker, "depends_on", "coingecko-simulator", "required").Should().Be("false", "without the profile the worker starts all the same");
+    }
+
     private static YamlMappingNode Service(string name) => (YamlMappingNode)Services[name];
 
     private static string Scalar(YamlNode node, params object[] path)
