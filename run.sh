@@ -4,8 +4,8 @@
 #
 #   ./run.sh [--offline] [--port 8000]
 #
-# Environment: BTC_DATA_DIR (default .data), BTC_PG_PORT (default: a free port), COINGECKO_API_KEY,
-# DASHBOARD_PASSWORD (default: generated and printed).
+# Environment: BTC_DATA_DIR (default .data, or /var/lib/btc/… when the postgres user cannot enter the checkout),
+# BTC_PG_PORT (default: a free port), COINGECKO_API_KEY, DASHBOARD_PASSWORD (default: generated and printed).
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -15,7 +15,7 @@ while [ $# -gt 0 ]; do
     case "$1" in
         --offline) offline=true ;;
         --port) api_port="${2:?--port needs a number}"; shift ;;
-        -h|--help) sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "Unknown option '$1': use --offline and --port N." >&2; exit 2 ;;
     esac
     shift
@@ -32,25 +32,40 @@ pg_bin=$(dirname "$(readlink -f "${initdb_path:-/nonexistent}")")
 [ -x "$pg_bin/initdb" ] && [ -x "$pg_bin/pg_ctl" ] || fail "no PostgreSQL server binaries (initdb, pg_ctl): install the PostgreSQL server (apt-get install postgresql)."
 port_in_use "$api_port" && fail "port $api_port is in use: stop what listens there or choose another with --port."
 
-data_dir=$(mkdir -p "${BTC_DATA_DIR:-.data}" && cd "${BTC_DATA_DIR:-.data}" && pwd)
-pg_data="$data_dir/postgres"
-pg_port=${BTC_PG_PORT:-$(free_port 55432)}
-port_in_use "$pg_port" && fail "port $pg_port (BTC_PG_PORT) is in use."
 as_postgres=()
 if [ "$(id -u)" -eq 0 ]; then
     # initdb and pg_ctl refuse to run as root.
     as_postgres=(runuser -u postgres --)
 fi
 pg() { "${as_postgres[@]}" "$pg_bin/$1" "${@:2}"; }
+# Whether the user the server runs as can reach a folder (every folder above it must let it in).
+reachable() { [ ${#as_postgres[@]} -eq 0 ] || runuser -u postgres -- test -x "$1"; }
+
+if [ -n "${BTC_DATA_DIR:-}" ]; then
+    data_dir=$(mkdir -p "$BTC_DATA_DIR" && cd "$BTC_DATA_DIR" && pwd)
+    reachable "$(dirname "$data_dir")" || fail "the postgres user cannot enter $(dirname "$data_dir"), where BTC_DATA_DIR lies: choose a folder every user can reach, e.g. BTC_DATA_DIR=/var/lib/btc."
+elif reachable "$PWD"; then
+    data_dir="$PWD/.data"
+else
+    # A checkout under a private folder (/root/btc): the server cannot live in it, so it lives beside the
+    # system's own clusters, one folder per checkout.
+    data_dir="/var/lib/btc/$(basename "$PWD")-$(printf '%s' "$PWD" | sha256sum | cut -c1-8)"
+    echo "The postgres user cannot enter $PWD; BTC's data lives in $data_dir (set BTC_DATA_DIR to choose)."
+fi
+mkdir -p "$data_dir/logs"
+pg_data="$data_dir/postgres"
+pg_port=${BTC_PG_PORT:-$(free_port 55432)}
+port_in_use "$pg_port" && fail "port $pg_port (BTC_PG_PORT) is in use."
 
 if [ ! -f "$pg_data/PG_VERSION" ]; then
     echo "Creating a PostgreSQL cluster in $pg_data"
     mkdir -p "$pg_data"
-    [ ${#as_postgres[@]} -gt 0 ] && chown -R postgres "$data_dir"
+    [ ${#as_postgres[@]} -gt 0 ] && chown postgres "$data_dir" "$pg_data"
     pg initdb -D "$pg_data" -U postgres -A trust -E UTF8 --no-locale >/dev/null
 fi
 
 pids=()
+names=()
 cleanup() {
     trap - INT TERM EXIT
     echo "Stopping..."
@@ -68,9 +83,11 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
+# TCP only: a Unix socket path is limited to 107 bytes, which a deep checkout exceeds.
+[ ${#as_postgres[@]} -gt 0 ] && touch "$data_dir/postgres.log" && chown postgres "$data_dir/postgres.log"
 pg pg_ctl start -w -D "$pg_data" -l "$data_dir/postgres.log" \
-    -o "-p $pg_port -k $pg_data -c listen_addresses=127.0.0.1" >/dev/null \
-    || fail "PostgreSQL did not start; see $data_dir/postgres.log."
+    -o "-p $pg_port -c listen_addresses=127.0.0.1 -c unix_socket_directories=''" >/dev/null \
+    || { tail -n 20 "$data_dir/postgres.log" >&2; fail "PostgreSQL did not start (its last lines are above; all of them in $data_dir/postgres.log)."; }
 "$pg_bin/psql" -h 127.0.0.1 -p "$pg_port" -U postgres -tAc "SELECT 1 FROM pg_database WHERE datname = 'btc'" | grep -q 1 \
     || "$pg_bin/createdb" -h 127.0.0.1 -p "$pg_port" -U postgres btc
 export ConnectionStrings__Btc="Host=127.0.0.1;Port=$pg_port;Username=postgres;Database=btc"
@@ -83,13 +100,21 @@ for project in "${projects[@]}"; do
 done
 dll() { echo "$1/bin/Release/net10.0/$(basename "$1").dll"; }
 
-dotnet "$(dll Btc.Migrations)" >/dev/null || fail "the migrations failed (see above)."
+dotnet "$(dll Btc.Migrations)" >"$data_dir/logs/migrations.log" 2>&1 \
+    || { tail -n 20 "$data_dir/logs/migrations.log" >&2; fail "the migrations failed (their last lines are above)."; }
 
-# Each service runs in the background with its log lines prefixed; $! is the service itself.
+# Each service runs in the background with its log lines prefixed, and kept in logs/<name>.log; $! is the service.
 start() {
     local name=$1 dir=$2; shift 2
-    (cd "$dir/bin/Release/net10.0" && exec dotnet "$@") > >(sed -u "s/^/[$name] /") 2>&1 &
+    (cd "$dir/bin/Release/net10.0" && exec dotnet "$@") > >(tee "$data_dir/logs/$name.log" | sed -u "s/^/[$name] /") 2>&1 &
     pids+=($!)
+    names+=("$name")
+}
+# Names the service that failed and shows its last lines.
+service_failed() {
+    echo "run.sh: the $1 $2; its last lines ($data_dir/logs/$1.log):" >&2
+    tail -n 15 "$data_dir/logs/$1.log" | sed 's/^/    /' >&2
+    exit 1
 }
 
 if $offline; then
@@ -103,12 +128,14 @@ export Dashboard__Password="${DASHBOARD_PASSWORD:-$(head -c 12 /dev/urandom | ba
 start worker Btc.Worker Btc.Worker.dll
 start api Btc.Api Btc.Api.dll --urls "http://127.0.0.1:$api_port"
 
-for _ in $(seq 1 600); do
-    if (exec 3<>"/dev/tcp/127.0.0.1/$api_port" && printf 'GET /health/ready HTTP/1.0\r\n\r\n' >&3 && head -n1 <&3 | grep -q ' 200 ') 2>/dev/null; then
-        break
-    fi
-    for pid in "${pids[@]}"; do kill -0 "$pid" 2>/dev/null || fail "a service stopped during start-up (see its log above)."; done
-    sleep 0.1
+ready() { (exec 3<>"/dev/tcp/127.0.0.1/$api_port" && printf 'GET /health/ready HTTP/1.0\r\n\r\n' >&3 && head -n1 <&3 | grep -q ' 200 ') 2>/dev/null; }
+deadline=$(( $(date +%s) + ${BTC_START_SECONDS:-120} ))
+until ready; do
+    for i in "${!pids[@]}"; do
+        kill -0 "${pids[$i]}" 2>/dev/null || service_failed "${names[$i]}" "stopped during start-up"
+    done
+    [ "$(date +%s)" -lt "$deadline" ] || service_failed api "did not answer /health/ready within ${BTC_START_SECONDS:-120} s"
+    sleep 0.2
 done
 
 cat <<INFO
@@ -123,5 +150,7 @@ Ctrl-C stops everything.
 INFO
 
 # In the foreground until a service stops or we are told to stop.
-wait -n "${pids[@]}"
-fail "a service stopped unexpectedly (see its log above)."
+wait -n "${pids[@]}" || true
+for i in "${!pids[@]}"; do
+    kill -0 "${pids[$i]}" 2>/dev/null || service_failed "${names[$i]}" "stopped unexpectedly"
+done
