@@ -119,22 +119,29 @@ service_failed() {
 
 if $offline; then
     sim_port=$(free_port 8100)
-    # Every simulated coin gets a price, so the first /stock already lists all 1,000 tracked coins.
+    # Every simulated coin gets a current price, so the first /stock already lists all 1,000 tracked coins.
     start simulator tools/CoinGecko.Simulator CoinGecko.Simulator.dll --urls "http://127.0.0.1:$sim_port" \
-        --Simulator:OmittedShare=0 --Simulator:EmptyShare=0
+        --Simulator:OmittedShare=0 --Simulator:EmptyShare=0 --Simulator:StaleShare=0
     export CoinGecko__BaseUrl="http://127.0.0.1:$sim_port/api/v3" CoinGecko__CallsPerMinute=1000 COINGECKO_API_KEY=""
 fi
 export Dashboard__Password="${DASHBOARD_PASSWORD:-$(head -c 12 /dev/urandom | base64 | tr '+/' '-_')}"
+# The worker serves no HTTP: it says it is up by touching this file once it has reached the database.
+export Worker__HeartbeatFile="$data_dir/worker.alive"
+rm -f "$Worker__HeartbeatFile"
 start worker Btc.Worker Btc.Worker.dll
 start api Btc.Api Btc.Api.dll --urls "http://127.0.0.1:$api_port"
 
-ready() { (exec 3<>"/dev/tcp/127.0.0.1/$api_port" && printf 'GET /health/ready HTTP/1.0\r\n\r\n' >&3 && head -n1 <&3 | grep -q ' 200 ') 2>/dev/null; }
+api_ready() { (exec 3<>"/dev/tcp/127.0.0.1/$api_port" && printf 'GET /health/ready HTTP/1.0\r\n\r\n' >&3 && head -n1 <&3 | grep -q ' 200 ') 2>/dev/null; }
+worker_ready() { [ -f "$Worker__HeartbeatFile" ]; }
 deadline=$(( $(date +%s) + ${BTC_START_SECONDS:-120} ))
-until ready; do
+until api_ready && worker_ready; do
     for i in "${!pids[@]}"; do
         kill -0 "${pids[$i]}" 2>/dev/null || service_failed "${names[$i]}" "stopped during start-up"
     done
-    [ "$(date +%s)" -lt "$deadline" ] || service_failed api "did not answer /health/ready within ${BTC_START_SECONDS:-120} s"
+    if [ "$(date +%s)" -ge "$deadline" ]; then
+        api_ready || service_failed api "did not answer /health/ready within ${BTC_START_SECONDS:-120} s"
+        service_failed worker "did not reach the database within ${BTC_START_SECONDS:-120} s"
+    fi
     sleep 0.2
 done
 

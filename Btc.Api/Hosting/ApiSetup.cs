@@ -17,7 +17,7 @@ public static class ApiSetup
         services.AddBtcData(builder.Configuration);
         // Bounded: serialized series of many coins and currencies must not grow without limit.
         services.AddMemoryCache(cache => cache.SizeLimit = 256L * 1024 * 1024);
-        services.AddSingleton<MinuteCache>();
+        services.AddSingleton<ServedDataCache>();
         services.AddSingleton<StockLookup>();
         services.AddProblemDetails();
         services.AddOpenApi();

@@ -11,7 +11,6 @@ public static class SeriesWindowParser
     /// <returns>The window, or a sentence saying what is wrong with the input.</returns>
     public static (PriceWindow Window, string? Error) Parse(string? from, string? to, DateTime utcNow)
     {
-        var latest = PriceWindow.LatestEnd(utcNow);
         if (from is null && to is null)
             return (PriceWindow.LastDay(utcNow), null);
 
@@ -21,11 +20,11 @@ public static class SeriesWindowParser
         if (to is not null && (end = ParseInstant(to)) is null)
             return (default, $"'to' must be an ISO-8601 time (2024-03-25T09:00:00Z) or unix seconds, not '{to}'.");
 
-        // The newest minute is never served, whatever 'to' asks for.
-        var windowEnd = end is { } e && e < latest ? e : latest;
+        // Nothing is stored ahead of now: a later 'to' is now.
+        var windowEnd = end is { } e && e < utcNow ? e : utcNow;
         var windowStart = start ?? windowEnd - PriceWindow.Day;
         if (windowStart >= windowEnd)
-            return (default, $"'from' ({windowStart:O}) must be before 'to' ({windowEnd:O}); data is served up to {latest:O}.");
+            return (default, $"'from' ({windowStart:O}) must be before 'to' ({windowEnd:O}); data is served up to now ({utcNow:O}).");
         if (windowEnd - windowStart > Longest)
             return (default, $"A window may span at most {Longest.TotalDays:0} days.");
         return (new PriceWindow(windowStart, windowEnd), null);

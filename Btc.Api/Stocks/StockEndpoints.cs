@@ -18,9 +18,6 @@ public static class StockEndpoints
     private const string LogReturn = "log_return_stddev";
     private const string Price = "price_stddev";
 
-    // Ranks are replaced a few seconds into each minute, after the cycle: a short life keeps them that fresh.
-    private static readonly TimeSpan RankMaxAge = TimeSpan.FromSeconds(5);
-
     public static IEndpointRouteBuilder MapStocks(this IEndpointRouteBuilder app)
     {
         app.MapGet("/", () => TypedResults.Ok(Templates))
@@ -30,19 +27,19 @@ public static class StockEndpoints
 
         stocks.MapGet("/", ListAsync)
             .WithName("ListStocks")
-            .WithSummary("CoinGecko ids that have stored prices, in code-point order.");
+            .WithSummary("CoinGecko ids with prices in the last 24 hours, in code-point order: each has a series.");
 
         stocks.MapGet("/{stock_id}/{currency}", SeriesAsync)
             .WithName("GetSeries")
             .WithSummary("A coin's prices in a currency as [[unix_seconds, price], …], oldest first.")
-            .WithDescription("The last 24 hours, ending a minute ago, unless from/to (ISO-8601 or unix seconds) choose another window of at most 31 days.")
+            .WithDescription("The last 24 hours up to now, every stored price included from the moment it is stored, unless from/to (ISO-8601 or unix seconds) choose another window of at most 31 days.")
             .Produces<double[][]>(StatusCodes.Status200OK)
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound);
 
         stocks.MapGet("/{stock_id}/{currency}/volatility_rank", VolatilityRankAsync)
             .WithName("GetVolatilityRank")
-            .WithSummary("The coin's volatility rank in a currency over the last 24 hours; 1 is the most volatile, ties share a rank.")
+            .WithSummary("The coin's volatility rank in a currency over the 24 hours up to the last completed poll cycle (as_of); 1 is the most volatile, ties share a rank.")
             .WithDescription($"measure: {LogReturn} (default, standard deviation of log returns) or {Price} (standard deviation of the price, as the original ranked).")
             .Produces<VolatilityRankResponse>(StatusCodes.Status200OK)
             .ProducesProblem(StatusCodes.Status400BadRequest)
@@ -50,16 +47,16 @@ public static class StockEndpoints
         return app;
     }
 
-    private static async Task<JsonBytes> ListAsync(CoinStore coins, MinuteCache cache, CancellationToken ct)
+    private static async Task<JsonBytes> ListAsync(CoinStore coins, ServedDataCache cache, TimeProvider clock, CancellationToken ct)
     {
         var body = await cache.GetOrCreateAsync("stock-ids", async () =>
-            JsonSerializer.SerializeToUtf8Bytes(await coins.ListIdsWithPricesAsync(ct)));
+            JsonSerializer.SerializeToUtf8Bytes(await coins.ListIdsWithPricesAsync(PriceWindow.LastDay(clock.GetUtcNow().UtcDateTime), ct)), ct);
         return new JsonBytes(body!);
     }
 
     private static async Task<Results<JsonBytes, ProblemHttpResult>> SeriesAsync(
         [FromRoute(Name = "stock_id")] string stockId, string currency, string? from, string? to,
-        StockLookup lookup, PriceSampleStore prices, MinuteCache cache, TimeProvider clock, CancellationToken ct)
+        StockLookup lookup, PriceSampleStore prices, ServedDataCache cache, TimeProvider clock, CancellationToken ct)
     {
         var (window, error) = SeriesWindowParser.Parse(from, to, clock.GetUtcNow().UtcDateTime);
         if (error is not null)
@@ -68,11 +65,12 @@ public static class StockEndpoints
         if (problem is not null)
             return problem;
 
-        var body = await cache.GetOrCreateAsync(("series", coinKey, found!.CurrencyKey, window), async () =>
+        // Keyed on what was asked, not on the window: a window relative to now differs at every request.
+        var body = await cache.GetOrCreateAsync(("series", coinKey, found!.CurrencyKey, from, to), async () =>
         {
             var points = await prices.SeriesAsync(coinKey, found, window.From, window.To, ct);
             return points.Count == 0 ? null : Serialize(points);
-        });
+        }, ct);
         return body is null
             ? NotFound("No prices in the window",
                 $"'{stockId}' has no {found.Code} prices between {window.From:O} and {window.To:O}.")
@@ -81,7 +79,7 @@ public static class StockEndpoints
 
     private static async Task<Results<JsonBytes, ProblemHttpResult>> VolatilityRankAsync(
         [FromRoute(Name = "stock_id")] string stockId, string currency, string? measure,
-        StockLookup lookup, VolatilityStore volatility, MinuteCache cache, CancellationToken ct)
+        StockLookup lookup, VolatilityStore volatility, ServedDataCache cache, CancellationToken ct)
     {
         var chosen = (measure ?? LogReturn) switch
         {
@@ -99,10 +97,10 @@ public static class StockEndpoints
             await volatility.FindAsync(coinKey, found.CurrencyKey, chosen.Value, ct) is { } rank
                 ? JsonSerializer.SerializeToUtf8Bytes(new VolatilityRankResponse(rank.Rank, rank.OutOf, measure ?? LogReturn, rank.Volatility, rank.AsOf))
                 : null,
-            RankMaxAge);
+            ct);
         return body is null
             ? NotFound("Too little data to rank",
-                $"'{stockId}' has too few {found.Code} prices in the last 24 hours to be ranked by {measure ?? LogReturn} " +
+                $"'{stockId}' had too few {found.Code} prices in the 24 hours up to the last completed cycle to be ranked by {measure ?? LogReturn} " +
                 $"(at least {(chosen == VolatilityMeasure.PriceStddev ? "2 prices" : "3 positive prices")}).")
             : new JsonBytes(body);
     }

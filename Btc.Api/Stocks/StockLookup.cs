@@ -4,17 +4,23 @@ using Microsoft.Extensions.Caching.Memory;
 
 namespace Btc.Api.Stocks;
 
-/// <summary>Resolves the coin id and currency code of a request, with the answers kept for a minute.</summary>
+/// <summary>
+/// Resolves the coin id and currency code of a request. A coin's key never changes, so a found one is kept; an id
+/// not found is asked again, so a coin is served from its first page on. Currencies are kept for a minute.
+/// </summary>
 public sealed class StockLookup(CoinStore coins, CurrencyStore currencies, IMemoryCache cache)
 {
     private static readonly TimeSpan Keep = TimeSpan.FromMinutes(1);
 
-    public async Task<int?> CoinKeyAsync(string id, CancellationToken ct) =>
-        await cache.GetOrCreateAsync(("coin", id), async entry =>
-        {
-            entry.SetAbsoluteExpiration(Keep).SetSize(64);
-            return await coins.FindKeyAsync(id, ct);
-        });
+    public async Task<int?> CoinKeyAsync(string id, CancellationToken ct)
+    {
+        if (cache.TryGetValue(("coin", id), out int key))
+            return key;
+        if (await coins.FindKeyAsync(id, ct) is not { } found)
+            return null;
+        cache.Set(("coin", id), found, new MemoryCacheEntryOptions { Size = 64, SlidingExpiration = TimeSpan.FromHours(1) });
+        return found;
+    }
 
     public async Task<Currency?> CurrencyAsync(string code, CancellationToken ct)
     {

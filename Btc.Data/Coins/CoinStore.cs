@@ -1,3 +1,4 @@
+using Btc.Data.Prices;
 using Dapper;
 using Npgsql;
 
@@ -42,15 +43,16 @@ public sealed class CoinStore(NpgsqlDataSource db)
         return rows.AsList();
     }
 
-    /// <summary>The ids of coins that have at least one stored price, in code-point order.</summary>
-    public async Task<IReadOnlyList<string>> ListIdsWithPricesAsync(CancellationToken ct = default)
+    /// <summary>The ids of coins with a price stored for <paramref name="window"/>, in code-point order.</summary>
+    public async Task<IReadOnlyList<string>> ListIdsWithPricesAsync(PriceWindow window, CancellationToken ct = default)
     {
         await using var connection = await db.OpenConnectionAsync(ct);
         var ids = await connection.QueryAsync<string>(new CommandDefinition("""
             SELECT id FROM coin c
-            WHERE EXISTS (SELECT 1 FROM price_sample p WHERE p.coin_key = c.coin_key)
+            WHERE EXISTS (SELECT 1 FROM price_sample p
+                          WHERE p.coin_key = c.coin_key AND p.last_updated_at >= @From AND p.last_updated_at < @To)
             ORDER BY id
-            """, cancellationToken: ct));
+            """, window, cancellationToken: ct));
         return ids.AsList();
     }
 

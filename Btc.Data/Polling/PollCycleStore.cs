@@ -106,6 +106,14 @@ public sealed class PollCycleStore(NpgsqlDataSource db)
             """, new { cycleId, pageNo, error, callsUsed }, cancellationToken: ct));
     }
 
+    /// <summary>When the newest finished cycle finished, or null before the first.</summary>
+    public async Task<DateTime?> LastFinishedAtAsync(CancellationToken ct = default)
+    {
+        await using var connection = await db.OpenConnectionAsync(ct);
+        return await connection.QuerySingleOrDefaultAsync<DateTime?>(new CommandDefinition(
+            "SELECT finished_at FROM poll_cycle WHERE finished_at IS NOT NULL ORDER BY cycle_id DESC LIMIT 1", cancellationToken: ct));
+    }
+
     public async Task<IReadOnlyList<PollCycle>> RecentAsync(int count, CancellationToken ct = default)
     {
         await using var connection = await db.OpenConnectionAsync(ct);

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Btc.Data.Copy;
 using Btc.Data.Currencies;
+using Btc.Data.Freshness;
 using Dapper;
 using Npgsql;
 using NpgsqlTypes;
@@ -117,6 +118,8 @@ public sealed class PriceSampleStore(NpgsqlDataSource db)
             ), dirty AS (
                 INSERT INTO price_hour_dirty (hour, coin_keys)
                 SELECT date_trunc('hour', last_updated_at, 'UTC'), array_agg(coin_key) FROM ins GROUP BY 1
+            ), version AS (
+                {DataVersion.BumpForPage("@page_no")} AND (SELECT n FROM stored) > 0
             ), page AS (
                 UPDATE poll_cycle_page
                    SET finished_at = clock_timestamp(), rows_stored = stored.n, stale = @sent - stored.n,

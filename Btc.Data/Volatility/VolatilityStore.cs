@@ -1,5 +1,6 @@
 using Btc.Data.Currencies;
 using Btc.Data.Copy;
+using Btc.Data.Freshness;
 using Btc.Data.Prices;
 using Dapper;
 using Npgsql;
@@ -385,7 +386,8 @@ public sealed class VolatilityStore(NpgsqlDataSource db)
             }
         }
 
-        await connection.ExecuteAsync(new CommandDefinition("""
+        await connection.ExecuteAsync(new CommandDefinition($"""
+            {DataVersion.BumpForOther};
             DELETE FROM volatility_rank;
             DELETE FROM volatility_ranking;
             INSERT INTO volatility_ranking (currency_key, measure, out_of, as_of)

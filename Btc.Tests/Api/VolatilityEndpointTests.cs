@@ -29,7 +29,7 @@ public sealed class VolatilityEndpointTests(ApiFixture api) : IClassFixture<ApiF
         body.GetProperty("out_of").GetInt32().Should().Be(stored.OutOf).And.BeGreaterThan(1);
         body.GetProperty("measure").GetString().Should().Be(measure);
         body.GetProperty("volatility").GetDouble().Should().Be(stored.Volatility);
-        body.GetProperty("as_of").GetDateTime().Should().Be(ApiFixture.End);
+        body.GetProperty("as_of").GetDateTime().Should().Be(ApiFixture.RanksAsOf);
     }
 
     [Fact]

@@ -125,6 +125,7 @@ public sealed class ComposeFileTests
         var simulator = Service("coingecko-simulator");
         Scalar(simulator, "profiles", 0).Should().Be("offline");
         Scalar(simulator, "environment", "Simulator__OmittedShare").Should().Be("0");
+        Scalar(simulator, "environment", "Simulator__StaleShare").Should().Be("0");
 
         var worker = Service("worker");
         var entrypoint = string.Join('\n', ((YamlSequenceNode)worker["entrypoint"]).Children);

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using Btc.Data.Currencies;
 using Btc.Data.Jobs;
-using Btc.Data.Prices;
+using Btc.Data.Polling;
 using Btc.Data.Volatility;
 using Hangfire;
 
@@ -9,14 +9,17 @@ namespace Btc.Worker.Jobs;
 
 // The next cycle's recompute supersedes a failed one within a minute.
 [AutomaticRetry(Attempts = 0)]
-public sealed class VolatilityRanksJob(CurrencyStore currencies, VolatilityStore volatility, TimeProvider clock, ILogger<VolatilityRanksJob> log)
+public sealed class VolatilityRanksJob(
+    CurrencyStore currencies, VolatilityStore volatility, PollCycleStore cycles, TimeProvider clock, ILogger<VolatilityRanksJob> log)
     : IVolatilityRanksJob
 {
     public async Task RunAsync(CancellationToken ct)
     {
         var started = Stopwatch.GetTimestamp();
-        var result = await volatility.RecomputeAsync(await currencies.ListAsync(ct), PriceWindow.LatestEnd(clock.GetUtcNow().UtcDateTime), ct);
-        log.LogInformation("Volatility ranks as of {AsOf:HH:mm}: {Ranks} stored, {Hours} hours and {CoinHours} late coin-hours summarized, in {Ms:0} ms",
+        // Ranks are as of the last completed cycle: the 24 hours up to its finish, everything it stored included.
+        var asOf = await cycles.LastFinishedAtAsync(ct) ?? clock.GetUtcNow().UtcDateTime;
+        var result = await volatility.RecomputeAsync(await currencies.ListAsync(ct), asOf, ct);
+        log.LogInformation("Volatility ranks as of {AsOf:HH:mm:ss}: {Ranks} stored, {Hours} hours and {CoinHours} late coin-hours summarized, in {Ms:0} ms",
             result.AsOf, result.RanksStored, result.HoursSummarized, result.CoinHoursRefreshed, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
     }
 }

@@ -31,7 +31,9 @@ await using var db = BtcConnectionString.CreateDataSource(bench);
 var report = new Report();
 Console.WriteLine($"BTC benchmark: {coins:N0} coins × {hours} h of minute samples, PostgreSQL on port {cluster.Port}");
 
-var end = PriceWindow.LatestEnd(DateTime.UtcNow);
+// The fill's minutes end where the current minute starts, as if the worker had polled up to now.
+var now = DateTime.UtcNow;
+var end = new DateTime(now.Ticks - now.Ticks % TimeSpan.TicksPerMinute, DateTimeKind.Utc);
 var fillTime = Stopwatch.GetTimestamp();
 var (tracked, _, rows) = await Fill.RunAsync(db, coins, hours, end);
 report.Add("fill: samples written by binary COPY", rows, "rows");
