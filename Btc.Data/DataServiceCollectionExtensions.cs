@@ -1,6 +1,5 @@
 using Btc.Data.Coins;
 using Btc.Data.Currencies;
-using Btc.Data.Freshness;
 using Btc.Data.Polling;
 using Btc.Data.Prices;
 using Btc.Data.Volatility;
@@ -24,7 +23,6 @@ public static class DataServiceCollectionExtensions
         services.AddSingleton<PollCycleStore>();
         services.AddSingleton<CallBudget>();
         services.AddSingleton<VolatilityStore>();
-        services.AddSingleton<DataVersion>();
         return services;
     }
 }

@@ -3,6 +3,7 @@ using Btc.Api.Dashboard;
 using Btc.Api.Health;
 using Btc.Api.Stocks;
 using Btc.Data;
+using Btc.Data.Freshness;
 using Microsoft.Extensions.Options;
 using Scalar.AspNetCore;
 
@@ -17,6 +18,8 @@ public static class ApiSetup
         services.AddBtcData(builder.Configuration);
         // Bounded: serialized series of many coins and currencies must not grow without limit.
         services.AddMemoryCache(cache => cache.SizeLimit = 256L * 1024 * 1024);
+        services.AddSingleton(provider => new DataChanges(BtcConnectionString.From(builder.Configuration), provider.GetRequiredService<ILogger<DataChanges>>()));
+        services.AddHostedService(provider => provider.GetRequiredService<DataChanges>());
         services.AddSingleton<ServedDataCache>();
         services.AddSingleton<StockLookup>();
         services.AddProblemDetails();

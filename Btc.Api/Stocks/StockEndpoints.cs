@@ -50,7 +50,7 @@ public static class StockEndpoints
     private static async Task<JsonBytes> ListAsync(CoinStore coins, ServedDataCache cache, TimeProvider clock, CancellationToken ct)
     {
         var body = await cache.GetOrCreateAsync("stock-ids", async () =>
-            JsonSerializer.SerializeToUtf8Bytes(await coins.ListIdsWithPricesAsync(PriceWindow.LastDay(clock.GetUtcNow().UtcDateTime), ct)), ct);
+            JsonSerializer.SerializeToUtf8Bytes(await coins.ListIdsWithPricesAsync(PriceWindow.LastDay(clock.GetUtcNow().UtcDateTime), ct)));
         return new JsonBytes(body!);
     }
 
@@ -70,7 +70,7 @@ public static class StockEndpoints
         {
             var points = await prices.SeriesAsync(coinKey, found, window.From, window.To, ct);
             return points.Count == 0 ? null : Serialize(points);
-        }, ct);
+        });
         return body is null
             ? NotFound("No prices in the window",
                 $"'{stockId}' has no {found.Code} prices between {window.From:O} and {window.To:O}.")
@@ -96,8 +96,7 @@ public static class StockEndpoints
         var body = await cache.GetOrCreateAsync(("rank", coinKey, found!.CurrencyKey, chosen.Value), async () =>
             await volatility.FindAsync(coinKey, found.CurrencyKey, chosen.Value, ct) is { } rank
                 ? JsonSerializer.SerializeToUtf8Bytes(new VolatilityRankResponse(rank.Rank, rank.OutOf, measure ?? LogReturn, rank.Volatility, rank.AsOf))
-                : null,
-            ct);
+                : null);
         return body is null
             ? NotFound("Too little data to rank",
                 $"'{stockId}' had too few {found.Code} prices in the 24 hours up to the last completed cycle to be ranked by {measure ?? LogReturn} " +

@@ -15,7 +15,7 @@ namespace Btc.Data.Hosting;
 /// </summary>
 public static class DatabaseWait
 {
-    public const string Setting = "Database:StartupWaitSeconds";
+    private const string Setting = "Database:StartupWaitSeconds";
     private static readonly TimeSpan Default = TimeSpan.FromSeconds(60);
     private static readonly TimeSpan SayEvery = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan RetryEvery = TimeSpan.FromSeconds(1);

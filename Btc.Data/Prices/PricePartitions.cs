@@ -22,12 +22,10 @@ public sealed class PricePartitions(NpgsqlDataSource db)
     public async Task<int> DropBeforeAsync(DateOnly day, CancellationToken ct = default)
     {
         await using var connection = await db.OpenConnectionAsync(ct);
-        await using var tx = await connection.BeginTransactionAsync(ct);
         var dropped = await connection.ExecuteScalarAsync<int>(new CommandDefinition(
-            "SELECT drop_price_sample_partitions_before(@day)", new { day }, tx, cancellationToken: ct));
+            "SELECT drop_price_sample_partitions_before(@day)", new { day }, cancellationToken: ct));
         if (dropped > 0)
-            await connection.ExecuteAsync(new CommandDefinition(DataVersion.BumpForOther, transaction: tx, cancellationToken: ct));
-        await tx.CommitAsync(ct);
+            await DataChanges.NotifyAsync(connection, ct);
         return dropped;
     }
 }

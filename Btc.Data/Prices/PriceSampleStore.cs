@@ -24,6 +24,8 @@ public sealed class PriceSampleStore(NpgsqlDataSource db)
         var page = new Page(cycleId, pageNo, currencies, samples, counts);
         await using var connection = await db.OpenConnectionAsync(ct);
         var stored = await CopyAsync(connection, page, ct) ?? await UpsertAsync(connection, page, ct);
+        if (stored > 0)
+            await DataChanges.NotifyAsync(connection, ct);
         return new PageResult(stored, samples.Count - stored);
     }
 
@@ -118,8 +120,6 @@ public sealed class PriceSampleStore(NpgsqlDataSource db)
             ), dirty AS (
                 INSERT INTO price_hour_dirty (hour, coin_keys)
                 SELECT date_trunc('hour', last_updated_at, 'UTC'), array_agg(coin_key) FROM ins GROUP BY 1
-            ), version AS (
-                {DataVersion.BumpForPage("@page_no")} AND (SELECT n FROM stored) > 0
             ), page AS (
                 UPDATE poll_cycle_page
                    SET finished_at = clock_timestamp(), rows_stored = stored.n, stale = @sent - stored.n,

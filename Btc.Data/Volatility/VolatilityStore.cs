@@ -42,6 +42,7 @@ public sealed class VolatilityStore(NpgsqlDataSource db)
 
         var ranks = await WriteRanksAsync(connection, tx, reading, window, asOf, ct);
         await tx.CommitAsync(ct);
+        await DataChanges.NotifyAsync(connection, ct);
         return new RecomputeResult(asOf, complete.Result.HoursSummarized, complete.Result.CoinHoursRefreshed, ranks);
     }
 
@@ -386,8 +387,7 @@ public sealed class VolatilityStore(NpgsqlDataSource db)
             }
         }
 
-        await connection.ExecuteAsync(new CommandDefinition($"""
-            {DataVersion.BumpForOther};
+        await connection.ExecuteAsync(new CommandDefinition("""
             DELETE FROM volatility_rank;
             DELETE FROM volatility_ranking;
             INSERT INTO volatility_ranking (currency_key, measure, out_of, as_of)
