@@ -30,6 +30,7 @@ public static class WorkerSetup
 
         var connectionString = BtcConnectionString.From(configuration);
         services.AddSingleton(_ => HangfireStorage.Create(connectionString));
+        services.AddSingleton(JobPolicies.WithHangfireDefaults());
         services.AddHangfire((provider, hangfire) => hangfire.UseBtcSettings(provider));
         services.AddHangfireServer(server =>
         {

@@ -1,12 +1,10 @@
 using Btc.Data.Jobs;
 using Btc.Data.Prices;
 using Btc.Worker.Polling;
-using Hangfire;
 using Microsoft.Extensions.Options;
 
 namespace Btc.Worker.Jobs;
 
-[AutomaticRetry(Attempts = 3)]
 public sealed class PartitionMaintenanceJob(
     PricePartitions partitions, IOptions<PollingOptions> options, TimeProvider clock, ILogger<PartitionMaintenanceJob> log)
     : IPartitionMaintenanceJob

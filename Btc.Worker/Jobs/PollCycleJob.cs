@@ -9,8 +9,6 @@ using Microsoft.Extensions.Options;
 
 namespace Btc.Worker.Jobs;
 
-// A failed cycle is not retried: by the time a retry ran, the next minute's cycle would be fresher.
-[AutomaticRetry(Attempts = 0)]
 public sealed class PollCycleJob(
     ICoinGeckoApi coinGecko,
     CoinStore coins,

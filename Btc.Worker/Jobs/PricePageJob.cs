@@ -7,9 +7,6 @@ using Hangfire;
 
 namespace Btc.Worker.Jobs;
 
-// A page retries a few times, quickly, then fails visibly in the dashboard where it can be retried by hand.
-// A 429 is not a failure: the page is scheduled again for when CoinGecko takes calls again.
-[AutomaticRetry(Attempts = 3, DelaysInSeconds = [5, 20, 60])]
 public sealed class PricePageJob(
     ICoinGeckoApi coinGecko,
     CurrencyStore currencyStore,
@@ -59,6 +56,7 @@ public sealed class PricePageJob(
             await prices.StorePageAsync(cycleId, pageNo, currencies, samples, new PageCounts(skipped, calls.Count), ct);
             await FinishCycleAsync(cycleId, ct);
         }
+        // A 429 is not a failure: the page is scheduled again for when CoinGecko takes calls again.
         catch (Exception e) when (CoinGeckoRateLimitedException.Find(e) is { } limited)
         {
             await cycles.RecordPageErrorAsync(cycleId, pageNo, limited.Message, calls.Count, CancellationToken.None);

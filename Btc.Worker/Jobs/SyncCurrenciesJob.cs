@@ -1,11 +1,9 @@
 using Btc.Data.Currencies;
 using Btc.Data.Jobs;
 using Btc.Worker.CoinGecko;
-using Hangfire;
 
 namespace Btc.Worker.Jobs;
 
-[AutomaticRetry(Attempts = 3)]
 public sealed class SyncCurrenciesJob(ICoinGeckoApi coinGecko, CurrencyStore currencies, ILogger<SyncCurrenciesJob> log) : ISyncCurrenciesJob
 {
     public async Task RunAsync(CancellationToken ct)

@@ -3,12 +3,9 @@ using Btc.Data.Currencies;
 using Btc.Data.Jobs;
 using Btc.Data.Polling;
 using Btc.Data.Volatility;
-using Hangfire;
 
 namespace Btc.Worker.Jobs;
 
-// The next cycle's recompute supersedes a failed one within a minute.
-[AutomaticRetry(Attempts = 0)]
 public sealed class VolatilityRanksJob(
     CurrencyStore currencies, VolatilityStore volatility, PollCycleStore cycles, TimeProvider clock, ILogger<VolatilityRanksJob> log)
     : IVolatilityRanksJob
