@@ -108,7 +108,7 @@ public sealed class FaultTests
         public required WorkerHost Worker { get; init; }
 
         // Every coin is tracked: the simulated lists here are shorter than twice the edge.
-        public int PricedCoins => CoinGecko.Market.Coins.Count(c => c.Kind is not (CoinKind.Omitted or CoinKind.Empty));
+        public int PricedCoins => CoinGecko.Market.Coins.Count(c => c.Kind is CoinKind.Live or CoinKind.Partial);
         private int UpdatedCoins => CoinGecko.Market.Coins.Count(c => c.Kind is CoinKind.Live or CoinKind.Partial);
 
         /// <param name="coins">300 makes three pages.</param>

@@ -41,6 +41,32 @@ public sealed class ReplicaTests
         calls.Select(c => calls.Count(o => o.At >= c.At && o.At < c.At.AddMinutes(1))).Max().Should().BeLessThanOrEqualTo(budget);
     }
 
+    [Fact]
+    public async Task Replicas_starting_together_poll_once()
+    {
+        await using var db = await DatabaseFixture.CreateAsync();
+        await using var coinGecko = await Simulator.StartAsync(coins: 100);
+        (string, string)[] settings = [("Polling:PollOnStart", "true")];
+
+        var replicas = await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => WorkerHost.StartAsync(db.ConnectionString, coinGecko, settings)));
+        try
+        {
+            // Each replica decided at start: by now every trigger there will be was made.
+            (await PollJobsCreatedAsync(db)).Should().Be(1, "three replicas starting together poll once");
+            await CycleProbe.WaitForFinishedCycleAsync(db, 1);
+            (await coinGecko.CallsAsync()).Count(c => c.Path.EndsWith("/coins/list", StringComparison.Ordinal)).Should().Be(1);
+
+            // A replica started later, while the cycle is recent, does not poll again either.
+            await using var late = await WorkerHost.StartAsync(db.ConnectionString, coinGecko, settings);
+            (await PollJobsCreatedAsync(db)).Should().Be(1);
+        }
+        finally
+        {
+            foreach (var replica in replicas)
+                await replica.DisposeAsync();
+        }
+    }
+
     private static async Task<int> PollJobsCreatedAsync(DatabaseFixture db)
     {
         await using var connection = await db.DataSource.OpenConnectionAsync();

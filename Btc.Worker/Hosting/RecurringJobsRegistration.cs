@@ -3,6 +3,7 @@ using Btc.Data.Jobs;
 using Btc.Data.Polling;
 using Btc.Worker.Polling;
 using Hangfire;
+using Hangfire.Storage;
 using Microsoft.Extensions.Options;
 
 namespace Btc.Worker.Hosting;
@@ -11,6 +12,7 @@ namespace Btc.Worker.Hosting;
 public sealed class RecurringJobsRegistration(
     IRecurringJobManager recurring,
     IBackgroundJobClient jobs,
+    JobStorage storage,
     PollCycleStore cycles,
     IOptions<PollingOptions> polling,
     TimeProvider clock,
@@ -52,11 +54,25 @@ public sealed class RecurringJobsRegistration(
         jobs.Enqueue<ISyncCurrenciesJob>(job => job.RunAsync(CancellationToken.None));
         jobs.Enqueue<IPartitionMaintenanceJob>(job => job.RunAsync(CancellationToken.None));
 
-        // A fresh start should show prices in seconds, not at the next tick. Replicas starting together may
-        // both trigger; the second cycle then finds every price already stored.
-        var last = (await cycles.RecentAsync(1, cancellationToken)).FirstOrDefault();
-        if (polling.Value.PollOnStart && (last is null || last.StartedAt < clock.GetUtcNow().UtcDateTime.AddMinutes(-2)))
-            recurring.Trigger(RecurringJobIds.PollCycle);
+        if (polling.Value.PollOnStart)
+            await PollOnStartAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// A fresh start shows prices in seconds, not at the next tick; replicas starting together poll once. Under one
+    /// lock, a replica triggers the cycle only when no trigger (scheduled, by hand or by another replica's start) and
+    /// no cycle happened in the last two minutes: triggering records the trigger's time before the lock is let go.
+    /// </summary>
+    private async Task PollOnStartAsync(CancellationToken ct)
+    {
+        var recently = clock.GetUtcNow().UtcDateTime.AddMinutes(-2);
+        using var connection = storage.GetConnection();
+        using var _ = connection.AcquireDistributedLock("btc:poll-on-start", TimeSpan.FromSeconds(30));
+        var triggered = connection.GetRecurringJobs([RecurringJobIds.PollCycle]).SingleOrDefault()?.LastExecution;
+        var last = (await cycles.RecentAsync(1, ct)).FirstOrDefault();
+        if (triggered >= recently || last?.StartedAt >= recently)
+            return;
+        recurring.Trigger(RecurringJobIds.PollCycle);
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;

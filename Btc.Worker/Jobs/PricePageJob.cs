@@ -3,7 +3,9 @@ using Btc.Data.Jobs;
 using Btc.Data.Polling;
 using Btc.Data.Prices;
 using Btc.Worker.CoinGecko;
+using Btc.Worker.Polling;
 using Hangfire;
+using Microsoft.Extensions.Options;
 
 namespace Btc.Worker.Jobs;
 
@@ -13,6 +15,8 @@ public sealed class PricePageJob(
     PriceSampleStore prices,
     PollCycleStore cycles,
     IBackgroundJobClient jobs,
+    IOptions<PollingOptions> polling,
+    TimeProvider clock,
     ILogger<PricePageJob> log) : IPricePageJob
 {
     private const string LastUpdatedAt = "last_updated_at";
@@ -38,11 +42,15 @@ public sealed class PricePageJob(
         {
             var answer = await coinGecko.GetPricesAsync(page.Coins.Select(c => c.Id), currencies.Select(c => c.Code), ct);
 
+            // A dead coin's last price, years old, is past retention: stored, it would be dropped at the next
+            // maintenance and stored again at the next cycle, for ever. The boundary is the partitions' own.
+            var oldestKept = clock.GetUtcNow().UtcDateTime.Date.AddDays(-polling.Value.RetentionDays);
             var samples = new List<PriceSample>(page.Coins.Count);
             var skipped = 0;
             foreach (var coin in page.Coins)
             {
-                if (!answer.TryGetValue(coin.Id, out var quote) || quote.GetValueOrDefault(LastUpdatedAt) is not { } unixSeconds)
+                if (!answer.TryGetValue(coin.Id, out var quote) || quote.GetValueOrDefault(LastUpdatedAt) is not { } unixSeconds
+                    || DateTime.UnixEpoch.AddSeconds((long)unixSeconds) < oldestKept)
                 {
                     skipped++;
                     continue;
