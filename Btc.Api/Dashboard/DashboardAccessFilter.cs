@@ -9,14 +9,18 @@ namespace Btc.Api.Dashboard;
 
 /// <summary>
 /// Loopback requests come in; any other needs HTTP basic credentials. Behind Docker's bridge every request
-/// looks remote, which is why Hangfire's local-only default is not enough.
+/// looks remote, which is why Hangfire's local-only default is not enough. A loopback request that carries
+/// forwarding headers came through a proxy on this host (nginx or Caddy in front of the API) from anywhere: it is
+/// not trusted, unless the operator named that proxy (Api__TrustedProxies), which makes the client's own address
+/// the one checked.
 /// </summary>
 public sealed class DashboardAccessFilter(IOptions<DashboardOptions> options) : IDashboardAuthorizationFilter
 {
     public bool Authorize(DashboardContext context)
     {
         var http = context.GetHttpContext();
-        if (http.Connection.RemoteIpAddress is { } remote && IPAddress.IsLoopback(remote.IsIPv4MappedToIPv6 ? remote.MapToIPv4() : remote))
+        if (http.Connection.RemoteIpAddress is { } remote && IPAddress.IsLoopback(remote.IsIPv4MappedToIPv6 ? remote.MapToIPv4() : remote)
+            && !ForwardingHeaders.Any(http.Request.Headers.ContainsKey))
             return true;
         if (CredentialsMatch(http.Request.Headers.Authorization.ToString()))
             return true;
@@ -24,6 +28,9 @@ public sealed class DashboardAccessFilter(IOptions<DashboardOptions> options) : 
         http.Response.Headers.WWWAuthenticate = "Basic realm=\"BTC dashboard\", charset=\"UTF-8\"";
         return false;
     }
+
+    // What proxies add; ASP.NET Core's forwarded-headers middleware removes the ones it has applied.
+    private static readonly string[] ForwardingHeaders = ["X-Forwarded-For", "Forwarded", "X-Real-IP", "X-Forwarded-Host"];
 
     private bool CredentialsMatch(string header)
     {

@@ -23,6 +23,9 @@ public static class DashboardSetup
             .ValidateDataAnnotations()
             .ValidateOnStart();
         services.AddSingleton<DashboardAccessFilter>();
+        // With it registered, the dashboard checks a token on every action it posts (delete, requeue, trigger), so a
+        // page on another origin cannot make a signed-in browser press its buttons.
+        services.AddAntiforgery();
         var connectionString = BtcConnectionString.From(configuration);
         services.AddSingleton(_ => HangfireStorage.Create(connectionString));
         services.AddHangfire((provider, hangfire) => hangfire.UseBtcSettings(provider));

@@ -5,6 +5,7 @@ using Btc.Api.Stocks;
 using Btc.Data;
 using Btc.Data.Freshness;
 using Microsoft.Extensions.Options;
+using Microsoft.AspNetCore.HttpOverrides;
 using Scalar.AspNetCore;
 
 namespace Btc.Api.Hosting;
@@ -22,6 +23,7 @@ public static class ApiSetup
         services.AddHostedService(provider => provider.GetRequiredService<DataChanges>());
         services.AddSingleton<ServedDataCache>();
         services.AddSingleton<StockLookup>();
+        services.AddOptions<ProxyOptions>().BindConfiguration(ProxyOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddProblemDetails();
         services.AddOpenApi();
         services.AddHealth();
@@ -33,6 +35,21 @@ public static class ApiSetup
     {
         // Read before the host starts: a bad setting fails here, as one exception Program turns into a sentence.
         _ = app.Services.GetRequiredService<IOptions<DashboardOptions>>().Value;
+        var proxies = app.Services.GetRequiredService<IOptions<ProxyOptions>>().Value.Addresses;
+
+        if (proxies.Count > 0)
+        {
+            // Only the proxies the operator names are believed; the defaults would believe any loopback sender.
+            var forwarded = new ForwardedHeadersOptions { ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto };
+            forwarded.KnownIPNetworks.Clear();
+            forwarded.KnownProxies.Clear();
+            foreach (var proxy in proxies)
+                forwarded.KnownProxies.Add(proxy);
+            app.UseForwardedHeaders(forwarded);
+        }
+        app.UseHeadAsGet();
+        // Routing after it, so that HEAD finds the GET endpoints (left implicit, it would run first).
+        app.UseRouting();
 
         // Anything unforeseen becomes a problem details body, never a stack trace.
         app.UseExceptionHandler();

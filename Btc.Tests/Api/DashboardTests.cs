@@ -63,7 +63,11 @@ public sealed class DashboardTests(ApiFixture api) : IClassFixture<ApiFixture>
             state => state == ScheduledState.StateName, CycleProbe.Deadline, "the failing job to wait for a retry");
         await coinGecko.Client.DeleteAsync("/sim/faults");
 
-        (await dashboard.PostAsync($"/hangfire/jobs/actions/requeue/{jobId}", null)).StatusCode.Should().Be(HttpStatusCode.NoContent);
+        var page = await dashboard.GetStringAsync("/hangfire");
+        var (header, token) = (Meta(page, "csrf-header"), Meta(page, "csrf-token"));
+        var fromAnotherOrigin = await dashboard.PostAsync($"/hangfire/jobs/actions/requeue/{jobId}", null);
+        fromAnotherOrigin.StatusCode.Should().Be(HttpStatusCode.Forbidden, "a post without the page's antiforgery token is refused");
+        (await dashboard.SendAsync(Post($"/hangfire/jobs/actions/requeue/{jobId}", null, header, token))).StatusCode.Should().Be(HttpStatusCode.NoContent);
 
         var history = await Eventually.Until(() => Task.FromResult(monitoring.JobDetails(jobId).History),
             h => h[0].StateName == SucceededState.StateName, CycleProbe.Deadline, "the retried job to succeed");
@@ -72,8 +76,41 @@ public sealed class DashboardTests(ApiFixture api) : IClassFixture<ApiFixture>
         history.First(h => h.StateName == ProcessingState.StateName).Data["ServerId"].Should().Be(servers[0]);
 
         var trigger = new FormUrlEncodedContent([new("jobs[]", RecurringJobIds.PollCycle)]);
-        (await dashboard.PostAsync("/hangfire/recurring/trigger", trigger)).StatusCode.Should().Be(HttpStatusCode.NoContent);
+        (await dashboard.SendAsync(Post("/hangfire/recurring/trigger", trigger, header, token))).StatusCode.Should().Be(HttpStatusCode.NoContent);
         await CycleProbe.WaitForFinishedCycleAsync(db, 1);
+    }
+
+    [Fact]
+    public async Task A_loopback_request_through_a_proxy_on_this_host_is_challenged()
+    {
+        var request = Get("/hangfire", from: "127.0.0.1");
+        request.Headers.Add("X-Forwarded-For", Remote);
+
+        (await api.Client.SendAsync(request)).StatusCode.Should().Be(HttpStatusCode.Unauthorized, "the proxy forwards requests from anywhere");
+    }
+
+    [Theory]
+    [InlineData(Remote, HttpStatusCode.Unauthorized)]
+    [InlineData("127.0.0.1", HttpStatusCode.OK)]
+    public async Task Behind_a_named_proxy_the_client_address_it_forwards_is_the_one_checked(string client, HttpStatusCode status)
+    {
+        await using var factory = new ApiFactory(api.ConnectionString, TimeProvider.System, ("Api:TrustedProxies", "127.0.0.1"));
+        using var http = factory.CreateClient();
+        var request = Get("/hangfire", from: "127.0.0.1");
+        request.Headers.Add("X-Forwarded-For", client);
+
+        (await http.SendAsync(request)).StatusCode.Should().Be(status);
+    }
+
+    [Fact]
+    public async Task A_forwarded_address_from_a_proxy_not_named_is_not_believed()
+    {
+        await using var factory = new ApiFactory(api.ConnectionString, TimeProvider.System, ("Api:TrustedProxies", "10.1.2.3"));
+        using var http = factory.CreateClient();
+        var request = Get("/hangfire", from: Remote);
+        request.Headers.Add("X-Forwarded-For", "127.0.0.1");
+
+        (await http.SendAsync(request)).StatusCode.Should().Be(HttpStatusCode.Unauthorized);
     }
 
     private static HttpRequestMessage Get(string path, string from)
@@ -82,4 +119,16 @@ public sealed class DashboardTests(ApiFixture api) : IClassFixture<ApiFixture>
         request.Headers.Add(ApiFactory.RemoteAddressHeader, from);
         return request;
     }
+
+    private static HttpRequestMessage Post(string path, HttpContent? content, string header, string token)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = content };
+        request.Headers.Add(header, token);
+        return request;
+    }
+
+    private static string Meta(string html, string name) =>
+        System.Text.RegularExpressions.Regex.Match(html, $"<meta name=\"{name}\" content=\"([^\"]+)\"").Groups[1].Value is { Length: > 0 } value
+            ? value
+            : throw new InvalidOperationException($"The dashboard page has no {name} meta tag.");
 }

@@ -40,4 +40,30 @@ public sealed class ServiceEndpointTests(ApiFixture api) : IClassFixture<ApiFixt
         cycles.GetArrayLength().Should().Be(1);
         cycles[0].GetProperty("coinsRequested").GetInt32().Should().Be(7);
     }
+
+    [Theory]
+    [InlineData("/")]
+    [InlineData("/stock")]
+    [InlineData("/stock/acala/usd")]
+    [InlineData("/stock/acala/usd/volatility_rank")]
+    [InlineData("/cycles")]
+    [InlineData("/health/ready")]
+    [InlineData("/openapi/v1.json")]
+    public async Task HEAD_answers_every_GET_route_with_its_status_and_headers_and_no_body(string path)
+    {
+        var get = await api.Client.GetAsync(path);
+        var head = await api.Client.SendAsync(new HttpRequestMessage(HttpMethod.Head, path));
+
+        head.StatusCode.Should().Be(HttpStatusCode.OK).And.Be(get.StatusCode);
+        head.Content.Headers.ContentType.Should().Be(get.Content.Headers.ContentType);
+        (await head.Content.ReadAsByteArrayAsync()).Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task HEAD_of_an_unknown_coin_is_the_same_404()
+    {
+        var head = await api.Client.SendAsync(new HttpRequestMessage(HttpMethod.Head, "/stock/no-such-coin/usd"));
+
+        head.StatusCode.Should().Be(HttpStatusCode.NotFound);
+    }
 }

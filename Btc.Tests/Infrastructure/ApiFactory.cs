@@ -8,7 +8,7 @@ using Microsoft.Extensions.Logging;
 namespace Btc.Tests.Infrastructure;
 
 /// <summary>The real Btc.Api on a test database, with a clock the test sets and a remote address it chooses.</summary>
-public sealed class ApiFactory(string connectionString, TimeProvider clock) : WebApplicationFactory<Program>
+public sealed class ApiFactory(string connectionString, TimeProvider clock, params (string Key, string Value)[] settings) : WebApplicationFactory<Program>
 {
     /// <summary>Requests carrying this header appear to come from that address.</summary>
     public const string RemoteAddressHeader = "X-Test-Remote-Address";
@@ -18,6 +18,8 @@ public sealed class ApiFactory(string connectionString, TimeProvider clock) : We
         builder.UseEnvironment("Testing");
         builder.UseSetting("ConnectionStrings:Btc", connectionString);
         builder.UseSetting("Dashboard:Password", "s3cret-pass");
+        foreach (var (key, value) in settings)
+            builder.UseSetting(key, value);
         builder.ConfigureLogging(logging =>
         {
             logging.ClearProviders();
