@@ -9,8 +9,11 @@ namespace Btc.Data.Polling;
 /// </summary>
 public sealed class CallBudget(NpgsqlDataSource db)
 {
-    /// <summary>Takes one call from the budget, or says when the next one may be had.</summary>
-    public async Task<(bool Granted, DateTime? RetryAt)> TryTakeAsync(int callsPerMinute, CancellationToken ct = default)
+    /// <summary>
+    /// Takes one call from the budget, or says when the next one may be had. A granted call is counted against
+    /// <paramref name="source"/> in the same statement: every attempt is counted once it may be made.
+    /// </summary>
+    public async Task<(bool Granted, DateTime? RetryAt)> TryTakeAsync(int callsPerMinute, CallSource? source, CancellationToken ct = default)
     {
         await using var connection = await db.OpenConnectionAsync(ct);
         await using var results = await connection.QueryMultipleAsync(new CommandDefinition("""
@@ -26,12 +29,18 @@ public sealed class CallBudget(NpgsqlDataSource db)
                 INSERT INTO coingecko_call (called_at)
                 SELECT t FROM s WHERE blocked_until <= t AND used < @callsPerMinute
                 RETURNING called_at
+            ), page AS (
+                UPDATE poll_cycle_page SET calls_used = calls_used + 1
+                 WHERE cycle_id = @cycleId AND page_no = @pageNo AND EXISTS (SELECT 1 FROM ins)
+            ), cycle AS (
+                UPDATE poll_cycle SET calls_used = calls_used + 1
+                 WHERE cycle_id = @cycleId AND @pageNo::integer IS NULL AND EXISTS (SELECT 1 FROM ins)
             )
             SELECT EXISTS (SELECT 1 FROM ins) AS Granted,
                    greatest(CASE WHEN blocked_until > t THEN blocked_until END,
                             CASE WHEN used >= @callsPerMinute THEN oldest + interval '1 minute' END) AS RetryAt
             FROM s;
-            """, new { callsPerMinute }, cancellationToken: ct));
+            """, new { callsPerMinute, cycleId = source?.CycleId, pageNo = source?.PageNo }, cancellationToken: ct));
         await results.ReadAsync();
         return await results.ReadSingleAsync<(bool, DateTime?)>();
     }

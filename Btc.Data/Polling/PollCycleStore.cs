@@ -7,46 +7,100 @@ namespace Btc.Data.Polling;
 public sealed class PollCycleStore(NpgsqlDataSource db)
 {
     /// <summary>
-    /// Records a new cycle for a trigger of the poll job and fixes its pages. Returns null when the trigger
-    /// already has a cycle: Hangfire is at-least-once, and a second run must not start a second cycle.
+    /// Records the cycle of a trigger of the poll job, before anything is asked of CoinGecko, so that a cycle whose
+    /// coin list fails still has its row. A new cycle supersedes every page of older cycles not stored yet, and
+    /// closes those cycles: it polls the same coins, fresher. A second run of the same trigger (Hangfire is
+    /// at-least-once) finds the cycle the first run started.
     /// </summary>
-    public async Task<int?> CreateAsync(
-        string triggerId, DateTime scheduledFor, int listCalls, IReadOnlyList<IReadOnlyList<TrackedCoin>> pages, CancellationToken ct = default)
+    public async Task<CycleStart> StartAsync(string triggerId, DateTime scheduledFor, CancellationToken ct = default)
+    {
+        await using var connection = await db.OpenConnectionAsync(ct);
+        await using var tx = await connection.BeginTransactionAsync(ct);
+        var created = await connection.QuerySingleOrDefaultAsync<int?>(new CommandDefinition("""
+            INSERT INTO poll_cycle (trigger_id, scheduled_for) VALUES (@triggerId, @scheduledFor)
+            ON CONFLICT (trigger_id) DO NOTHING
+            RETURNING cycle_id
+            """, new { triggerId, scheduledFor }, tx, cancellationToken: ct));
+        CycleStart start;
+        if (created is { } cycleId)
+        {
+            // The newest superseded cycle's pages go first in this one, so that a budget too small for a whole
+            // cycle still reaches every coin in turn.
+            var superseded = (await connection.QueryAsync<int>(new CommandDefinition("""
+                WITH superseded AS (
+                    UPDATE poll_cycle_page SET superseded_by = @cycleId
+                     WHERE finished_at IS NULL AND superseded_by IS NULL AND cycle_id < @cycleId
+                    RETURNING cycle_id, page_no
+                ), closed AS (
+                    UPDATE poll_cycle SET finished_at = clock_timestamp()
+                     WHERE finished_at IS NULL AND cycle_id < @cycleId
+                )
+                SELECT page_no FROM superseded
+                WHERE cycle_id = (SELECT max(cycle_id) FROM superseded)
+                ORDER BY page_no
+                """, new { cycleId }, tx, cancellationToken: ct))).AsList();
+            start = new CycleStart(cycleId, true, false, null, superseded);
+        }
+        else
+        {
+            var existing = await connection.QuerySingleAsync<(int CycleId, bool Finished, int Pages)>(new CommandDefinition(
+                "SELECT cycle_id, finished_at IS NOT NULL, pages FROM poll_cycle WHERE trigger_id = @triggerId",
+                new { triggerId }, tx, cancellationToken: ct));
+            var open = (await connection.QueryAsync<int>(new CommandDefinition("""
+                SELECT page_no FROM poll_cycle_page
+                WHERE cycle_id = @CycleId AND finished_at IS NULL AND superseded_by IS NULL ORDER BY page_no
+                """, existing, tx, cancellationToken: ct))).AsList();
+            start = new CycleStart(existing.CycleId, false, existing.Finished, existing.Pages > 0 ? open : null, []);
+        }
+        await tx.CommitAsync(ct);
+        return start;
+    }
+
+    /// <summary>
+    /// Fixes the cycle's pages, unless a newer cycle closed it while its coin list was being read; false then.
+    /// A cycle of no coins is finished at once.
+    /// </summary>
+    public async Task<bool> SetPagesAsync(int cycleId, IReadOnlyList<IReadOnlyList<TrackedCoin>> pages, CancellationToken ct = default)
     {
         var coinKeys = pages.Select(p => p.Select(c => c.CoinKey).ToArray()).ToArray();
         var pageSize = coinKeys.Length == 0 ? 0 : coinKeys.Max(p => p.Length);
         // Pages go in as one flat array and are cut apart in SQL: Npgsql has no ragged arrays.
         var flat = coinKeys.SelectMany(p => p.Concat(Enumerable.Repeat(0, pageSize - p.Length))).ToArray();
         await using var connection = await db.OpenConnectionAsync(ct);
-        return await connection.QuerySingleOrDefaultAsync<int?>(new CommandDefinition("""
+        return await connection.ExecuteScalarAsync<bool>(new CommandDefinition("""
             WITH cycle AS (
-                INSERT INTO poll_cycle (trigger_id, scheduled_for, calls_used, coins_requested, pages, finished_at)
-                VALUES (@triggerId, @scheduledFor, @listCalls, @coins, @pageCount,
-                        CASE WHEN @pageCount = 0 THEN clock_timestamp() END)
-                ON CONFLICT (trigger_id) DO NOTHING
+                UPDATE poll_cycle
+                   SET coins_requested = @coins, pages = @pageCount,
+                       finished_at = CASE WHEN @pageCount = 0 THEN clock_timestamp() END
+                 WHERE cycle_id = @cycleId AND finished_at IS NULL AND pages = 0
                 RETURNING cycle_id
             ), pages AS (
                 INSERT INTO poll_cycle_page (cycle_id, page_no, coin_keys)
                 SELECT cycle.cycle_id, p, array_remove((@flat)[(p * @pageSize) + 1 : (p + 1) * @pageSize], 0)
                 FROM cycle, generate_series(0, @pageCount - 1) p
             )
-            SELECT cycle_id FROM cycle
+            SELECT EXISTS (SELECT 1 FROM cycle)
             """,
-            new { triggerId, scheduledFor, listCalls, coins = coinKeys.Sum(p => p.Length), pageCount = coinKeys.Length, flat, pageSize },
+            new { cycleId, coins = coinKeys.Sum(p => p.Length), pageCount = coinKeys.Length, flat, pageSize },
             cancellationToken: ct));
     }
 
-    /// <summary>The cycle a trigger started and its unfinished pages, for a second run of that trigger.</summary>
-    public async Task<(int CycleId, IReadOnlyList<int> UnfinishedPages)?> FindByTriggerAsync(string triggerId, CancellationToken ct = default)
+    /// <summary>A cycle with its pages at once, as the worker's first steps leave it (for the fill and for tests).</summary>
+    public async Task<int> CreateAsync(string triggerId, DateTime scheduledFor, IReadOnlyList<IReadOnlyList<TrackedCoin>> pages, CancellationToken ct = default)
+    {
+        var start = await StartAsync(triggerId, scheduledFor, ct);
+        await SetPagesAsync(start.CycleId, pages, ct);
+        return start.CycleId;
+    }
+
+    /// <summary>Ends a cycle that could not start its pages (its coin list failed, or it started too late) with the reason.</summary>
+    public async Task FailAsync(int cycleId, string error, CancellationToken ct = default)
     {
         await using var connection = await db.OpenConnectionAsync(ct);
-        var rows = (await connection.QueryAsync<(int CycleId, int? PageNo)>(new CommandDefinition("""
-            SELECT c.cycle_id, p.page_no
-            FROM poll_cycle c LEFT JOIN poll_cycle_page p ON p.cycle_id = c.cycle_id AND p.finished_at IS NULL
-            WHERE c.trigger_id = @triggerId
-            ORDER BY p.page_no
-            """, new { triggerId }, cancellationToken: ct))).AsList();
-        return rows.Count == 0 ? null : (rows[0].CycleId, rows.Where(r => r.PageNo is not null).Select(r => r.PageNo!.Value).ToArray());
+        await connection.ExecuteAsync(new CommandDefinition("""
+            UPDATE poll_cycle SET errors = errors + 1, last_error = @error, finished_at = coalesce(finished_at, clock_timestamp())
+             WHERE cycle_id = @cycleId
+            """, new { cycleId, error }, cancellationToken: ct));
     }
 
     public async Task<PollCycle?> GetAsync(int cycleId, CancellationToken ct = default)
@@ -59,8 +113,8 @@ public sealed class PollCycleStore(NpgsqlDataSource db)
     public async Task<CyclePage?> GetPageAsync(int cycleId, int pageNo, CancellationToken ct = default)
     {
         await using var connection = await db.OpenConnectionAsync(ct);
-        var rows = (await connection.QueryAsync<(bool Finished, DateTime StartedAt, int CoinKey, string Id)>(new CommandDefinition("""
-            SELECT p.finished_at IS NOT NULL, y.started_at, c.coin_key, c.id
+        var rows = (await connection.QueryAsync<(bool Finished, bool Superseded, DateTime StartedAt, int CoinKey, string Id)>(new CommandDefinition("""
+            SELECT p.finished_at IS NOT NULL, p.superseded_by IS NOT NULL, y.started_at, c.coin_key, c.id
             FROM poll_cycle_page p
             JOIN poll_cycle y ON y.cycle_id = p.cycle_id
             JOIN coin c ON c.coin_key = ANY(p.coin_keys)
@@ -69,11 +123,11 @@ public sealed class PollCycleStore(NpgsqlDataSource db)
             """, new { cycleId, pageNo }, cancellationToken: ct))).AsList();
         return rows.Count == 0
             ? null
-            : new CyclePage(cycleId, pageNo, rows[0].StartedAt, rows.Select(r => new TrackedCoin(r.CoinKey, r.Id)).ToArray(), rows[0].Finished);
+            : new CyclePage(cycleId, pageNo, rows[0].StartedAt, rows.Select(r => new TrackedCoin(r.CoinKey, r.Id)).ToArray(), rows[0].Finished, rows[0].Superseded);
     }
 
     /// <summary>
-    /// Finishes the cycle if no page of it is open; true for the one call that did. Pages write only their own
+    /// Finishes the cycle if no page of it is open (stored or superseded); true for the one call that did. Pages write only their own
     /// rows (see M007), so each calls this after its commit: the call after the last page's commit sees no page
     /// open, and when the last two commit together and both see it, the row's lock lets only the first set
     /// finished_at. The row is locked only when it matches, so open cycles cost pages no waiting.
@@ -85,7 +139,8 @@ public sealed class PollCycleStore(NpgsqlDataSource db)
             WITH finished AS (
                 UPDATE poll_cycle SET finished_at = clock_timestamp()
                  WHERE cycle_id = @cycleId AND finished_at IS NULL
-                   AND NOT EXISTS (SELECT 1 FROM poll_cycle_page WHERE cycle_id = @cycleId AND finished_at IS NULL)
+                   AND NOT EXISTS (SELECT 1 FROM poll_cycle_page
+                                   WHERE cycle_id = @cycleId AND finished_at IS NULL AND superseded_by IS NULL)
                 RETURNING 1
             )
             SELECT EXISTS (SELECT 1 FROM finished)
@@ -93,17 +148,17 @@ public sealed class PollCycleStore(NpgsqlDataSource db)
     }
 
     /// <summary>Counts a failed attempt of a page against the page and its cycle.</summary>
-    public async Task RecordPageErrorAsync(int cycleId, int pageNo, string error, int callsUsed, CancellationToken ct = default)
+    public async Task RecordPageErrorAsync(int cycleId, int pageNo, string error, CancellationToken ct = default)
     {
         await using var connection = await db.OpenConnectionAsync(ct);
         await connection.ExecuteAsync(new CommandDefinition("""
             UPDATE poll_cycle_page
-               SET errors = errors + 1, last_error = @error, calls_used = calls_used + @callsUsed
+               SET errors = errors + 1, last_error = @error
              WHERE cycle_id = @cycleId AND page_no = @pageNo;
             UPDATE poll_cycle
                SET errors = errors + 1, last_error = @error
              WHERE cycle_id = @cycleId;
-            """, new { cycleId, pageNo, error, callsUsed }, cancellationToken: ct));
+            """, new { cycleId, pageNo, error }, cancellationToken: ct));
     }
 
     /// <summary>When the newest finished cycle finished, or null before the first.</summary>
@@ -125,11 +180,17 @@ public sealed class PollCycleStore(NpgsqlDataSource db)
     // The totals are summed from the pages: pages never write their cycle's row (see M007).
     private const string SelectCycles = """
         SELECT c.cycle_id AS CycleId, c.scheduled_for AS ScheduledFor, c.started_at AS StartedAt, c.finished_at AS FinishedAt,
-               c.coins_requested AS CoinsRequested, c.pages AS Pages, p.done AS PagesDone, p.rows_stored AS RowsStored,
-               p.skipped AS Skipped, p.stale AS Stale, c.calls_used + p.calls_used AS CallsUsed, c.errors AS Errors, c.last_error AS LastError
+               c.coins_requested AS CoinsRequested, c.pages AS Pages, p.done AS PagesDone, p.superseded AS PagesSuperseded,
+               p.rows_stored AS RowsStored, p.skipped AS Skipped, p.stale AS Stale, c.calls_used + p.calls_used AS CallsUsed,
+               c.errors AS Errors, c.last_error AS LastError,
+               CASE WHEN c.finished_at IS NULL THEN 'running'
+                    WHEN c.pages = 0 AND c.errors > 0 THEN 'failed'
+                    WHEN c.pages > p.done THEN 'incomplete'
+                    ELSE 'complete' END AS Outcome
         FROM poll_cycle c
         CROSS JOIN LATERAL (
-            SELECT count(finished_at)::int AS done, coalesce(sum(rows_stored), 0)::int AS rows_stored,
+            SELECT count(finished_at)::int AS done, count(superseded_by) FILTER (WHERE finished_at IS NULL)::int AS superseded,
+                   coalesce(sum(rows_stored), 0)::int AS rows_stored,
                    coalesce(sum(skipped), 0)::int AS skipped, coalesce(sum(stale), 0)::int AS stale, coalesce(sum(calls_used), 0)::int AS calls_used
             FROM poll_cycle_page WHERE cycle_id = c.cycle_id) p
         """;

@@ -12,10 +12,14 @@ public sealed class PriceSampleStore(NpgsqlDataSource db)
 {
     private readonly ConcurrentDictionary<(bool Copied, string Columns), string> _sql = new();
 
+    // What the two ways of storing return for a page closed before it could store (finished, or superseded).
+    private const int Closed = -1;
+
     /// <summary>
     /// Stores a page's samples and marks the page finished with its counts, in one transaction: a page is either
-    /// wholly written and counted or not at all. A page already finished counts nothing again. The page's cycle is
-    /// not touched: see <see cref="Polling.PollCycleStore.TryFinishAsync"/>.
+    /// wholly written and counted or not at all. A page already finished, or superseded by a newer cycle, stores
+    /// nothing: its prices are not its cycle's any more. The page's cycle is not touched: see
+    /// <see cref="Polling.PollCycleStore.TryFinishAsync"/>.
     /// </summary>
     public async Task<PageResult> StorePageAsync(
         int cycleId, int pageNo, IReadOnlyList<Currency> currencies, IReadOnlyList<PriceSample> samples,
@@ -24,24 +28,38 @@ public sealed class PriceSampleStore(NpgsqlDataSource db)
         var page = new Page(cycleId, pageNo, currencies, samples, counts);
         await using var connection = await db.OpenConnectionAsync(ct);
         var stored = await CopyAsync(connection, page, ct) ?? await UpsertAsync(connection, page, ct);
+        if (stored == Closed)
+            return new PageResult(0, 0, Closed: true);
         if (stored > 0)
             await DataChanges.NotifyAsync(connection, ct);
-        return new PageResult(stored, samples.Count - stored);
+        return new PageResult(stored, samples.Count - stored, Closed: false);
     }
 
     /// <summary>
     /// Binary COPY of the samples not stored yet, then the bookkeeping. COPY writes rows in batches where INSERT
     /// writes them one at a time, but cannot skip a key stored in between by another page: that rare race rolls
-    /// back and returns null, for <see cref="UpsertAsync"/> to store the page instead.
+    /// back and returns null, for <see cref="UpsertAsync"/> to store the page instead. The page's row is locked
+    /// first, so that a newer cycle superseding it waits for this commit or finds it superseded.
     /// </summary>
     private async Task<int?> CopyAsync(NpgsqlConnection connection, Page page, CancellationToken ct)
     {
         await using var tx = await connection.BeginTransactionAsync(ct);
-        var existing = (await connection.QueryAsync<(int, DateTime)>(new CommandDefinition("""
+        await using var found = await connection.QueryMultipleAsync(new CommandDefinition("""
+            SELECT finished_at IS NULL AND superseded_by IS NULL FROM poll_cycle_page
+             WHERE cycle_id = @cycleId AND page_no = @pageNo FOR UPDATE;
             SELECT s.coin_key, s.last_updated_at
-            FROM price_sample s JOIN unnest(@coinKeys, @timestamps) AS i(coin_key, last_updated_at) USING (coin_key, last_updated_at)
-            """, new { coinKeys = page.Samples.Select(s => s.CoinKey).ToArray(), timestamps = page.Samples.Select(s => s.LastUpdatedAt).ToArray() },
-            tx, cancellationToken: ct))).ToHashSet();
+            FROM price_sample s JOIN unnest(@coinKeys, @timestamps) AS i(coin_key, last_updated_at) USING (coin_key, last_updated_at);
+            """, new
+            {
+                cycleId = page.CycleId, pageNo = page.PageNo,
+                coinKeys = page.Samples.Select(s => s.CoinKey).ToArray(), timestamps = page.Samples.Select(s => s.LastUpdatedAt).ToArray(),
+            }, tx, cancellationToken: ct));
+        if (!await found.ReadSingleOrDefaultAsync<bool>())
+        {
+            await tx.RollbackAsync(ct);
+            return Closed;
+        }
+        var existing = (await found.ReadAsync<(int, DateTime)>()).ToHashSet();
         var fresh = page.Samples.Where(s => !existing.Contains((s.CoinKey, s.LastUpdatedAt))).ToArray();
         if (fresh.Length > 0)
         {
@@ -104,11 +122,20 @@ public sealed class PriceSampleStore(NpgsqlDataSource db)
                 SELECT coin_key, @cycle_id, last_updated_at{string.Concat(seeded.Select(c => $", c{c.CurrencyKey}"))}
                 FROM unnest(@coin_keys, @timestamps{string.Concat(seeded.Select(c => $", @p{c.CurrencyKey}"))})
                      AS i(coin_key, last_updated_at{string.Concat(seeded.Select(c => $", c{c.CurrencyKey}"))})
+                WHERE EXISTS (SELECT 1 FROM open)
                 ON CONFLICT DO NOTHING
                 RETURNING coin_key, last_updated_at
                 """;
+        // Copied, the page's row is already locked and found open; inserted here, this statement locks it.
+        var open = copied ? "" : """
+            open AS (
+                SELECT 1 FROM poll_cycle_page
+                 WHERE cycle_id = @cycle_id AND page_no = @page_no AND finished_at IS NULL AND superseded_by IS NULL
+                   FOR UPDATE
+            ),
+            """;
         return $"""
-            WITH ins AS (
+            WITH {open} ins AS (
                 {ins}
             ), extra AS (
                 INSERT INTO price_sample_extra (coin_key, last_updated_at, currency_key, price)
@@ -123,11 +150,11 @@ public sealed class PriceSampleStore(NpgsqlDataSource db)
             ), page AS (
                 UPDATE poll_cycle_page
                    SET finished_at = clock_timestamp(), rows_stored = stored.n, stale = @sent - stored.n,
-                       skipped = @skipped, calls_used = calls_used + @calls_used
+                       skipped = @skipped
                   FROM stored
-                 WHERE cycle_id = @cycle_id AND page_no = @page_no AND finished_at IS NULL
+                 WHERE cycle_id = @cycle_id AND page_no = @page_no AND finished_at IS NULL AND superseded_by IS NULL
             )
-            SELECT stored.n FROM stored
+            SELECT {(copied ? "stored.n" : $"CASE WHEN EXISTS (SELECT 1 FROM open) THEN stored.n ELSE {Closed} END")} FROM stored
             """;
     });
 
@@ -157,6 +184,7 @@ public sealed class PriceSampleStore(NpgsqlDataSource db)
     private sealed class Page(int cycleId, int pageNo, IReadOnlyList<Currency> currencies, IReadOnlyList<PriceSample> samples, PageCounts counts)
     {
         public int CycleId => cycleId;
+        public int PageNo => pageNo;
         public IReadOnlyList<Currency> Currencies => currencies;
         public IReadOnlyList<PriceSample> Samples => samples;
 
@@ -178,7 +206,6 @@ public sealed class PriceSampleStore(NpgsqlDataSource db)
                 cycle_id = cycleId,
                 page_no = pageNo,
                 skipped = counts.Skipped,
-                calls_used = counts.CallsUsed,
                 sent = samples.Count,
                 extra_coins = extras.Select(e => e.CoinKey).ToArray(),
                 extra_timestamps = extras.Select(e => e.At).ToArray(),

@@ -42,7 +42,7 @@ public sealed class ApiFixture : DatabaseFixture
         var coins = new CoinStore(DataSource);
         await coins.UpsertListAsync(ids.Select(id => new CoinListEntry(id, id[..1], id)).ToArray());
         var tracked = await coins.SetTrackedAsync(ids);
-        var cycleId = (await new PollCycleStore(DataSource).CreateAsync("seed", Now, 0, [tracked]))!.Value;
+        var cycleId = (await new PollCycleStore(DataSource).CreateAsync("seed", Now, [tracked]));
         await new PricePartitions(DataSource).EnsureAsync(DateOnly.FromDateTime(Now.AddDays(-2)), DateOnly.FromDateTime(Now));
 
         // acala: a sample a minute for 26 hours up to now, in usd and eur.

@@ -52,7 +52,7 @@ public sealed class PriceSampleTests(DatabaseFixture db) : IClassFixture<Databas
         var prices = all.Select(c => c.Code switch { "newc" => 42.25, "usd" => 7.0, _ => (double?)null }).ToArray();
 
         var result = await new PriceSampleStore(db.DataSource).StorePageAsync(
-            cycleId, 0, all, [new PriceSample(coinKey, at, prices)], new PageCounts(0, 1));
+            cycleId, 0, all, [new PriceSample(coinKey, at, prices)], new PageCounts(0));
 
         result.RowsStored.Should().Be(1);
         var series = await new PriceSampleStore(db.DataSource).SeriesAsync(coinKey, newc, at.AddMinutes(-1), at.AddMinutes(1));
@@ -82,7 +82,7 @@ public sealed class PriceSampleTests(DatabaseFixture db) : IClassFixture<Databas
     public async Task A_page_that_races_another_writer_for_a_sample_stores_the_rest_and_counts_that_one_as_stale()
     {
         var tracked = await TrackAsync("race-a", "race-b");
-        var cycleId = (await new PollCycleStore(db.DataSource).CreateAsync("test-race", DateTime.UtcNow.AddMinutes(-14), 1, [tracked]))!.Value;
+        var cycleId = (await new PollCycleStore(db.DataSource).CreateAsync("test-race", DateTime.UtcNow.AddMinutes(-14), [tracked]));
         var currencies = await new CurrencyStore(db.DataSource).ListAsync();
         var at = Now.AddMinutes(-1);
         var prices = currencies.Select(c => c.Code == "usd" ? 2.5 : (double?)null).ToArray();
@@ -94,14 +94,14 @@ public sealed class PriceSampleTests(DatabaseFixture db) : IClassFixture<Databas
         await other.ExecuteAsync("INSERT INTO price_sample (coin_key, cycle_id, last_updated_at, usd) VALUES (@coinKey, @cycleId, @at, 2.5)",
             new { coinKey = tracked[0].CoinKey, cycleId, at }, otherTx);
         var page = new PriceSampleStore(db.DataSource).StorePageAsync(cycleId, 0, currencies,
-            [new PriceSample(tracked[0].CoinKey, at, prices), new PriceSample(tracked[1].CoinKey, at, prices)], new PageCounts(0, 1));
+            [new PriceSample(tracked[0].CoinKey, at, prices), new PriceSample(tracked[1].CoinKey, at, prices)], new PageCounts(0));
         await using var watcher = await db.DataSource.OpenConnectionAsync();
         await Eventually.Until(
             () => watcher.ExecuteScalarAsync<int>("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'COPY price_sample%'"),
             waiting => waiting == 1, TimeSpan.FromSeconds(30), "the page's COPY to wait on the other writer");
         await otherTx.CommitAsync();
 
-        (await page).Should().Be(new PageResult(1, 1));
+        (await page).Should().Be(new PageResult(1, 1, Closed: false));
         var cycles = new PollCycleStore(db.DataSource);
         (await cycles.TryFinishAsync(cycleId)).Should().BeTrue();
         var cycle = await cycles.GetAsync(cycleId);
@@ -114,20 +114,24 @@ public sealed class PriceSampleTests(DatabaseFixture db) : IClassFixture<Databas
     {
         var tracked = await TrackAsync("finish-a", "finish-b");
         var cycles = new PollCycleStore(db.DataSource);
-        var cycleId = (await cycles.CreateAsync("test-finish", DateTime.UtcNow.AddMinutes(-15), 1, [[tracked[0]], [tracked[1]]]))!.Value;
+        var cycleId = (await cycles.CreateAsync("test-finish", DateTime.UtcNow.AddMinutes(-15), [[tracked[0]], [tracked[1]]]));
         var currencies = await new CurrencyStore(db.DataSource).ListAsync();
         var store = new PriceSampleStore(db.DataSource);
         var prices = currencies.Select(c => c.Code == "usd" ? 1.0 : (double?)null).ToArray();
 
-        await store.StorePageAsync(cycleId, 0, currencies, [new PriceSample(tracked[0].CoinKey, Now.AddMinutes(-7), prices)], new PageCounts(0, 1));
+        // Calls are counted as the budget grants them: the coin list's one, page 0's one, page 1's two.
+        var budget = new CallBudget(db.DataSource);
+        foreach (var source in new CallSource[] { new(cycleId, null), new(cycleId, 0), new(cycleId, 1), new(cycleId, 1) })
+            (await budget.TryTakeAsync(10_000, source)).Granted.Should().BeTrue();
+        await store.StorePageAsync(cycleId, 0, currencies, [new PriceSample(tracked[0].CoinKey, Now.AddMinutes(-7), prices)], new PageCounts(0));
         var afterFirst = await cycles.TryFinishAsync(cycleId);
-        await store.StorePageAsync(cycleId, 1, currencies, [new PriceSample(tracked[1].CoinKey, Now.AddMinutes(-7), prices)], new PageCounts(1, 2));
+        await store.StorePageAsync(cycleId, 1, currencies, [new PriceSample(tracked[1].CoinKey, Now.AddMinutes(-7), prices)], new PageCounts(1));
         var concurrently = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => cycles.TryFinishAsync(cycleId)));
 
         afterFirst.Should().BeFalse("page 1 is still open");
         concurrently.Count(finished => finished).Should().Be(1);
         var cycle = await cycles.GetAsync(cycleId);
-        (cycle!.PagesDone, cycle.RowsStored, cycle.Skipped, cycle.CallsUsed).Should().Be((2, 2, 1, 4), "totals are the pages' plus the coin list's call");
+        (cycle!.PagesDone, cycle.RowsStored, cycle.Skipped, cycle.CallsUsed).Should().Be((2, 2, 1, 4), "totals are the pages' plus the coin list's calls");
     }
 
     [Fact]
@@ -136,7 +140,7 @@ public sealed class PriceSampleTests(DatabaseFixture db) : IClassFixture<Databas
         var tracked = await TrackAsync(Enumerable.Range(0, 30).Select(i => $"group-{i:D2}").ToArray());
         var pages = tracked.Chunk(3).Select(p => (IReadOnlyList<TrackedCoin>)p).ToArray();
         var cycles = new PollCycleStore(db.DataSource);
-        var cycleId = (await cycles.CreateAsync("test-group", DateTime.UtcNow.AddMinutes(-16), 1, pages))!.Value;
+        var cycleId = (await cycles.CreateAsync("test-group", DateTime.UtcNow.AddMinutes(-16), pages));
         var currencies = await new CurrencyStore(db.DataSource).ListAsync();
         var store = new PriceSampleStore(db.DataSource);
         var at = Now.AddMinutes(-8);
@@ -147,9 +151,9 @@ public sealed class PriceSampleTests(DatabaseFixture db) : IClassFixture<Databas
                 new { keys = pages.Select(p => p[0].CoinKey).ToArray(), cycleId, at });
 
         var results = await Task.WhenAll(pages.Select((page, p) =>
-            store.StorePageAsync(cycleId, p, currencies, page.Select(Sample).ToArray(), new PageCounts(0, 1))));
+            store.StorePageAsync(cycleId, p, currencies, page.Select(Sample).ToArray(), new PageCounts(0))));
 
-        results.Should().AllBeEquivalentTo(new PageResult(2, 1));
+        results.Should().AllBeEquivalentTo(new PageResult(2, 1, Closed: false));
         (await cycles.TryFinishAsync(cycleId)).Should().BeTrue();
         var cycle = await cycles.GetAsync(cycleId);
         (cycle!.PagesDone, cycle.RowsStored, cycle.Stale).Should().Be((10, 20, 10));
@@ -169,7 +173,7 @@ public sealed class PriceSampleTests(DatabaseFixture db) : IClassFixture<Databas
     private async Task<(int CoinKey, int CycleId)> SetUpAsync(string coinId, DateTime minute)
     {
         var tracked = await TrackAsync(coinId);
-        var cycleId = await new PollCycleStore(db.DataSource).CreateAsync($"test-{coinId}", minute, 1, [tracked]);
-        return (tracked[0].CoinKey, cycleId!.Value);
+        var cycleId = await new PollCycleStore(db.DataSource).CreateAsync($"test-{coinId}", minute, [tracked]);
+        return (tracked[0].CoinKey, cycleId);
     }
 }

@@ -101,7 +101,7 @@ public sealed class VolatilityRankTests(DatabaseFixture db) : IClassFixture<Data
         var coins = new CoinStore(db.DataSource);
         await coins.UpsertListAsync(ids.Select(id => new CoinListEntry(id, id, id)).ToArray());
         var tracked = await coins.SetTrackedAsync(ids);
-        var cycleId = (await new PollCycleStore(db.DataSource).CreateAsync("seed", AsOf, 0, [tracked]))!.Value;
+        var cycleId = (await new PollCycleStore(db.DataSource).CreateAsync("seed", AsOf, [tracked]));
 
         var random = new Random(7);
         var start = AsOf.AddHours(-26);

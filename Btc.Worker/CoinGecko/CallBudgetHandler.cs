@@ -13,11 +13,10 @@ public sealed class CallBudgetHandler(CallBudget budget, IOptions<CoinGeckoOptio
 {
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken ct)
     {
-        var (granted, retryAt) = await budget.TryTakeAsync(options.Value.CallsPerMinute, ct);
+        var (granted, retryAt) = await budget.TryTakeAsync(options.Value.CallsPerMinute, CallAttribution.Current, ct);
         if (!granted)
             throw new CoinGeckoRateLimitedException(retryAt ?? clock.GetUtcNow().UtcDateTime.AddSeconds(1));
 
-        CallCounter.Increment();
         var response = await base.SendAsync(request, ct);
         if (response.StatusCode != HttpStatusCode.TooManyRequests)
             return response;

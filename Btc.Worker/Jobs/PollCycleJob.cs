@@ -18,30 +18,58 @@ public sealed class PollCycleJob(
     TimeProvider clock,
     ILogger<PollCycleJob> log) : IPollCycleJob
 {
+    // A cycle that starts this long after its minute (its worker was busy, the database away) polls nothing: the
+    // next minute's cycle comes sooner than its prices would be worth.
+    private static readonly TimeSpan TooLate = TimeSpan.FromSeconds(60);
+
     public async Task RunAsync(PerformContext? context, CancellationToken ct)
     {
         var triggerId = context?.BackgroundJob.Id ?? Guid.NewGuid().ToString("N");
         var scheduledFor = context?.BackgroundJob.CreatedAt ?? clock.GetUtcNow().UtcDateTime;
 
-        if (await cycles.FindByTriggerAsync(triggerId, ct) is { } existing)
+        // The cycle's row comes first, so that every minute has one, whatever fails next.
+        var start = await cycles.StartAsync(triggerId, scheduledFor, ct);
+        if (start.Finished)
+            return;
+        if (start.OpenPages is { } open)
         {
             // A second run of the same trigger: finish what the first run started rather than start again.
-            log.LogWarning("Cycle {CycleId} already started by this trigger; re-enqueuing its {Pages} unfinished pages", existing.CycleId, existing.UnfinishedPages.Count);
-            EnqueuePages(existing.CycleId, existing.UnfinishedPages);
+            log.LogWarning("Cycle {CycleId} already started by this trigger; re-enqueuing its {Pages} open pages", start.CycleId, open.Count);
+            EnqueuePages(start.CycleId, open);
+            return;
+        }
+        var late = clock.GetUtcNow().UtcDateTime - scheduledFor;
+        if (late > TooLate)
+        {
+            await cycles.FailAsync(start.CycleId, $"Started {late.TotalSeconds:0} s after its minute: the next cycle polls instead.", ct);
+            log.LogWarning("Cycle {CycleId} for {ScheduledFor:HH:mm} skipped: it started {Seconds:0} s late", start.CycleId, scheduledFor, late.TotalSeconds);
             return;
         }
 
-        using var calls = CallCounter.Begin();
-        var list = await coinGecko.GetCoinListAsync(ct);
-        await coins.UpsertListAsync(list, ct);
-        var tracked = await coins.SetTrackedAsync(TrackedCoins.Select(list.Select(c => c.Id), options.Value), ct);
-        var pages = tracked.Chunk(options.Value.PageSize).Select(p => (IReadOnlyList<TrackedCoin>)p).ToArray();
+        IReadOnlyList<TrackedCoin> tracked;
+        using (CallAttribution.For(start.CycleId))
+        {
+            try
+            {
+                var list = await coinGecko.GetCoinListAsync(ct);
+                await coins.UpsertListAsync(list, ct);
+                tracked = await coins.SetTrackedAsync(TrackedCoins.Select(list.Select(c => c.Id), options.Value), ct);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                await cycles.FailAsync(start.CycleId, $"The coin list failed: {e.GetType().Name}: {e.Message}", CancellationToken.None);
+                log.LogWarning("Cycle {CycleId} for {ScheduledFor:HH:mm} failed: the coin list could not be read ({Reason})", start.CycleId, scheduledFor, e.Message);
+                throw;
+            }
+        }
 
-        var cycleId = await cycles.CreateAsync(triggerId, scheduledFor, calls.Count, pages, ct);
-        if (cycleId is null)
-            return; // a concurrent run of the same trigger got there first
-        EnqueuePages(cycleId.Value, Enumerable.Range(0, pages.Length).ToArray());
-        log.LogDebug("Cycle {CycleId}: {Coins} coins in {Pages} pages enqueued", cycleId, tracked.Count, pages.Length);
+        var pages = tracked.Chunk(options.Value.PageSize).Select(p => (IReadOnlyList<TrackedCoin>)p).ToArray();
+        if (!await cycles.SetPagesAsync(start.CycleId, pages, ct))
+            return; // a newer cycle started while this one read the list, and closed it
+        // The pages a newer cycle would have had to leave undone go first (see PollCycleStore.StartAsync).
+        var order = start.SupersededPages.Where(p => p < pages.Length).Concat(Enumerable.Range(0, pages.Length)).Distinct().ToArray();
+        EnqueuePages(start.CycleId, order);
+        log.LogDebug("Cycle {CycleId}: {Coins} coins in {Pages} pages enqueued", start.CycleId, tracked.Count, pages.Length);
     }
 
     private void EnqueuePages(int cycleId, IReadOnlyList<int> pageNos)

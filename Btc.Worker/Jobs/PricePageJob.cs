@@ -21,14 +21,18 @@ public sealed class PricePageJob(
 {
     private const string LastUpdatedAt = "last_updated_at";
 
-    // A page still rate-limited this long after its cycle began is left unfinished: newer cycles have its coins.
-    private static readonly TimeSpan GiveUpAfter = TimeSpan.FromMinutes(10);
-
     public async Task RunAsync(int cycleId, int pageNo, CancellationToken ct)
     {
         var page = await cycles.GetPageAsync(cycleId, pageNo, ct);
         if (page is null)
             return;
+        if (page.Superseded)
+        {
+            // A retry, a rate-limited page or a killed worker's page, run after the next cycle began: that cycle
+            // polls these coins, and prices fetched now are not this cycle's.
+            log.LogInformation("Cycle {CycleId} page {PageNo} skipped: superseded by a newer cycle", cycleId, pageNo);
+            return;
+        }
         if (page.Finished)
         {
             // A second delivery of a page already stored: the first may have stopped before finishing the cycle.
@@ -37,7 +41,7 @@ public sealed class PricePageJob(
         }
 
         var currencies = await currencyStore.ListAsync(ct);
-        using var calls = CallCounter.Begin();
+        using var calls = CallAttribution.For(cycleId, pageNo);
         try
         {
             var answer = await coinGecko.GetPricesAsync(page.Coins.Select(c => c.Id), currencies.Select(c => c.Code), ct);
@@ -61,23 +65,21 @@ public sealed class PricePageJob(
                 samples.Add(new PriceSample(coin.CoinKey, DateTime.UnixEpoch.AddSeconds((long)unixSeconds), values));
             }
 
-            await prices.StorePageAsync(cycleId, pageNo, currencies, samples, new PageCounts(skipped, calls.Count), ct);
+            var result = await prices.StorePageAsync(cycleId, pageNo, currencies, samples, new PageCounts(skipped), ct);
+            if (result.Closed)
+                log.LogInformation("Cycle {CycleId} page {PageNo} not stored: superseded by a newer cycle while it was fetched", cycleId, pageNo);
             await FinishCycleAsync(cycleId, ct);
         }
-        // A 429 is not a failure: the page is scheduled again for when CoinGecko takes calls again.
+        // A 429 is not a failure: the page is scheduled again for when CoinGecko takes calls again (and is skipped
+        // then if the next cycle has begun).
         catch (Exception e) when (CoinGeckoRateLimitedException.Find(e) is { } limited)
         {
-            await cycles.RecordPageErrorAsync(cycleId, pageNo, limited.Message, calls.Count, CancellationToken.None);
-            if (limited.RetryAt - page.StartedAt > GiveUpAfter)
-            {
-                log.LogWarning("Cycle {CycleId} page {PageNo} given up: still rate-limited {Minutes} minutes into its cycle", cycleId, pageNo, GiveUpAfter.TotalMinutes);
-                return;
-            }
+            await cycles.RecordPageErrorAsync(cycleId, pageNo, limited.Message, CancellationToken.None);
             jobs.Schedule<IPricePageJob>(job => job.RunAsync(cycleId, pageNo, CancellationToken.None), new DateTimeOffset(limited.RetryAt, TimeSpan.Zero));
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            await cycles.RecordPageErrorAsync(cycleId, pageNo, $"{e.GetType().Name}: {e.Message}", calls.Count, CancellationToken.None);
+            await cycles.RecordPageErrorAsync(cycleId, pageNo, $"{e.GetType().Name}: {e.Message}", CancellationToken.None);
             throw;
         }
     }

@@ -19,7 +19,7 @@ public static class Fill
         var store = new CoinStore(db);
         await store.UpsertListAsync(ids.Select(id => new CoinListEntry(id, "b", id)).ToArray());
         var tracked = await store.SetTrackedAsync(ids);
-        var cycleId = (await new PollCycleStore(db).CreateAsync("fill", end, 0, []))!.Value;
+        var cycleId = (await new PollCycleStore(db).CreateAsync("fill", end, []));
         var start = end.AddHours(-hours);
         await new PricePartitions(db).EnsureAsync(DateOnly.FromDateTime(start), DateOnly.FromDateTime(end.AddDays(1)));
         var currencies = (await new CurrencyStore(db).ListAsync()).Where(c => c.ColumnName is not null).ToArray();

@@ -21,7 +21,7 @@ public static class IngestBenchmark
         var pages = Enumerable.Range(0, pagesPerMinute * minutes)
             .Select(p => (IReadOnlyList<TrackedCoin>)coins.Skip(p % pagesPerMinute * pageSize).Take(pageSize).ToArray()).ToArray();
         var cycleStore = new PollCycleStore(db);
-        var cycleId = (await cycleStore.CreateAsync("ingest", after, 0, pages))!.Value;
+        var cycleId = (await cycleStore.CreateAsync("ingest", after, pages));
         var rows = Fill.Generate(coins.Take(pagesPerMinute * pageSize).ToArray(), seeded, cycleId, after, minutes)
             .OrderBy(r => r.At).ToArray();
         var samples = rows.Select(r => new PriceSample(r.CoinKey, r.At, Pad(r.Prices, currencies.Count))).ToArray();
@@ -93,7 +93,7 @@ public static class IngestBenchmark
             async (page, ct) =>
             {
                 // What a page job does with its samples: store them, then see whether the cycle is done.
-                await store.StorePageAsync(cycleId, page, currencies, samples.Skip(page * pageSize).Take(pageSize).ToArray(), new PageCounts(0, 1), ct);
+                await store.StorePageAsync(cycleId, page, currencies, samples.Skip(page * pageSize).Take(pageSize).ToArray(), new PageCounts(0), ct);
                 await cycles.TryFinishAsync(cycleId, ct);
             });
 

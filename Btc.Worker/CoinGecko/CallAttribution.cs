@@ -1,0 +1,26 @@
+using Btc.Data.Polling;
+
+namespace Btc.Worker.CoinGecko;
+
+/// <summary>
+/// The cycle (and page) on whose behalf CoinGecko calls are made in a job's scope: each attempt is counted against
+/// it when the budget grants it, so an attempt that fails, times out or dies with its worker counts as CoinGecko
+/// counts it.
+/// </summary>
+public static class CallAttribution
+{
+    private static readonly AsyncLocal<CallSource?> Scope = new();
+
+    public static CallSource? Current => Scope.Value;
+
+    public static IDisposable For(int cycleId, int? pageNo = null)
+    {
+        Scope.Value = new CallSource(cycleId, pageNo);
+        return new End();
+    }
+
+    private sealed class End : IDisposable
+    {
+        public void Dispose() => Scope.Value = null;
+    }
+}
