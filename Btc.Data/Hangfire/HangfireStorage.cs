@@ -37,9 +37,11 @@ public static class HangfireStorage
         PrepareSchemaIfNecessary = false,
         // The default 15 s poll would leave page jobs waiting for a quarter of the one-minute cycle.
         QueuePollInterval = TimeSpan.FromSeconds(1),
-        // Without it a job running longer than the invisibility timeout is handed to a second worker.
+        // Without it a job running longer than the invisibility timeout is handed to a second worker. With it, a
+        // running job's fetch is renewed every fifth of the timeout, so the timeout can be short: a killed worker's
+        // jobs are fetched again after a minute (and a page by then superseded stores nothing).
         UseSlidingInvisibilityTimeout = true,
-        InvisibilityTimeout = TimeSpan.FromMinutes(5),
+        InvisibilityTimeout = TimeSpan.FromMinutes(1),
         // A killed replica's locks would otherwise block the others for the default 10 minutes.
         DistributedLockTimeout = TimeSpan.FromMinutes(1),
     };

@@ -41,6 +41,10 @@ public static class WorkerSetup
             // never having been removed from the queue, is picked up again by another replica.
             server.ShutdownTimeout = TimeSpan.FromSeconds(20);
             server.StopTimeout = TimeSpan.FromSeconds(15);
+            // A killed replica leaves the servers list within a minute, not the default five.
+            server.HeartbeatInterval = TimeSpan.FromSeconds(15);
+            server.ServerTimeout = TimeSpan.FromMinutes(1);
+            server.ServerCheckInterval = TimeSpan.FromSeconds(15);
         });
         services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(30));
         services.AddHostedService<RecurringJobsRegistration>();
