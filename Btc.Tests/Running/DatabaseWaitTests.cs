@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
 using Btc.Data;
 using Btc.Tests.Infrastructure;
@@ -17,7 +16,7 @@ public sealed class DatabaseWaitTests
         using var notYetListening = new TcpForwarder(database.Host!, database.Port);
         var throughForwarder = new NpgsqlConnectionStringBuilder(database.ConnectionString) { Host = "127.0.0.1", Port = notYetListening.Port };
 
-        using var migrator = Output.Of(BuiltProgram.Start("Btc.Migrations", new Dictionary<string, string>
+        using var migrator = ProgramOutput.Of(BuiltProgram.Start("Btc.Migrations", new Dictionary<string, string>
         {
             ["ConnectionStrings__Btc"] = throughForwarder.ConnectionString,
             ["Database__StartupWaitSeconds"] = "120",
@@ -41,7 +40,7 @@ public sealed class DatabaseWaitTests
     {
         using var nothingListens = new TcpForwarder("127.0.0.1", 1);
         var started = Stopwatch.StartNew();
-        using var migrator = Output.Of(BuiltProgram.Start("Btc.Migrations", new Dictionary<string, string>
+        using var migrator = ProgramOutput.Of(BuiltProgram.Start("Btc.Migrations", new Dictionary<string, string>
         {
             ["ConnectionStrings__Btc"] = $"Host=127.0.0.1;Port={nothingListens.Port};Username=postgres;Database=btc",
             ["Database__StartupWaitSeconds"] = "3",
@@ -54,35 +53,5 @@ public sealed class DatabaseWaitTests
         var errors = migrator.Errors.Trim();
         errors.Split('\n').Should().ContainSingle();
         errors.Should().StartWith($"Cannot reach the database at 127.0.0.1:{nothingListens.Port} after 3 s").And.NotContain("   at ");
-    }
-
-    /// <summary>A child process's output as it arrives.</summary>
-    private sealed class Output : IDisposable
-    {
-        private readonly ConcurrentQueue<string> _out = new();
-        private readonly ConcurrentQueue<string> _err = new();
-
-        private Output(Process process) => Process = process;
-
-        public Process Process { get; }
-        public string Text => string.Join('\n', _out);
-        public string Errors => string.Join('\n', _err);
-
-        public static Output Of(Process process)
-        {
-            var output = new Output(process);
-            process.OutputDataReceived += (_, line) => { if (line.Data is not null) output._out.Enqueue(line.Data); };
-            process.ErrorDataReceived += (_, line) => { if (line.Data is not null) output._err.Enqueue(line.Data); };
-            process.BeginOutputReadLine();
-            process.BeginErrorReadLine();
-            return output;
-        }
-
-        public void Dispose()
-        {
-            if (!Process.HasExited)
-                Process.Kill(entireProcessTree: true);
-            Process.Dispose();
-        }
     }
 }
