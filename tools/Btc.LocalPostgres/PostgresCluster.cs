@@ -111,6 +111,17 @@ public sealed class PostgresCluster : IDisposable
             throw new InvalidOperationException($"{Path.GetFileName(file)} {string.Join(' ', args)} failed ({process.ExitCode}): {stderr}{stdout.Result}");
     }
 
+    /// <summary>The path of one of the server's programs (pg_dump, pg_restore, …), where the server binaries are.</summary>
+    public static string Tool(string name)
+    {
+        // PATH may hold only links to initdb and pg_ctl; the folder they point into has the rest.
+        var initdb = FindBinaries() is { } bin ? new FileInfo(Path.Combine(bin, "initdb")) : null;
+        var real = Path.GetDirectoryName(initdb?.ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? initdb?.FullName);
+        return real is not null && File.Exists(Path.Combine(real, name))
+            ? Path.Combine(real, name)
+            : throw new InvalidOperationException($"No {name} beside the PostgreSQL server binaries: install the PostgreSQL server.");
+    }
+
     private static string? FindBinaries()
     {
         var onPath = (Environment.GetEnvironmentVariable("PATH") ?? "")
