@@ -25,6 +25,7 @@ public static class ApiSetup
         services.AddSingleton<StockLookup>();
         services.AddOptions<ProxyOptions>().BindConfiguration(ProxyOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddProblemDetails();
+        services.AddExceptionHandler<DatabaseUnavailableHandler>();
         services.AddOpenApi();
         services.AddHealth();
         services.AddDashboard(builder.Configuration);

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using Btc.Tests.Infrastructure;
 
 namespace Btc.Tests.Api;
 
@@ -65,5 +66,30 @@ public sealed class ServiceEndpointTests(ApiFixture api) : IClassFixture<ApiFixt
         var head = await api.Client.SendAsync(new HttpRequestMessage(HttpMethod.Head, "/stock/no-such-coin/usd"));
 
         head.StatusCode.Should().Be(HttpStatusCode.NotFound);
+    }
+
+    [Fact]
+    [Trait("Category", "Faults")]
+    public async Task A_request_that_cannot_get_a_connection_in_time_gets_503_with_Retry_After_not_500()
+    {
+        // One connection, waited for one second: a request holding it makes the next one wait, then give up.
+        var tiny = new Npgsql.NpgsqlConnectionStringBuilder(api.ConnectionString) { MaxPoolSize = 1, Timeout = 1 }.ConnectionString;
+        await using var factory = new ApiFactory(tiny, new FixedClock(ApiFixture.Now));
+        using var http = factory.CreateClient();
+        await using var blocker = new Npgsql.NpgsqlConnection(api.ConnectionString);
+        await blocker.OpenAsync();
+        await using var tx = await blocker.BeginTransactionAsync();
+        await using (var lockCoins = new Npgsql.NpgsqlCommand("LOCK TABLE coin IN ACCESS EXCLUSIVE MODE", blocker, tx))
+            await lockCoins.ExecuteNonQueryAsync();
+
+        var holding = http.GetAsync("/stock/acala/usd"); // waits on the lock, holding the pool's one connection
+        var refused = await http.GetAsync("/stock/1move%20token/usd");
+        await tx.RollbackAsync();
+
+        refused.StatusCode.Should().Be(HttpStatusCode.ServiceUnavailable);
+        refused.Headers.RetryAfter!.Delta.Should().BePositive();
+        refused.Content.Headers.ContentType!.MediaType.Should().Be("application/problem+json");
+        JsonDocument.Parse(await refused.Content.ReadAsStringAsync()).RootElement.GetProperty("title").GetString().Should().Be("Database busy");
+        (await holding).StatusCode.Should().Be(HttpStatusCode.OK, "the request that waited on the lock completes once it is let go");
     }
 }

@@ -137,6 +137,22 @@ public sealed class ComposeFileTests
         Scalar(worker, "depends_on", "coingecko-simulator", "required").Should().Be("false", "without the profile the worker starts all the same");
     }
 
+    [Fact]
+    public void The_connection_pools_of_the_api_and_seven_worker_replicas_fit_in_the_servers_max_connections()
+    {
+        // A service's own key, else the one merged in from x-database (the YAML model does not apply `<<`).
+        int PoolOf(string service)
+        {
+            var environment = (YamlMappingNode)Service(service)["environment"];
+            var connection = environment.Children.TryGetValue("ConnectionStrings__Btc", out var own) ? own : ((YamlMappingNode)environment["<<"])["ConnectionStrings__Btc"];
+            return int.Parse(Regex.Match(connection.ToString(), @"Maximum Pool Size=(\d+)").Groups[1].Value);
+        }
+        var maxConnections = int.Parse(Regex.Match(string.Join(' ', ((YamlSequenceNode)Service("postgres")["command"]).Children), @"max_connections=(\d+)").Groups[1].Value);
+
+        // Two pools a process (its own and Hangfire's), and the API's change listener; PostgreSQL keeps 3 for superusers.
+        (2 * PoolOf("api") + 1 + 7 * 2 * PoolOf("worker") + 1).Should().BeLessThanOrEqualTo(maxConnections - 3);
+    }
+
     private static YamlMappingNode Service(string name) => (YamlMappingNode)Services[name];
 
     private static string Scalar(YamlNode node, params object[] path)
