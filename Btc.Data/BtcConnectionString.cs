@@ -19,7 +19,7 @@ public static class BtcConnectionString
     {
         // The settings the fastest ASP.NET Core + PostgreSQL benchmark entries use; none changes behaviour here:
         // we never rely on session state surviving a return to the pool, nor on ambient transactions.
-        var builder = new NpgsqlConnectionStringBuilder(connectionString)
+        var builder = new NpgsqlConnectionStringBuilder(WithKeepAlive(connectionString))
         {
             NoResetOnClose = true,
             Enlist = false,
@@ -27,4 +27,11 @@ public static class BtcConnectionString
         };
         return NpgsqlDataSource.Create(builder.ConnectionString);
     }
+
+    /// <summary>
+    /// Idle pooled connections pinged every few seconds: after a database restart every pooled connection is dead,
+    /// and without the ping each would fail the first command that took it (57P01), a cycle lost per connection.
+    /// </summary>
+    public static string WithKeepAlive(string connectionString) =>
+        new NpgsqlConnectionStringBuilder(connectionString) { KeepAlive = 2 }.ConnectionString;
 }

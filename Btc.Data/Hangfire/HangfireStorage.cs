@@ -18,7 +18,7 @@ public static class HangfireStorage
     public static JobStorage Create(string connectionString)
     {
         var options = Options();
-        return new PostgreSqlStorage(new NpgsqlConnectionFactory(connectionString, options), options);
+        return new PostgreSqlStorage(new NpgsqlConnectionFactory(BtcConnectionString.WithKeepAlive(connectionString), options), options);
     }
 
     /// <summary>The settings the worker and the API give Hangfire: job serialization, and logging through the host.</summary>

@@ -54,6 +54,15 @@ public sealed class PostgresCluster : IDisposable
 
     private const string Prefix = "btc-pg-";
 
+    /// <summary>What a database restart does to its clients: connections terminated, the port closed a moment.</summary>
+    public void Restart() => Ctl("pg_ctl", "restart", "-w", "-t", "60", "-m", "fast", "-D", _dataDir);
+
+    /// <summary>Stops the server (fast: clients are disconnected); <see cref="Resume"/> starts it again as it was.</summary>
+    public void Stop() => Ctl("pg_ctl", "stop", "-w", "-t", "60", "-m", "fast", "-D", _dataDir);
+
+    public void Resume() =>
+        Ctl("pg_ctl", "start", "-w", "-t", "60", "-D", _dataDir, "-l", Path.Combine(Path.GetDirectoryName(_dataDir)!, "log"));
+
     /// <summary>Clusters of runs that were killed before they could clean up: their server is gone, their folder is not.</summary>
     private static void RemoveAbandoned()
     {
