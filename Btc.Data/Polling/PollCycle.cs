@@ -17,6 +17,8 @@ public sealed record PollCycle(
     int RowsStored,
     int Skipped,
     int Stale,
+    int Refused,
+    string? Refusal,
     int CallsUsed,
     int Errors,
     string? LastError,

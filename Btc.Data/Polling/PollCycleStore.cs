@@ -181,7 +181,8 @@ public sealed class PollCycleStore(NpgsqlDataSource db)
     private const string SelectCycles = """
         SELECT c.cycle_id AS CycleId, c.scheduled_for AS ScheduledFor, c.started_at AS StartedAt, c.finished_at AS FinishedAt,
                c.coins_requested AS CoinsRequested, c.pages AS Pages, p.done AS PagesDone, p.superseded AS PagesSuperseded,
-               p.rows_stored AS RowsStored, p.skipped AS Skipped, p.stale AS Stale, c.calls_used + p.calls_used AS CallsUsed,
+               p.rows_stored AS RowsStored, p.skipped AS Skipped, p.stale AS Stale, p.refused AS Refused, p.refusal AS Refusal,
+               c.calls_used + p.calls_used AS CallsUsed,
                c.errors AS Errors, c.last_error AS LastError,
                CASE WHEN c.finished_at IS NULL THEN 'running'
                     WHEN c.pages = 0 AND c.errors > 0 THEN 'failed'
@@ -190,7 +191,8 @@ public sealed class PollCycleStore(NpgsqlDataSource db)
         FROM poll_cycle c
         CROSS JOIN LATERAL (
             SELECT count(finished_at)::int AS done, count(superseded_by) FILTER (WHERE finished_at IS NULL)::int AS superseded,
-                   coalesce(sum(rows_stored), 0)::int AS rows_stored,
+                   coalesce(sum(rows_stored), 0)::int AS rows_stored, coalesce(sum(refused), 0)::int AS refused,
+                   string_agg(refusal, '; ' ORDER BY page_no) AS refusal,
                    coalesce(sum(skipped), 0)::int AS skipped, coalesce(sum(stale), 0)::int AS stale, coalesce(sum(calls_used), 0)::int AS calls_used
             FROM poll_cycle_page WHERE cycle_id = c.cycle_id) p
         """;

@@ -150,7 +150,7 @@ public sealed class PriceSampleStore(NpgsqlDataSource db)
             ), page AS (
                 UPDATE poll_cycle_page
                    SET finished_at = clock_timestamp(), rows_stored = stored.n, stale = @sent - stored.n,
-                       skipped = @skipped
+                       skipped = @skipped, refused = @refused, refusal = @refusal
                   FROM stored
                  WHERE cycle_id = @cycle_id AND page_no = @page_no AND finished_at IS NULL AND superseded_by IS NULL
             )
@@ -206,6 +206,8 @@ public sealed class PriceSampleStore(NpgsqlDataSource db)
                 cycle_id = cycleId,
                 page_no = pageNo,
                 skipped = counts.Skipped,
+                refused = counts.Refused,
+                refusal = counts.Refusal,
                 sent = samples.Count,
                 extra_coins = extras.Select(e => e.CoinKey).ToArray(),
                 extra_timestamps = extras.Select(e => e.At).ToArray(),

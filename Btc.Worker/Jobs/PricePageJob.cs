@@ -19,8 +19,6 @@ public sealed class PricePageJob(
     TimeProvider clock,
     ILogger<PricePageJob> log) : IPricePageJob
 {
-    private const string LastUpdatedAt = "last_updated_at";
-
     public async Task RunAsync(int cycleId, int pageNo, CancellationToken ct)
     {
         var page = await cycles.GetPageAsync(cycleId, pageNo, ct);
@@ -46,26 +44,12 @@ public sealed class PricePageJob(
         {
             var answer = await coinGecko.GetPricesAsync(page.Coins.Select(c => c.Id), currencies.Select(c => c.Code), ct);
 
-            // A dead coin's last price, years old, is past retention: stored, it would be dropped at the next
-            // maintenance and stored again at the next cycle, for ever. The boundary is the partitions' own.
-            var oldestKept = clock.GetUtcNow().UtcDateTime.Date.AddDays(-polling.Value.RetentionDays);
-            var samples = new List<PriceSample>(page.Coins.Count);
-            var skipped = 0;
-            foreach (var coin in page.Coins)
-            {
-                if (!answer.TryGetValue(coin.Id, out var quote) || quote.GetValueOrDefault(LastUpdatedAt) is not { } unixSeconds
-                    || DateTime.UnixEpoch.AddSeconds((long)unixSeconds) < oldestKept)
-                {
-                    skipped++;
-                    continue;
-                }
-                var values = new double?[currencies.Count];
-                for (var i = 0; i < currencies.Count; i++)
-                    values[i] = quote.GetValueOrDefault(currencies[i].Code);
-                samples.Add(new PriceSample(coin.CoinKey, DateTime.UnixEpoch.AddSeconds((long)unixSeconds), values));
-            }
+            var oldestKept = clock.GetUtcNow().UtcDateTime.Date.AddDays(-polling.Value.RetentionDays); // the partitions' own boundary
+            var read = PriceAnswer.Read(answer, page.Coins, currencies, clock.GetUtcNow().UtcDateTime, oldestKept);
+            if (read.Refusal is not null)
+                log.LogWarning("Cycle {CycleId} page {PageNo}: {Refused} coins refused: {Refusal}", cycleId, pageNo, read.Refused, read.Refusal);
 
-            var result = await prices.StorePageAsync(cycleId, pageNo, currencies, samples, new PageCounts(skipped), ct);
+            var result = await prices.StorePageAsync(cycleId, pageNo, currencies, read.Samples, new PageCounts(read.Skipped, read.Refused, read.Refusal), ct);
             if (result.Closed)
                 log.LogInformation("Cycle {CycleId} page {PageNo} not stored: superseded by a newer cycle while it was fetched", cycleId, pageNo);
             await FinishCycleAsync(cycleId, ct);

@@ -58,6 +58,9 @@ public static class CoinGeckoEndpoints
                 break;
             case FaultKind.Malformed:
                 return Results.Text("{\"bitcoin\": {\"usd\": 6718", "application/json");
+            case FaultKind.Body:
+                var body = fault.Body ?? "";
+                return Results.Text(body, body.TrimStart().StartsWith('<') ? "text/html" : "application/json");
         }
         return await next(context);
 
