@@ -44,10 +44,14 @@ public static class DashboardSetup
         var options = app.Services.GetRequiredService<IOptions<DashboardOptions>>().Value;
         if (options.PasswordGenerated)
         {
-            // Logged once so a fresh start is usable from outside this machine and still not open to it.
+            // A fresh start is usable from other machines and still not open to them; the password goes to a file
+            // only its user can read, never to the log (logs are shipped, kept and shown to more people than it should).
+            File.WriteAllText(options.PasswordFile, options.Password);
+            if (!OperatingSystem.IsWindows())
+                File.SetUnixFileMode(options.PasswordFile, UnixFileMode.UserRead | UnixFileMode.UserWrite);
             app.Logger.LogWarning(
-                "Hangfire dashboard at /hangfire: user '{User}', password '{Password}' (generated at start-up; set Dashboard__Password to choose one)",
-                options.Username, options.Password);
+                "Hangfire dashboard at /hangfire: user '{User}', password generated at start-up in {PasswordFile} (set Dashboard__Password to choose one)",
+                options.Username, options.PasswordFile);
         }
         return app;
     }

@@ -7,7 +7,9 @@ using Btc.Tests.Ingestion;
 using CoinGecko.Simulator;
 using Hangfire;
 using Hangfire.States;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace Btc.Tests.Api;
 
@@ -111,6 +113,33 @@ public sealed class DashboardTests(ApiFixture api) : IClassFixture<ApiFixture>
         request.Headers.Add("X-Forwarded-For", "127.0.0.1");
 
         (await http.SendAsync(request)).StatusCode.Should().Be(HttpStatusCode.Unauthorized);
+    }
+
+    [Fact]
+    public async Task A_generated_password_is_written_to_a_file_only_its_user_reads_and_never_logged()
+    {
+        var file = Path.Combine(Path.GetTempPath(), $"btc-dashboard-password-{Guid.NewGuid():N}");
+        var logs = new LogCapture();
+        await using var factory = new ApiFactory(api.ConnectionString, TimeProvider.System, ("Dashboard:Password", ""), ("Dashboard:PasswordFile", file));
+        await using var logged = factory.WithWebHostBuilder(host => host.ConfigureLogging(logging => logging.AddProvider(logs)));
+        using var http = logged.CreateClient();
+        try
+        {
+            var request = Get("/hangfire", from: Remote);
+            var password = await File.ReadAllTextAsync(file);
+            request.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"admin:{password}")));
+            (await http.SendAsync(request)).StatusCode.Should().Be(HttpStatusCode.OK, "the generated password lets its holder in");
+
+            password.Should().HaveLength(20);
+            if (!OperatingSystem.IsWindows())
+                File.GetUnixFileMode(file).Should().Be(UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            logs.Messages.Should().Contain(m => m.Contains(file, StringComparison.Ordinal), "the log says where the password is")
+                .And.NotContain(m => m.Contains(password, StringComparison.Ordinal), "and never what it is");
+        }
+        finally
+        {
+            File.Delete(file);
+        }
     }
 
     private static HttpRequestMessage Get(string path, string from)
