@@ -11,14 +11,14 @@ public sealed class ProxyOptions : IValidatableObject
     /// <summary>Comma-separated addresses, e.g. "127.0.0.1" for nginx on the same host. None by default.</summary>
     public string? TrustedProxies { get; set; }
 
-    public IReadOnlyList<IPAddress> Addresses =>
-        (TrustedProxies ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-            .Select(a => IPAddress.TryParse(a, out var address) ? address : IPAddress.None).ToArray();
+    /// <summary>The listed addresses (validated at start-up, so every entry parses).</summary>
+    public IReadOnlyList<IPAddress> Addresses => Entries.Select(IPAddress.Parse).ToArray();
+
+    private string[] Entries => (TrustedProxies ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
-        var bad = (TrustedProxies ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-            .Where(a => !IPAddress.TryParse(a, out _)).ToArray();
+        var bad = Entries.Where(a => !IPAddress.TryParse(a, out _)).ToArray();
         if (bad.Length > 0)
             yield return new ValidationResult($"'{string.Join("', '", bad)}' is not an IP address; list proxies as addresses, comma-separated.", [nameof(TrustedProxies)]);
     }

@@ -39,7 +39,7 @@ public sealed class PollCycleStore(NpgsqlDataSource db)
                 WHERE cycle_id = (SELECT max(cycle_id) FROM superseded)
                 ORDER BY page_no
                 """, new { cycleId }, tx, cancellationToken: ct))).AsList();
-            start = new CycleStart(cycleId, true, false, null, superseded);
+            start = new CycleStart(cycleId, false, null, superseded);
         }
         else
         {
@@ -50,7 +50,7 @@ public sealed class PollCycleStore(NpgsqlDataSource db)
                 SELECT page_no FROM poll_cycle_page
                 WHERE cycle_id = @CycleId AND finished_at IS NULL AND superseded_by IS NULL ORDER BY page_no
                 """, existing, tx, cancellationToken: ct))).AsList();
-            start = new CycleStart(existing.CycleId, false, existing.Finished, existing.Pages > 0 ? open : null, []);
+            start = new CycleStart(existing.CycleId, existing.Finished, existing.Pages > 0 ? open : null, []);
         }
         await tx.CommitAsync(ct);
         return start;

@@ -24,6 +24,14 @@ internal static class CycleProbe
         return await connection.ExecuteScalarAsync<int>("SELECT count(*) FROM price_sample");
     }
 
+    /// <summary>Samples stored more than once for the same (coin, last_updated_at): always 0.</summary>
+    public static async Task<int> DuplicateSamplesAsync(DatabaseFixture db)
+    {
+        await using var connection = await db.DataSource.OpenConnectionAsync();
+        return await connection.ExecuteScalarAsync<int>(
+            "SELECT (count(*) - count(DISTINCT (coin_key, last_updated_at)))::int FROM price_sample");
+    }
+
     public static async Task<IReadOnlyList<string>> StoredCoinIdsAsync(DatabaseFixture db)
     {
         await using var connection = await db.DataSource.OpenConnectionAsync();

@@ -37,7 +37,7 @@ public sealed class SupersedeTests
         (first.PagesDone, first.PagesSuperseded).Should().Be((2, 1));
         await WaitForIdleAsync(worker);
         (await RowsOfPageAsync(db, cycleId: 1, pageNo: SupersededPage(db))).Should().Be(0, "the slow page's prices are a minute late: not its cycle's");
-        await AssertNoDuplicatesAsync(db);
+        (await CycleProbe.DuplicateSamplesAsync(db)).Should().Be(0);
     }
 
     [Fact]
@@ -101,13 +101,5 @@ public sealed class SupersedeTests
     {
         var monitoring = worker.Services.GetRequiredService<JobStorage>().GetMonitoringApi();
         return Eventually.Until(() => Task.FromResult(monitoring.ProcessingCount()), n => n == 0, CycleProbe.Deadline, "no job processing");
-    }
-
-    private static async Task AssertNoDuplicatesAsync(DatabaseFixture db)
-    {
-        await using var connection = await db.DataSource.OpenConnectionAsync();
-        var (rows, distinct) = await connection.QuerySingleAsync<(int, int)>(
-            "SELECT count(*)::int, count(DISTINCT (coin_key, last_updated_at))::int FROM price_sample");
-        rows.Should().Be(distinct);
     }
 }

@@ -44,8 +44,9 @@ public sealed class PricePageJob(
         {
             var answer = await coinGecko.GetPricesAsync(page.Coins.Select(c => c.Id), currencies.Select(c => c.Code), ct);
 
-            var oldestKept = clock.GetUtcNow().UtcDateTime.Date.AddDays(-polling.Value.RetentionDays); // the partitions' own boundary
-            var read = PriceAnswer.Read(answer, page.Coins, currencies, clock.GetUtcNow().UtcDateTime, oldestKept);
+            var now = clock.GetUtcNow().UtcDateTime;
+            var oldestKept = now.Date.AddDays(-polling.Value.RetentionDays); // the partitions' own boundary
+            var read = PriceAnswer.Read(answer, page.Coins, currencies, now, oldestKept);
             if (read.Refusal is not null)
                 log.LogWarning("Cycle {CycleId} page {PageNo}: {Refused} coins refused: {Refusal}", cycleId, pageNo, read.Refused, read.Refusal);
 
