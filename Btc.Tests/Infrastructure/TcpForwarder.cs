@@ -5,13 +5,14 @@ namespace Btc.Tests.Infrastructure;
 
 /// <summary>
 /// A loopback port that forwards to another once opened: a database "not accepting connections yet" is this port
-/// before <see cref="Open"/>, and the real server after.
+/// before <see cref="Open"/>, and the real server after; <see cref="Close"/> refuses connections again and cuts the
+/// open ones, as a server that went away does.
 /// </summary>
 public sealed class TcpForwarder : IDisposable
 {
     private readonly string _targetHost;
     private readonly int _targetPort;
-    private readonly CancellationTokenSource _stop = new();
+    private CancellationTokenSource _stop = new();
     private TcpListener? _listener;
 
     public TcpForwarder(string targetHost, int targetPort)
@@ -29,36 +30,45 @@ public sealed class TcpForwarder : IDisposable
     {
         _listener = new TcpListener(IPAddress.Loopback, Port);
         _listener.Start();
-        _ = AcceptAsync(_listener);
+        _ = AcceptAsync(_listener, _stop.Token);
     }
 
-    private async Task AcceptAsync(TcpListener listener)
+    public void Close()
     {
-        while (!_stop.IsCancellationRequested)
+        _stop.Cancel();
+        _listener?.Stop();
+        _listener = null;
+        _stop.Dispose();
+        _stop = new CancellationTokenSource();
+    }
+
+    private async Task AcceptAsync(TcpListener listener, CancellationToken stop)
+    {
+        while (!stop.IsCancellationRequested)
         {
             TcpClient client;
             try
             {
-                client = await listener.AcceptTcpClientAsync(_stop.Token);
+                client = await listener.AcceptTcpClientAsync(stop);
             }
             catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException or SocketException)
             {
                 return;
             }
-            _ = PumpAsync(client);
+            _ = PumpAsync(client, stop);
         }
     }
 
-    private async Task PumpAsync(TcpClient client)
+    private async Task PumpAsync(TcpClient client, CancellationToken stop)
     {
         using (client)
         using (var server = new TcpClient())
         {
             try
             {
-                await server.ConnectAsync(_targetHost, _targetPort, _stop.Token);
-                var up = client.GetStream().CopyToAsync(server.GetStream(), _stop.Token);
-                var down = server.GetStream().CopyToAsync(client.GetStream(), _stop.Token);
+                await server.ConnectAsync(_targetHost, _targetPort, stop);
+                var up = client.GetStream().CopyToAsync(server.GetStream(), stop);
+                var down = server.GetStream().CopyToAsync(client.GetStream(), stop);
                 await Task.WhenAny(up, down);
             }
             catch (Exception e) when (e is OperationCanceledException or IOException or SocketException)

@@ -1,4 +1,5 @@
 using Btc.Data.Jobs;
+using Btc.Worker.CoinGecko;
 using Btc.Worker.Hosting;
 using Hangfire;
 using Microsoft.Extensions.Configuration;
@@ -48,6 +49,13 @@ public sealed class WorkerHost : IAsyncDisposable
 
     /// <summary>What the dashboard's "Trigger now" does.</summary>
     public string? TriggerCycle() => ((IRecurringJobManagerV2)Services.GetRequiredService<IRecurringJobManager>()).TriggerJob(RecurringJobIds.PollCycle);
+
+    /// <summary>
+    /// Cycles in tests come seconds apart rather than a minute: after CoinGecko failed, the next waits, as a minute
+    /// would, until the client's circuit lets calls through again.
+    /// </summary>
+    public Task WaitForCircuitClosedAsync() => Eventually.Until(
+        () => Task.FromResult(Services.GetRequiredService<CoinGeckoCircuit>().IsOpen), open => !open, TimeSpan.FromSeconds(60), "the CoinGecko circuit to let calls through");
 
     public async ValueTask DisposeAsync()
     {

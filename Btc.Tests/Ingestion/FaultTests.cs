@@ -65,6 +65,7 @@ public sealed class FaultTests
         cycle.LastError.Should().Contain("503");
 
         await run.CoinGecko.Client.DeleteAsync("/sim/faults");
+        await run.Worker.WaitForCircuitClosedAsync();
         run.Worker.Services.GetRequiredService<IBackgroundJobClient>().Requeue(retrying[0]).Should().BeTrue();
 
         var finished = await CycleProbe.WaitForFinishedCycleAsync(run.Db, 1);
@@ -124,6 +125,7 @@ public sealed class FaultTests
         public async Task AssertNextCycleCompleteAsync(int number)
         {
             await CoinGecko.AdvanceAsync(1);
+            await Worker.WaitForCircuitClosedAsync();
             Worker.TriggerCycle();
             var next = await CycleProbe.WaitForFinishedCycleAsync(Db, number);
             next.Errors.Should().Be(0);

@@ -43,11 +43,21 @@ public static class CoinGeckoSetup
         // Handlers run in the order added: the waiter outside the resilience policy (its waits are not attempts and
         // count against no timeout), the budget inside it (every attempt takes a call).
         client.AddHttpMessageHandler<CallBudgetWaiter>();
-        client.AddStandardResilienceHandler(resilience =>
+        services.AddSingleton<CoinGeckoCircuit>();
+        client.AddStandardResilienceHandler().Configure((resilience, sp) =>
             {
                 resilience.AttemptTimeout.Timeout = timeout;
                 resilience.TotalRequestTimeout.Timeout = timeout * 4;
+                // When CoinGecko is down, the next minute's cycle tries again anyway: a few failed attempts open the
+                // circuit, and the rest of the minute's pages and their retries fail at once without spending calls.
+                // A 429 is not an outage (the budget handler waits it out).
                 resilience.CircuitBreaker.SamplingDuration = timeout * 2;
+                resilience.CircuitBreaker.MinimumThroughput = 5;
+                resilience.CircuitBreaker.FailureRatio = 0.5;
+                resilience.CircuitBreaker.BreakDuration = CoinGeckoCircuit.BreakDuration(timeout);
+                resilience.CircuitBreaker.ShouldHandle = args => ValueTask.FromResult(
+                    args.Outcome.Result?.StatusCode != HttpStatusCode.TooManyRequests
+                    && HttpClientResiliencePredicates.IsTransient(args.Outcome));
                 resilience.Retry.MaxRetryAttempts = 2;
                 resilience.Retry.BackoffType = DelayBackoffType.Exponential;
                 resilience.Retry.Delay = TimeSpan.FromMilliseconds(500);
@@ -55,6 +65,19 @@ public static class CoinGeckoSetup
                 resilience.Retry.ShouldHandle = args => ValueTask.FromResult(
                     args.Outcome.Result?.StatusCode != HttpStatusCode.TooManyRequests
                     && HttpClientResiliencePredicates.IsTransient(args.Outcome));
+                var circuit = sp.GetRequiredService<CoinGeckoCircuit>();
+                var log = sp.GetRequiredService<ILoggerFactory>().CreateLogger<CoinGeckoCircuit>();
+                resilience.CircuitBreaker.OnOpened = args =>
+                {
+                    circuit.Opened(args.BreakDuration);
+                    log.LogWarning("CoinGecko is failing ({Reason}): no calls for {Seconds:0} s", args.Outcome.Exception?.Message ?? $"HTTP {(int?)args.Outcome.Result?.StatusCode}", args.BreakDuration.TotalSeconds);
+                    return ValueTask.CompletedTask;
+                };
+                resilience.CircuitBreaker.OnClosed = _ =>
+                {
+                    log.LogInformation("CoinGecko answers again");
+                    return ValueTask.CompletedTask;
+                };
             });
         client.AddHttpMessageHandler<CallBudgetHandler>();
         return services;
