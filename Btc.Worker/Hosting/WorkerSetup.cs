@@ -32,20 +32,7 @@ public static class WorkerSetup
         services.AddSingleton(_ => HangfireStorage.Create(connectionString));
         services.AddSingleton(JobPolicies.WithHangfireDefaults());
         services.AddHangfire((provider, hangfire) => hangfire.UseBtcSettings(provider));
-        services.AddHangfireServer(server =>
-        {
-            server.ServerName = $"{Environment.MachineName}:{Environment.ProcessId}";
-            // Delayed retries and rate-limit reschedules are due to the second; the default checks every 15 s.
-            server.SchedulePollingInterval = TimeSpan.FromSeconds(1);
-            // On SIGTERM, running jobs get this long to finish; what is still running then is cancelled and,
-            // never having been removed from the queue, is picked up again by another replica.
-            server.ShutdownTimeout = TimeSpan.FromSeconds(20);
-            server.StopTimeout = TimeSpan.FromSeconds(15);
-            // A killed replica leaves the servers list within a minute, not the default five.
-            server.HeartbeatInterval = TimeSpan.FromSeconds(15);
-            server.ServerTimeout = TimeSpan.FromMinutes(1);
-            server.ServerCheckInterval = TimeSpan.FromSeconds(15);
-        });
+        services.AddBtcHangfireServer();
         services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(30));
         services.AddHostedService<RecurringJobsRegistration>();
         services.AddHostedService<HeartbeatFile>();

@@ -40,9 +40,7 @@ public sealed class PostgresCluster : IDisposable
         {
             cluster.Ctl("initdb", "-D", cluster._dataDir, "-A", "trust", "-U", "postgres", "-E", "UTF8", "--no-locale", "--no-sync");
             // Durability settings off: a test cluster is thrown away, and fsync dominates its run time.
-            var options = $"-p {cluster.Port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off " +
-                          "-c synchronous_commit=off -c full_page_writes=off -c max_connections=400 -c shared_buffers=256MB";
-            cluster.Ctl("pg_ctl", "start", "-w", "-t", "60", "-D", cluster._dataDir, "-l", Path.Combine(root, "log"), "-o", options);
+            cluster.Resume();
         }
         catch
         {
@@ -57,11 +55,17 @@ public sealed class PostgresCluster : IDisposable
     /// <summary>What a database restart does to its clients: connections terminated, the port closed a moment.</summary>
     public void Restart() => Ctl("pg_ctl", "restart", "-w", "-t", "60", "-m", "fast", "-D", _dataDir);
 
-    /// <summary>Stops the server (fast: clients are disconnected); <see cref="Resume"/> starts it again as it was.</summary>
+    /// <summary>Stops the server (fast: clients are disconnected); <see cref="Resume"/> starts it again.</summary>
     public void Stop() => Ctl("pg_ctl", "stop", "-w", "-t", "60", "-m", "fast", "-D", _dataDir);
 
-    public void Resume() =>
-        Ctl("pg_ctl", "start", "-w", "-t", "60", "-D", _dataDir, "-l", Path.Combine(Path.GetDirectoryName(_dataDir)!, "log"));
+    public void Resume()
+    {
+        var root = Path.GetDirectoryName(_dataDir)!;
+        // Durability settings off: a test cluster is thrown away, and fsync dominates its run time.
+        var options = $"-p {Port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off " +
+                      "-c synchronous_commit=off -c full_page_writes=off -c max_connections=400 -c shared_buffers=256MB";
+        Ctl("pg_ctl", "start", "-w", "-t", "60", "-D", _dataDir, "-l", Path.Combine(root, "log"), "-o", options);
+    }
 
     /// <summary>Clusters of runs that were killed before they could clean up: their server is gone, their folder is not.</summary>
     private static void RemoveAbandoned()
