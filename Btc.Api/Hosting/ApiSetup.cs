@@ -26,6 +26,7 @@ public static class ApiSetup
         services.AddOptions<ProxyOptions>().BindConfiguration(ProxyOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddProblemDetails();
         services.AddExceptionHandler<DatabaseUnavailableHandler>();
+        services.AddRequestDeadline();
         services.AddOpenApi();
         services.AddHealth();
         services.AddDashboard(builder.Configuration);
@@ -36,6 +37,7 @@ public static class ApiSetup
     {
         // Read before the host starts: a bad setting fails here, as one exception Program turns into a sentence.
         _ = app.Services.GetRequiredService<IOptions<DashboardOptions>>().Value;
+        _ = app.Services.GetRequiredService<IOptions<RequestDeadlineOptions>>().Value;
         var proxies = app.Services.GetRequiredService<IOptions<ProxyOptions>>().Value.Addresses;
 
         if (proxies.Count > 0)
@@ -55,6 +57,7 @@ public static class ApiSetup
         // Anything unforeseen becomes a problem details body, never a stack trace.
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseRequestTimeouts();
 
         app.MapOpenApi();
         app.MapScalarApiReference("/docs");

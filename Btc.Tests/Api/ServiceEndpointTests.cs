@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using Btc.Tests.Infrastructure;
+using Dapper;
 
 namespace Btc.Tests.Api;
 
@@ -91,5 +92,30 @@ public sealed class ServiceEndpointTests(ApiFixture api) : IClassFixture<ApiFixt
         refused.Content.Headers.ContentType!.MediaType.Should().Be("application/problem+json");
         JsonDocument.Parse(await refused.Content.ReadAsStringAsync()).RootElement.GetProperty("title").GetString().Should().Be("Database busy");
         (await holding).StatusCode.Should().Be(HttpStatusCode.OK, "the request that waited on the lock completes once it is let go");
+    }
+
+    [Fact]
+    [Trait("Category", "Faults")]
+    public async Task A_request_still_waiting_on_the_database_at_its_deadline_is_cancelled_and_gets_503_with_Retry_After()
+    {
+        await using var factory = new ApiFactory(api.ConnectionString, new FixedClock(ApiFixture.Now), ("Api:RequestTimeoutSeconds", "1"));
+        using var http = factory.CreateClient();
+        await using var blocker = new Npgsql.NpgsqlConnection(api.ConnectionString);
+        await blocker.OpenAsync();
+        await using var tx = await blocker.BeginTransactionAsync();
+        await using (var lockCoins = new Npgsql.NpgsqlCommand("LOCK TABLE coin IN ACCESS EXCLUSIVE MODE", blocker, tx))
+            await lockCoins.ExecuteNonQueryAsync();
+
+        var late = await http.GetAsync("/stock/acala/usd"); // waits on the lock past its deadline
+        // The query is cancelled in the database too, not left waiting for the lock.
+        await Eventually.Until(
+            async () => (await blocker.QueryAsync<string>("SELECT query FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()")).Count(),
+            n => n == 0, TimeSpan.FromSeconds(10), "the cancelled query to leave the database");
+        await tx.RollbackAsync();
+
+        late.StatusCode.Should().Be(HttpStatusCode.ServiceUnavailable);
+        late.Headers.RetryAfter!.Delta.Should().BePositive();
+        late.Content.Headers.ContentType!.MediaType.Should().Be("application/problem+json");
+        (await http.GetAsync("/stock/acala/usd")).StatusCode.Should().Be(HttpStatusCode.OK);
     }
 }

@@ -1,0 +1,55 @@
+using System.ComponentModel.DataAnnotations;
+using System.Globalization;
+using Microsoft.AspNetCore.Http.Timeouts;
+using Microsoft.AspNetCore.Mvc;
+
+namespace Btc.Api.Hosting;
+
+/// <summary>
+/// Every request ends within <see cref="RequestDeadlineOptions.RequestTimeoutSeconds"/>: a request may wait for a pooled
+/// connection more than once (the coin's key, the currencies, the series), each wait bounded by the pool's own
+/// Timeout, so only a deadline on the whole request bounds what a client waits when the database is saturated.
+/// Past it, the database work is cancelled and the client gets 503 with Retry-After, like any other busy moment.
+/// </summary>
+public static class RequestDeadline
+{
+    private const int RetryAfterSeconds = 2;
+
+    public static IServiceCollection AddRequestDeadline(this IServiceCollection services)
+    {
+        services.AddOptions<RequestDeadlineOptions>().BindConfiguration(RequestDeadlineOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddRequestTimeouts();
+        services.AddOptions<RequestTimeoutOptions>().Configure<Microsoft.Extensions.Options.IOptions<RequestDeadlineOptions>>((timeouts, deadline) =>
+            timeouts.DefaultPolicy = new RequestTimeoutPolicy
+            {
+                Timeout = TimeSpan.FromSeconds(deadline.Value.RequestTimeoutSeconds),
+                TimeoutStatusCode = StatusCodes.Status503ServiceUnavailable,
+                WriteTimeoutResponse = WriteAsync,
+            });
+        return services;
+    }
+
+    private static async Task WriteAsync(HttpContext context)
+    {
+        context.Response.Headers.RetryAfter = RetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
+        await context.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = context,
+            ProblemDetails = new ProblemDetails
+            {
+                Status = StatusCodes.Status503ServiceUnavailable,
+                Title = "Database busy",
+                Detail = $"The answer took too long: the database is busy. Try again in {RetryAfterSeconds} s.",
+            },
+        });
+    }
+}
+
+/// <summary>Section "Api" (env Api__RequestTimeoutSeconds).</summary>
+public sealed class RequestDeadlineOptions
+{
+    public const string Section = "Api";
+
+    [Range(1, 300, ErrorMessage = "Api__RequestTimeoutSeconds must be between 1 and 300.")]
+    public int RequestTimeoutSeconds { get; set; } = 20;
+}
