@@ -18,6 +18,7 @@ public sealed class BadDataTests
     [InlineData("{\"bitcoin\": {\"usd\": 6718")]
     [InlineData("{\"bitcoin\": {\"usd\": \"n/a\", \"last_updated_at\": 1711356300}}")]
     [InlineData("{\"bitcoin\": {\"usd\": NaN, \"last_updated_at\": 1711356300}}")]
+    [InlineData("{\"bitcoin\": {\"usd\": 1.5, \"last_updated_at\": 1711356300}, \"bitcoin\": {\"usd\": 2.5, \"last_updated_at\": 1711356300}}")]
     public async Task An_answer_that_is_not_the_expected_JSON_refuses_the_page_whole_and_its_retry_stores_it(string body)
     {
         await using var db = await DatabaseFixture.CreateAsync();

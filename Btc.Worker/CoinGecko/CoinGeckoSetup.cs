@@ -1,4 +1,5 @@
 using System.Net;
+using System.Text.Json;
 using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Options;
 using Polly;
@@ -24,7 +25,10 @@ public static class CoinGeckoSetup
         services.AddTransient<CallBudgetWaiter>();
 
         var timeout = TimeSpan.FromSeconds(configuration.GetValue($"{CoinGeckoOptions.Section}:TimeoutSeconds", 10));
-        var client = services.AddRefitGeneratedClient<ICoinGeckoApi>()
+        // CoinGecko never names a coin twice in one answer: an answer that does is not its JSON, and is refused whole
+        // like any other (which of the two prices would be the coin's?).
+        var json = new JsonSerializerOptions(SystemTextJsonContentSerializer.GetDefaultJsonSerializerOptions()) { AllowDuplicateProperties = false };
+        var client = services.AddRefitGeneratedClient<ICoinGeckoApi>(new RefitSettings(new SystemTextJsonContentSerializer(json)))
             .ConfigureHttpClient((sp, http) =>
             {
                 var options = sp.GetRequiredService<IOptions<CoinGeckoOptions>>().Value;
