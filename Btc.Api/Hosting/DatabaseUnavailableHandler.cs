@@ -13,23 +13,23 @@ public sealed class DatabaseUnavailableHandler(IProblemDetailsService problems) 
 {
     private const int RetryAfterSeconds = 2;
 
-    public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken ct)
+    public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken ct) =>
+        Reason(exception) is { } reason && await WriteBusyAsync(context, problems, reason, exception);
+
+    /// <summary>503, Retry-After and a problem details body (plain text when the client accepts no JSON).</summary>
+    public static async Task<bool> WriteBusyAsync(HttpContext context, IProblemDetailsService problems, string reason, Exception? exception = null)
     {
-        if (Reason(exception) is not { } reason)
-            return false;
         context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
         context.Response.Headers.RetryAfter = RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        return await problems.TryWriteAsync(new ProblemDetailsContext
-        {
-            HttpContext = context,
-            Exception = exception,
-            ProblemDetails = new ProblemDetails
+        var detail = $"{reason} Try again in {RetryAfterSeconds} s.";
+        if (!await problems.TryWriteAsync(new ProblemDetailsContext
             {
-                Status = StatusCodes.Status503ServiceUnavailable,
-                Title = "Database busy",
-                Detail = $"{reason} Try again in {RetryAfterSeconds} s.",
-            },
-        });
+                HttpContext = context,
+                Exception = exception,
+                ProblemDetails = new ProblemDetails { Status = StatusCodes.Status503ServiceUnavailable, Title = "Database busy", Detail = detail },
+            }))
+            await context.Response.WriteAsync(detail);
+        return true;
     }
 
     private static string? Reason(Exception? e)

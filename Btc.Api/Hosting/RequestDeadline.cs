@@ -1,7 +1,5 @@
 using System.ComponentModel.DataAnnotations;
-using System.Globalization;
 using Microsoft.AspNetCore.Http.Timeouts;
-using Microsoft.AspNetCore.Mvc;
 
 namespace Btc.Api.Hosting;
 
@@ -13,8 +11,6 @@ namespace Btc.Api.Hosting;
 /// </summary>
 public static class RequestDeadline
 {
-    private const int RetryAfterSeconds = 2;
-
     public static IServiceCollection AddRequestDeadline(this IServiceCollection services)
     {
         services.AddOptions<RequestDeadlineOptions>().BindConfiguration(RequestDeadlineOptions.Section).ValidateDataAnnotations().ValidateOnStart();
@@ -29,20 +25,8 @@ public static class RequestDeadline
         return services;
     }
 
-    private static async Task WriteAsync(HttpContext context)
-    {
-        context.Response.Headers.RetryAfter = RetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
-        await context.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
-        {
-            HttpContext = context,
-            ProblemDetails = new ProblemDetails
-            {
-                Status = StatusCodes.Status503ServiceUnavailable,
-                Title = "Database busy",
-                Detail = $"The answer took too long: the database is busy. Try again in {RetryAfterSeconds} s.",
-            },
-        });
-    }
+    private static Task WriteAsync(HttpContext context) => DatabaseUnavailableHandler.WriteBusyAsync(
+        context, context.RequestServices.GetRequiredService<IProblemDetailsService>(), "The answer took too long: the database is busy.");
 }
 
 /// <summary>Section "Api" (env Api__RequestTimeoutSeconds).</summary>

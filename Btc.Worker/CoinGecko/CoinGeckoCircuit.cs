@@ -1,17 +1,23 @@
 namespace Btc.Worker.CoinGecko;
 
 /// <summary>
-/// The CoinGecko client's circuit in this process: open while CoinGecko is down, so that the rest of the minute's
-/// pages fail at once instead of spending calls the next minute's cycle will make anyway.
+/// The record of the CoinGecko client's circuit in this process (Polly opens and closes it): says once in the log
+/// when CoinGecko is failing and when it answers again, and whether calls are paused right now — Polly's own state
+/// stays Open until the first call after the break, so it cannot tell.
 /// </summary>
-public sealed class CoinGeckoCircuit(TimeProvider clock)
+public sealed class CoinGeckoCircuit(TimeProvider clock, ILogger<CoinGeckoCircuit> log)
 {
-    private long _closedAtTicks;
+    private long _pausedUntilTicks;
 
-    /// <summary>True while no call may go out (Polly's own state stays Open until the next call after the break).</summary>
-    public bool IsOpen => clock.GetUtcNow().UtcTicks < Interlocked.Read(ref _closedAtTicks);
+    public bool IsOpen => clock.GetUtcNow().UtcTicks < Interlocked.Read(ref _pausedUntilTicks);
 
-    public void Opened(TimeSpan breakDuration) => Interlocked.Exchange(ref _closedAtTicks, (clock.GetUtcNow() + breakDuration).UtcTicks);
+    public void Opened(TimeSpan breakDuration, string reason)
+    {
+        Interlocked.Exchange(ref _pausedUntilTicks, (clock.GetUtcNow() + breakDuration).UtcTicks);
+        log.LogWarning("CoinGecko is failing ({Reason}): no calls for {Seconds:0} s", reason, breakDuration.TotalSeconds);
+    }
+
+    public void Closed() => log.LogInformation("CoinGecko answers again");
 
     /// <summary>
     /// A few attempt timeouts, and never more than half a minute, so that the next minute's cycle finds the circuit

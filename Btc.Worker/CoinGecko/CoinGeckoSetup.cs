@@ -52,8 +52,9 @@ public static class CoinGeckoSetup
             {
                 resilience.AttemptTimeout.Timeout = timeout;
                 resilience.TotalRequestTimeout.Timeout = timeout * 4;
-                // When CoinGecko is down, the next minute's cycle tries again anyway: a few failed attempts open the
-                // circuit, and the rest of the minute's pages and their retries fail at once without spending calls.
+                // When CoinGecko is down, the next minute's cycle tries again anyway: at least 5 attempts within two
+                // timeouts, half of them failed, open the circuit, and the rest of the minute's pages and their retries
+                // fail at once without spending calls.
                 // A 429 is not an outage (the budget handler waits it out).
                 resilience.CircuitBreaker.SamplingDuration = timeout * 2;
                 resilience.CircuitBreaker.MinimumThroughput = 5;
@@ -70,16 +71,14 @@ public static class CoinGeckoSetup
                     args.Outcome.Result?.StatusCode != HttpStatusCode.TooManyRequests
                     && HttpClientResiliencePredicates.IsTransient(args.Outcome));
                 var circuit = sp.GetRequiredService<CoinGeckoCircuit>();
-                var log = sp.GetRequiredService<ILoggerFactory>().CreateLogger<CoinGeckoCircuit>();
                 resilience.CircuitBreaker.OnOpened = args =>
                 {
-                    circuit.Opened(args.BreakDuration);
-                    log.LogWarning("CoinGecko is failing ({Reason}): no calls for {Seconds:0} s", args.Outcome.Exception?.Message ?? $"HTTP {(int?)args.Outcome.Result?.StatusCode}", args.BreakDuration.TotalSeconds);
+                    circuit.Opened(args.BreakDuration, args.Outcome.Exception?.Message ?? $"HTTP {(int?)args.Outcome.Result?.StatusCode}");
                     return ValueTask.CompletedTask;
                 };
                 resilience.CircuitBreaker.OnClosed = _ =>
                 {
-                    log.LogInformation("CoinGecko answers again");
+                    circuit.Closed();
                     return ValueTask.CompletedTask;
                 };
             });

@@ -32,7 +32,7 @@ public static class WorkerSetup
         services.AddSingleton(_ => HangfireStorage.Create(connectionString));
         services.AddSingleton(JobPolicies.WithHangfireDefaults());
         services.AddHangfire((provider, hangfire) => hangfire.UseBtcSettings(provider));
-        services.AddBtcHangfireServer();
+        services.AddHostedService<HangfireServer>();
         services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(30));
         services.AddHostedService<RecurringJobsRegistration>();
         services.AddHostedService<HeartbeatFile>();

@@ -33,13 +33,13 @@ public sealed class PostgresCluster : IDisposable
 
         RemoveAbandoned();
         var root = Directory.CreateTempSubdirectory(Prefix).FullName;
+        File.WriteAllText(Path.Combine(root, OwnerFile), Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture));
         var cluster = new PostgresCluster(bin, root, FreePort());
         if (cluster._asPostgresUser)
             Run("chown", "-R", "postgres", root);
         try
         {
             cluster.Ctl("initdb", "-D", cluster._dataDir, "-A", "trust", "-U", "postgres", "-E", "UTF8", "--no-locale", "--no-sync");
-            // Durability settings off: a test cluster is thrown away, and fsync dominates its run time.
             cluster.Resume();
         }
         catch
@@ -58,6 +58,7 @@ public sealed class PostgresCluster : IDisposable
     /// <summary>Stops the server (fast: clients are disconnected); <see cref="Resume"/> starts it again.</summary>
     public void Stop() => Ctl("pg_ctl", "stop", "-w", "-t", "60", "-m", "fast", "-D", _dataDir);
 
+    /// <summary>Starts the server on the cluster's port (at <see cref="Start"/>, and again after <see cref="Stop"/>).</summary>
     public void Resume()
     {
         var root = Path.GetDirectoryName(_dataDir)!;
@@ -67,14 +68,20 @@ public sealed class PostgresCluster : IDisposable
         Ctl("pg_ctl", "start", "-w", "-t", "60", "-D", _dataDir, "-l", Path.Combine(root, "log"), "-o", options);
     }
 
+    // The process that made a cluster: a cluster stopped for a while by its own test is not abandoned.
+    private const string OwnerFile = "owner.pid";
+
+    /// <summary>Whether the process whose id is the file's first line runs.</summary>
+    private static bool Alive(string pidFile) =>
+        File.Exists(pidFile) && int.TryParse(File.ReadLines(pidFile).FirstOrDefault(), out var pid) && Directory.Exists($"/proc/{pid}");
+
     /// <summary>Clusters of runs that were killed before they could clean up: their server is gone, their folder is not.</summary>
     private static void RemoveAbandoned()
     {
         foreach (var dir in Directory.GetDirectories(Path.GetTempPath(), Prefix + "*"))
         {
             var pidFile = Path.Combine(dir, "data", "postmaster.pid");
-            var running = File.Exists(pidFile) && int.TryParse(File.ReadLines(pidFile).FirstOrDefault(), out var pid)
-                && Directory.Exists($"/proc/{pid}");
+            var running = Alive(pidFile) || Alive(Path.Combine(dir, OwnerFile));
             if (!running && Directory.GetLastWriteTimeUtc(dir) < DateTime.UtcNow.AddMinutes(-1))
             {
                 try
