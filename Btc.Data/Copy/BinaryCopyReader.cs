@@ -9,8 +9,7 @@ namespace Btc.Data.Copy;
 /// </summary>
 internal sealed class BinaryCopyReader(Stream stream)
 {
-
-    private readonly byte[] _buffer = new byte[1 << 16];
+    private byte[] _buffer = new byte[1 << 16];
     private int _position;
     private int _length;
     private bool _headerRead;
@@ -82,6 +81,8 @@ internal sealed class BinaryCopyReader(Stream stream)
         _buffer.AsSpan(_position, _length - _position).CopyTo(_buffer);
         _length -= _position;
         _position = 0;
+        if (bytes > _buffer.Length)
+            Array.Resize(ref _buffer, Math.Max(bytes, _buffer.Length * 2)); // a row larger than any before
         while (_length < bytes)
         {
             var read = await stream.ReadAsync(_buffer.AsMemory(_length), ct);

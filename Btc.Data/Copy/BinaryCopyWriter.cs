@@ -9,7 +9,6 @@ namespace Btc.Data.Copy;
 /// </summary>
 internal sealed class BinaryCopyWriter
 {
-
     private byte[] _buffer = new byte[1 << 16];
     private int _length;
 

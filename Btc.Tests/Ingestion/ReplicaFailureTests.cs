@@ -13,7 +13,7 @@ namespace Btc.Tests.Ingestion;
 /// </summary>
 [Collection(HangfireCollection.Name)]
 [Trait("Category", "Faults")]
-public sealed class ReplicaFailureTests
+public sealed class ReplicaFailureTests(Xunit.Abstractions.ITestOutputHelper output)
 {
     private const string PricePath = "/simple/price";
 
@@ -29,11 +29,13 @@ public sealed class ReplicaFailureTests
 
         doomed.Process.Kill(entireProcessTree: true);
         await doomed.Process.WaitForExitAsync();
+        var killed = DateTime.UtcNow;
         await using var survivor = await WorkerHost.StartAsync(db.ConnectionString, coinGecko);
         await coinGecko.AdvanceAsync(1);
         survivor.TriggerCycle(); // the next minute
 
         (await CycleProbe.WaitForFinishedCycleAsync(db, 2)).Outcome.Should().Be("complete");
+        output.WriteLine($"the next cycle complete {(DateTime.UtcNow - killed).TotalSeconds:0.0} s after the kill");
         var first = (await new PollCycleStore(db.DataSource).GetAsync(1))!;
         (first.Outcome, first.PagesSuperseded, first.RowsStored).Should().Be(("incomplete", 3, 0), "never shown complete with another minute's prices");
         first.CallsUsed.Should().Be(1 + 3, "the coin list and the three attempts the killed replica made, as CoinGecko counts them");
@@ -44,6 +46,7 @@ public sealed class ReplicaFailureTests
         var monitoring = storage.GetMonitoringApi();
         await Eventually.Until(() => Task.FromResult((monitoring.ProcessingCount(), monitoring.Servers().Count)),
             state => state == (0, 1), TimeSpan.FromSeconds(150), "no job processing and one server left");
+        output.WriteLine($"no job processing and the dead server gone {(DateTime.UtcNow - killed).TotalSeconds:0.0} s after the kill");
         (await CycleProbe.DuplicateSamplesAsync(db)).Should().Be(0, "no sample is stored twice");
         (await new PollCycleStore(db.DataSource).GetAsync(1))!.RowsStored.Should().Be(0);
     }
@@ -65,6 +68,7 @@ public sealed class ReplicaFailureTests
         (cycle.Outcome, cycle.RowsStored).Should().Be(("complete", coinGecko.Market.Coins.Count(c => c.Kind is CoinKind.Live or CoinKind.Partial)));
         await stopping.Process.WaitForExitAsync(new CancellationTokenSource(TimeSpan.FromSeconds(60)).Token);
         stopping.Process.ExitCode.Should().Be(0, stopping.Text);
+        output.WriteLine($"cycle complete and the stopped replica exited {(DateTime.UtcNow - signalled).TotalSeconds:0.0} s after SIGTERM");
         (DateTime.UtcNow - signalled).Should().BeLessThan(TimeSpan.FromSeconds(30), "running jobs get 15 s, then the process stops");
         cycle.CallsUsed.Should().Be(1 + 3 + 3, "the list, the stopped replica's three cancelled attempts and the survivor's three");
         (await CycleProbe.DuplicateSamplesAsync(db)).Should().Be(0);

@@ -14,7 +14,7 @@ namespace Btc.Tests.Ingestion;
 /// </summary>
 [Collection(HangfireCollection.Name)]
 [Trait("Category", "Faults")]
-public sealed class UpstreamOutageTests
+public sealed class UpstreamOutageTests(Xunit.Abstractions.ITestOutputHelper output)
 {
     private const string PricePath = "/simple/price";
 
@@ -46,8 +46,11 @@ public sealed class UpstreamOutageTests
         unavailable.LastError.Should().ContainAny("503", "circuit is now open");
 
         await run.CoinGecko.Client.DeleteAsync("/sim/faults");
+        var returned = DateTime.UtcNow;
         await run.CoinGecko.AdvanceAsync(1);
         var back = await run.CycleAsync(5);
+        output.WriteLine($"outage minutes: {refused.CallsUsed}, {unavailable.CallsUsed}, {silent.CallsUsed} calls (a normal one {normal.CallsUsed}); " +
+                         $"the first cycle after CoinGecko returned complete {(back.FinishedAt!.Value - returned).TotalSeconds:0.0} s later");
         back.Outcome.Should().Be("complete");
         back.Errors.Should().Be(0);
 

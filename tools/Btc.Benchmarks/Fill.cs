@@ -12,10 +12,13 @@ namespace Btc.Benchmarks;
 /// <summary>Fills price_sample with N coins × H hours of minute samples in every seeded currency, by binary COPY.</summary>
 public static class Fill
 {
+    public static Task<(IReadOnlyList<TrackedCoin> Coins, int CycleId, long Rows)> RunAsync(
+        NpgsqlDataSource db, int coins, int hours, DateTime end) =>
+        RunAsync(db, Enumerable.Range(1, coins).Select(i => $"bench-{i:D5}").ToArray(), hours, end);
+
     public static async Task<(IReadOnlyList<TrackedCoin> Coins, int CycleId, long Rows)> RunAsync(
-        NpgsqlDataSource db, int coins, int hours, DateTime end)
+        NpgsqlDataSource db, IReadOnlyList<string> ids, int hours, DateTime end)
     {
-        var ids = Enumerable.Range(1, coins).Select(i => $"bench-{i:D5}").ToArray();
         var store = new CoinStore(db);
         await store.UpsertListAsync(ids.Select(id => new CoinListEntry(id, "b", id)).ToArray());
         var tracked = await store.SetTrackedAsync(ids);

@@ -7,6 +7,9 @@ using Btc.Migrations;
 using Npgsql;
 
 // dotnet run -c Release --project tools/Btc.Benchmarks -- --coins 1000 --hours 24
+// dotnet run -c Release --project tools/Btc.Benchmarks -- fill --coins N --hours H --connection "<connection string>"
+if (args is ["fill", .. var fillArgs])
+    return await FillCommand.RunAsync(fillArgs);
 if (args is ["--baseline-server", var port])
 {
     BaselineServer.Run(int.Parse(port, System.Globalization.CultureInfo.InvariantCulture));

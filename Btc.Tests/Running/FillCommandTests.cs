@@ -1,0 +1,61 @@
+using System.Net;
+using System.Text.Json;
+using Btc.Tests.Infrastructure;
+using Dapper;
+
+namespace Btc.Tests.Running;
+
+/// <summary>The benchmark's fill command: a database as hours of the worker's operation would leave it, or one sentence.</summary>
+public sealed class FillCommandTests
+{
+    [Fact]
+    public async Task Fill_writes_every_minute_of_every_coin_ranks_them_and_the_API_serves_the_series()
+    {
+        await using var db = await DatabaseFixture.CreateAsync();
+
+        var (exit, stdout, stderr) = await RunAsync("--coins", "20", "--hours", "2", "--connection", db.ConnectionString);
+
+        exit.Should().Be(0, stderr);
+        stdout.Should().Contain("Wrote 2,400 price samples: 20 coins × 2 h");
+        await using var connection = await db.DataSource.OpenConnectionAsync();
+        (await connection.ExecuteScalarAsync<int>("SELECT count(*)::int FROM coin WHERE is_tracked")).Should().Be(20);
+        (await connection.ExecuteScalarAsync<int>("SELECT count(DISTINCT date_trunc('minute', last_updated_at))::int FROM price_sample")).Should().Be(120);
+        (await connection.ExecuteScalarAsync<int>("SELECT count(*)::int FROM volatility_rank")).Should().Be(40, "two measures for each of the 20 coins");
+
+        await using var api = new ApiFactory(db.ConnectionString, TimeProvider.System);
+        using var http = api.CreateClient();
+        var id = await connection.ExecuteScalarAsync<string>("SELECT id FROM coin WHERE is_tracked ORDER BY id LIMIT 1");
+        var series = await http.GetAsync($"/stock/{Uri.EscapeDataString(id!)}/usd");
+        series.StatusCode.Should().Be(HttpStatusCode.OK);
+        JsonDocument.Parse(await series.Content.ReadAsStringAsync()).RootElement.GetArrayLength().Should().BeInRange(119, 120);
+        (await http.GetAsync($"/stock/{Uri.EscapeDataString(id!)}/usd/volatility_rank")).StatusCode.Should().Be(HttpStatusCode.OK);
+
+        var again = await RunAsync("--coins", "20", "--hours", "2", "--connection", db.ConnectionString);
+        (again.Exit, again.Stderr.Trim()).Should().Be((2, $"The database {connection.Database} already holds price samples: fill writes into an empty BTC database only (create a new one)."));
+    }
+
+    [Theory]
+    [InlineData("--coins 0 --hours 2 --connection Host=x", "--coins must be a whole number from 1 to 100,000.")]
+    [InlineData("--coins 10 --hours 200 --connection Host=x", "--hours must be a whole number from 1 to 168")]
+    [InlineData("--coins 10 --hours 2", "--connection is required.")]
+    [InlineData("--coins 10 --hours 2 --connection nonsense", "--connection is not a PostgreSQL connection string")]
+    [InlineData("--coins 10 --days 2 --connection Host=x", "'--days' is not an option of fill.")]
+    [InlineData("--coins 10 --hours 2 --connection Host=127.0.0.1;Port=1;Timeout=2", "Cannot fill the database")]
+    public async Task Bad_input_gets_one_sentence_and_a_non_zero_exit(string args, string expected)
+    {
+        var (exit, _, stderr) = await RunAsync(args.Split(' '));
+
+        exit.Should().NotBe(0);
+        stderr.Trim().Should().Contain(expected).And.NotContain("   at ", "no stack trace");
+        stderr.Trim().Split('\n').Should().ContainSingle();
+    }
+
+    private static async Task<(int Exit, string Stdout, string Stderr)> RunAsync(params string[] args)
+    {
+        using var process = BuiltProgram.Start("tools/Btc.Benchmarks", new Dictionary<string, string>(), ["fill", .. args]);
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync(new CancellationTokenSource(TimeSpan.FromSeconds(120)).Token);
+        return (process.ExitCode, await stdout, await stderr);
+    }
+}

@@ -1,0 +1,91 @@
+using System.Diagnostics;
+using Btc.Data;
+using Btc.Data.Currencies;
+using Btc.Data.Volatility;
+using Btc.Migrations;
+using CoinGecko.Simulator;
+using Dapper;
+using Npgsql;
+
+namespace Btc.Benchmarks;
+
+/// <summary>
+/// <c>fill --coins N --hours H --connection "…"</c>: a database as H hours of the worker's operation would leave it —
+/// the simulator's first N coins tracked, their minute samples up to the current minute written minute by minute, the
+/// ranks computed — for a demo, or to measure against. Bad input gets one sentence and exit code 2.
+/// </summary>
+public static class FillCommand
+{
+    private const string Usage = "Usage: fill --coins N (1 to 100,000) --hours H (1 to 168) --connection \"<PostgreSQL connection string>\"";
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        if (Parse(args) is not var (coins, hours, connectionString))
+            return 2;
+        try
+        {
+            var started = Stopwatch.GetTimestamp();
+            // Reached first: the migrator would report a refused connection as a stack trace.
+            await using (var probe = new NpgsqlConnection(connectionString))
+                await probe.OpenAsync();
+            Migrator.Up(connectionString);
+            await using var db = BtcConnectionString.CreateDataSource(connectionString);
+            await using (var connection = await db.OpenConnectionAsync())
+            {
+                if (await connection.ExecuteScalarAsync<bool>("SELECT EXISTS (SELECT 1 FROM price_sample)"))
+                {
+                    Console.Error.WriteLine($"The database {connection.Database} already holds price samples: fill writes into an empty BTC database only (create a new one).");
+                    return 2;
+                }
+            }
+
+            var now = DateTime.UtcNow;
+            var end = new DateTime(now.Ticks - now.Ticks % TimeSpan.TicksPerMinute, DateTimeKind.Utc);
+            var ids = CoinCatalog.Build(new SimulatorOptions { Coins = coins }).Select(c => c.Id).ToArray();
+            var (_, _, rows) = await Fill.RunAsync(db, ids, hours, end);
+            Console.WriteLine($"Wrote {rows:N0} price samples: {coins:N0} coins × {hours:N0} h of minutes in every seeded currency, {end.AddHours(-hours):yyyy-MM-dd HH:mm} to {end:yyyy-MM-dd HH:mm} UTC.");
+
+            var currencies = await new CurrencyStore(db).ListAsync();
+            var ranked = await new VolatilityStore(db).RecomputeAsync(currencies, end);
+            Console.WriteLine($"Ranked the coins in {currencies.Count} currencies as of {end:HH:mm} UTC ({ranked.RanksStored:N0} rank rows).");
+            Console.WriteLine($"Done in {Stopwatch.GetElapsedTime(started).TotalSeconds:0.0} s.");
+            return 0;
+        }
+        catch (Exception e) when (e is NpgsqlException or InvalidOperationException or TimeoutException)
+        {
+            Console.Error.WriteLine($"Cannot fill the database ({e.GetBaseException().Message}); is PostgreSQL running and the connection string right?");
+            return 1;
+        }
+    }
+
+    private static (int Coins, int Hours, string ConnectionString)? Parse(string[] args)
+    {
+        string? Value(string name) => Array.IndexOf(args, name) is var i and >= 0 && i + 1 < args.Length ? args[i + 1] : null;
+
+        var known = new[] { "--coins", "--hours", "--connection" };
+        if (args.Where((a, i) => i % 2 == 0).FirstOrDefault(a => !known.Contains(a)) is { } unknown)
+            return Fail($"'{unknown}' is not an option of fill. {Usage}");
+        if (!int.TryParse(Value("--coins"), out var coins) || coins is < 1 or > 100_000)
+            return Fail($"--coins must be a whole number from 1 to 100,000. {Usage}");
+        // Minute samples are kept 7 days by default: a longer fill would hold what the worker's retention drops.
+        if (!int.TryParse(Value("--hours"), out var hours) || hours is < 1 or > 168)
+            return Fail($"--hours must be a whole number from 1 to 168 (the minute samples' 7 days of retention). {Usage}");
+        if (Value("--connection") is not { Length: > 0 } connectionString)
+            return Fail($"--connection is required. {Usage}");
+        try
+        {
+            _ = new NpgsqlConnectionStringBuilder(connectionString);
+        }
+        catch (ArgumentException e)
+        {
+            return Fail($"--connection is not a PostgreSQL connection string ({e.Message}).");
+        }
+        return (coins, hours, connectionString);
+    }
+
+    private static (int, int, string)? Fail(string sentence)
+    {
+        Console.Error.WriteLine(sentence);
+        return null;
+    }
+}
