@@ -40,10 +40,11 @@ public sealed class VolatilityStore(NpgsqlDataSource db)
         await Task.WhenAll(start, end, complete);
         var window = Concatenate([start.Result, complete.Result.Block, end.Result]);
 
-        var ranks = await WriteRanksAsync(connection, tx, reading, window, asOf, ct);
+        var ranking = VolatilityRanker.Rank(currencies, window);
+        await WriteRanksAsync(connection, tx, ranking, asOf, ct);
         await tx.CommitAsync(ct);
         await DataChanges.NotifyAsync(connection, ct);
-        return new RecomputeResult(asOf, complete.Result.HoursSummarized, complete.Result.CoinHoursRefreshed, ranks);
+        return new RecomputeResult(asOf, complete.Result.HoursSummarized, complete.Result.CoinHoursRefreshed, ranking.Ranks);
     }
 
     public async Task<VolatilityRank?> FindAsync(int coinKey, short currencyKey, VolatilityMeasure measure, CancellationToken ct = default)
@@ -341,52 +342,9 @@ public sealed class VolatilityStore(NpgsqlDataSource db)
         await writer.CompleteAsync(ct);
     }
 
-    /// <summary>
-    /// Ranks each currency and measure, most volatile first; equal values share a rank (1, 2, 2, 4). Returns how
-    /// many (coin, currency, measure) ranks were stored.
-    /// </summary>
-    private static async Task<int> WriteRanksAsync(NpgsqlConnection connection, NpgsqlTransaction tx, Reading reading,
-        Dictionary<int, CoinSegments> window, DateTime asOf, CancellationToken ct)
+    /// <summary>Replaces the stored ranks with <paramref name="ranking"/>.</summary>
+    private static async Task WriteRanksAsync(NpgsqlConnection connection, NpgsqlTransaction tx, VolatilityRanking ranking, DateTime asOf, CancellationToken ct)
     {
-        var coins = window.Keys.ToArray();
-        var segments = window.Values.ToArray();
-        var rows = new Dictionary<VolatilityMeasure, (int?[] Rank, double?[] Volatility)[]>();
-        var outOf = new List<(short Currency, VolatilityMeasure Measure, int OutOf)>();
-        var stored = 0;
-        var values = new double[coins.Length];
-        var order = new int[coins.Length];
-        foreach (var measure in (VolatilityMeasure[])[VolatilityMeasure.LogReturnStddev, VolatilityMeasure.PriceStddev])
-        {
-            var byCoin = rows[measure] = new (int?[], double?[])[coins.Length];
-            foreach (var currency in reading.Currencies)
-            {
-                var slot = currency.CurrencyKey - 1;
-                var ranked = 0;
-                for (var c = 0; c < coins.Length; c++)
-                {
-                    var stats = segments[c].ByCurrency[slot];
-                    if ((measure == VolatilityMeasure.PriceStddev ? stats.PriceStddev : stats.LogReturnStddev) is { } value)
-                        (values[ranked], order[ranked++]) = (-value, c);
-                }
-                // Ascending by negated value: most volatile first.
-                Array.Sort(values, order, 0, ranked);
-                var rank = 0;
-                for (var i = 0; i < ranked; i++)
-                {
-                    if (i == 0 || values[i] != values[i - 1])
-                        rank = i + 1;
-                    ref var row = ref byCoin[order[i]];
-                    row.Item1 ??= new int?[reading.Slots];
-                    row.Item2 ??= new double?[reading.Slots];
-                    row.Item1[slot] = rank;
-                    row.Item2[slot] = -values[i];
-                }
-                if (ranked > 0)
-                    outOf.Add((currency.CurrencyKey, measure, ranked));
-                stored += ranked;
-            }
-        }
-
         await connection.ExecuteAsync(new CommandDefinition("""
             DELETE FROM volatility_rank;
             DELETE FROM volatility_ranking;
@@ -394,28 +352,22 @@ public sealed class VolatilityStore(NpgsqlDataSource db)
             SELECT c, m, n, @asOf FROM unnest(@currencies, @measures, @outOf) AS x(c, m, n);
             """, new
             {
-                currencies = outOf.Select(o => o.Currency).ToArray(),
-                measures = outOf.Select(o => (short)o.Measure).ToArray(),
-                outOf = outOf.Select(o => o.OutOf).ToArray(),
+                currencies = ranking.Counts.Select(o => o.CurrencyKey).ToArray(),
+                measures = ranking.Counts.Select(o => (short)o.Measure).ToArray(),
+                outOf = ranking.Counts.Select(o => o.OutOf).ToArray(),
                 asOf,
             }, tx, cancellationToken: ct));
         await using var writer = await connection.BeginBinaryImportAsync(
             "COPY volatility_rank (coin_key, measure, rank, volatility) FROM STDIN (FORMAT BINARY)", ct);
-        foreach (var (measure, byCoin) in rows)
+        foreach (var coin in ranking.Coins)
         {
-            for (var c = 0; c < coins.Length; c++)
-            {
-                if (byCoin[c] is not (int?[] rank, double?[] volatility))
-                    continue;
-                await writer.StartRowAsync(ct);
-                await writer.WriteAsync(coins[c], NpgsqlDbType.Integer, ct);
-                await writer.WriteAsync((short)measure, NpgsqlDbType.Smallint, ct);
-                await writer.WriteAsync(rank, NpgsqlDbType.Array | NpgsqlDbType.Integer, ct);
-                await writer.WriteAsync(volatility, NpgsqlDbType.Array | NpgsqlDbType.Double, ct);
-            }
+            await writer.StartRowAsync(ct);
+            await writer.WriteAsync(coin.CoinKey, NpgsqlDbType.Integer, ct);
+            await writer.WriteAsync((short)coin.Measure, NpgsqlDbType.Smallint, ct);
+            await writer.WriteAsync(coin.Rank, NpgsqlDbType.Array | NpgsqlDbType.Integer, ct);
+            await writer.WriteAsync(coin.Volatility, NpgsqlDbType.Array | NpgsqlDbType.Double, ct);
         }
         await writer.CompleteAsync(ct);
-        return stored;
     }
 
     private static DateTime FloorHour(DateTime t) => new(t.Ticks - t.Ticks % TimeSpan.TicksPerHour, DateTimeKind.Utc);
