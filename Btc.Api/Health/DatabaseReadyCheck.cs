@@ -1,5 +1,4 @@
 using Btc.Data;
-using Dapper;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Npgsql;
 
@@ -12,9 +11,7 @@ public sealed class DatabaseReadyCheck(NpgsqlDataSource db) : IHealthCheck
     {
         try
         {
-            await using var connection = await db.OpenConnectionAsync(ct);
-            var version = await connection.ExecuteScalarAsync<long?>(new CommandDefinition(
-                """SELECT max("Version") FROM "VersionInfo" """, cancellationToken: ct));
+            var version = await SchemaVersion.AppliedAsync(db, ct);
             return version >= SchemaVersion.Required
                 ? HealthCheckResult.Healthy($"Schema version {version}.")
                 : HealthCheckResult.Unhealthy($"Schema version {version?.ToString() ?? "none"}; {SchemaVersion.Required} needed: run Btc.Migrations.");
