@@ -1,5 +1,6 @@
 using Btc.Data.Hosting;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Logging;
 using Npgsql;
 
 namespace Btc.Data;
@@ -15,7 +16,7 @@ public static class BtcConnectionString
             : value;
     }
 
-    public static NpgsqlDataSource CreateDataSource(string connectionString)
+    public static NpgsqlDataSource CreateDataSource(string connectionString, ILoggerFactory? logging = null)
     {
         // The settings the fastest ASP.NET Core + PostgreSQL benchmark entries use; none changes behaviour here:
         // we never rely on session state surviving a return to the pool, nor on ambient transactions.
@@ -25,7 +26,9 @@ public static class BtcConnectionString
             Enlist = false,
             MaxAutoPrepare = 32,
         };
-        return NpgsqlDataSource.Create(builder.ConnectionString);
+        // With the host's logging, Npgsql's command log (category Npgsql.Command, Debug; never parameter values)
+        // carries the scope of the request or job that ran the command: its trace id among them.
+        return new NpgsqlDataSourceBuilder(builder.ConnectionString).UseLoggerFactory(logging).Build();
     }
 
     /// <summary>

@@ -5,6 +5,7 @@ using Btc.Data.Prices;
 using Btc.Data.Volatility;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Npgsql;
 
 namespace Btc.Data;
@@ -15,7 +16,7 @@ public static class DataServiceCollectionExtensions
     public static IServiceCollection AddBtcData(this IServiceCollection services, IConfiguration configuration)
     {
         var connectionString = BtcConnectionString.From(configuration);
-        services.AddSingleton(_ => BtcConnectionString.CreateDataSource(connectionString));
+        services.AddSingleton(provider => BtcConnectionString.CreateDataSource(connectionString, provider.GetService<ILoggerFactory>()));
         services.AddSingleton<CoinStore>();
         services.AddSingleton<CurrencyStore>();
         services.AddSingleton<PriceSampleStore>();
