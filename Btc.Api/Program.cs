@@ -1,9 +1,15 @@
+using Btc.Api.Access;
 using Btc.Api.Hosting;
 using Btc.Data.Hosting;
 
 // The REST API and the Hangfire dashboard over the workers' database. Runs no Hangfire server.
 try
 {
+    if (args is ["keys", .. var keyArgs])
+    {
+        var configuration = new ConfigurationBuilder().AddJsonFile("appsettings.json", optional: true).AddEnvironmentVariables().Build();
+        return await KeysCommand.RunAsync(keyArgs, configuration, Console.Out, Console.Error);
+    }
     var builder = WebApplication.CreateBuilder(args);
     builder.AddBtcApi();
     var app = builder.Build();

@@ -1,3 +1,4 @@
+using Btc.Data.ApiKeys;
 using Btc.Data.Coins;
 using Btc.Data.Currencies;
 using Btc.Data.Polling;
@@ -24,6 +25,7 @@ public static class DataServiceCollectionExtensions
         services.AddSingleton<PollCycleStore>();
         services.AddSingleton<CallBudget>();
         services.AddSingleton<VolatilityStore>();
+        services.AddSingleton<ApiKeyStore>();
         return services;
     }
 }

@@ -1,4 +1,5 @@
 using Btc.Api.Cycles;
+using Btc.Api.Access;
 using Btc.Api.Dashboard;
 using Btc.Api.Health;
 using Btc.Api.Stocks;
@@ -27,6 +28,9 @@ public static class ApiSetup
         services.AddProblemDetails();
         services.AddExceptionHandler<DatabaseUnavailableHandler>();
         services.AddRequestDeadline();
+        services.AddOptions<AccessOptions>().BindConfiguration(AccessOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<ApiKeyCache>();
+        services.AddRateLimits();
         services.AddOpenApi();
         services.AddHealth();
         services.AddDashboard(builder.Configuration);
@@ -38,6 +42,7 @@ public static class ApiSetup
         // Read before the host starts: a bad setting fails here, as one exception Program turns into a sentence.
         _ = app.Services.GetRequiredService<IOptions<DashboardOptions>>().Value;
         _ = app.Services.GetRequiredService<IOptions<RequestDeadlineOptions>>().Value;
+        _ = app.Services.GetRequiredService<IOptions<AccessOptions>>().Value;
         var proxies = app.Services.GetRequiredService<IOptions<ProxyOptions>>().Value.Addresses;
 
         if (proxies.Count > 0)
@@ -58,6 +63,8 @@ public static class ApiSetup
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseRequestTimeouts();
+        app.UseApiKeys();
+        app.UseRateLimiter();
 
         app.MapOpenApi();
         app.MapScalarApiReference("/docs");

@@ -1,0 +1,47 @@
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
+
+namespace Btc.Api.Access;
+
+/// <summary>With Api__RequireKey=true, a request without an active key in X-Api-Key gets 401 problem details.</summary>
+public static class ApiKeyCheck
+{
+    public const string Header = "X-Api-Key";
+    private const string KeyIdItem = "btc.api-key-id";
+
+    /// <summary>The id of the key the request was let in with, if any (the rate limit's partition).</summary>
+    public static int? KeyId(HttpContext context) => context.Items[KeyIdItem] as int?;
+
+    public static IApplicationBuilder UseApiKeys(this IApplicationBuilder app)
+    {
+        if (!app.ApplicationServices.GetRequiredService<IOptions<AccessOptions>>().Value.RequireKey)
+            return app;
+        return app.Use(async (context, next) =>
+        {
+            if (OpenPaths.Contains(context.Request.Path))
+            {
+                await next(context);
+                return;
+            }
+            var presented = context.Request.Headers[Header].ToString();
+            var keyId = presented.Length == 0 ? null : await context.RequestServices.GetRequiredService<ApiKeyCache>().FindAsync(presented, context.RequestAborted);
+            if (keyId is null)
+            {
+                context.Response.StatusCode = StatusCodes.Status401Unauthorized;
+                await context.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
+                {
+                    HttpContext = context,
+                    ProblemDetails = new ProblemDetails
+                    {
+                        Status = StatusCodes.Status401Unauthorized,
+                        Title = presented.Length == 0 ? "API key required" : "Unknown or revoked API key",
+                        Detail = $"Send an active key in the {Header} header; an operator creates one with 'Btc.Api keys create NAME'.",
+                    },
+                });
+                return;
+            }
+            context.Items[KeyIdItem] = keyId;
+            await next(context);
+        });
+    }
+}
