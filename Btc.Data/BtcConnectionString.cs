@@ -16,6 +16,10 @@ public static class BtcConnectionString
             : value;
     }
 
+    /// <summary>ConnectionStrings:BtcReadOnly (env: ConnectionStrings__BtcReadOnly): a streaming replica the API may read from; null when unset.</summary>
+    public static string? ReadOnlyFrom(IConfiguration configuration) =>
+        configuration.GetConnectionString("BtcReadOnly") is { Length: > 0 } value && !string.IsNullOrWhiteSpace(value) ? value : null;
+
     public static NpgsqlDataSource CreateDataSource(string connectionString, ILoggerFactory? logging = null)
     {
         // The settings the fastest ASP.NET Core + PostgreSQL benchmark entries use; none changes behaviour here:

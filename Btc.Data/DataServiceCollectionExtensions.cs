@@ -13,10 +13,13 @@ namespace Btc.Data;
 
 public static class DataServiceCollectionExtensions
 {
-    /// <summary>Registers the one <see cref="NpgsqlDataSource"/> on ConnectionStrings:Btc and the stores over it.</summary>
-    public static IServiceCollection AddBtcData(this IServiceCollection services, IConfiguration configuration)
+    /// <summary>
+    /// Registers the one <see cref="NpgsqlDataSource"/> on ConnectionStrings:Btc — or, for a reader, on
+    /// <paramref name="readsFrom"/>, a replica — and the stores over it.
+    /// </summary>
+    public static IServiceCollection AddBtcData(this IServiceCollection services, IConfiguration configuration, string? readsFrom = null)
     {
-        var connectionString = BtcConnectionString.From(configuration);
+        var connectionString = readsFrom ?? BtcConnectionString.From(configuration);
         services.AddSingleton(provider => BtcConnectionString.CreateDataSource(connectionString, provider.GetService<ILoggerFactory>()));
         services.AddSingleton<CoinStore>();
         services.AddSingleton<CurrencyStore>();

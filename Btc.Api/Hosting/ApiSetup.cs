@@ -17,7 +17,8 @@ public static class ApiSetup
     {
         var services = builder.Services;
         services.AddSingleton(TimeProvider.System);
-        services.AddBtcData(builder.Configuration);
+        // Reads go to the replica when one is named; the notices, the dashboard and the key command use the primary.
+        services.AddBtcData(builder.Configuration, BtcConnectionString.ReadOnlyFrom(builder.Configuration));
         // Bounded: serialized series of many coins and currencies must not grow without limit.
         services.AddMemoryCache(cache => cache.SizeLimit = 256L * 1024 * 1024);
         services.AddSingleton(provider => new DataChanges(BtcConnectionString.From(builder.Configuration), provider.GetRequiredService<ILogger<DataChanges>>()));
@@ -32,7 +33,7 @@ public static class ApiSetup
         services.AddSingleton<ApiKeyCache>();
         services.AddRateLimits();
         services.AddOpenApi();
-        services.AddHealth();
+        services.AddHealth(builder.Configuration);
         services.AddDashboard(builder.Configuration);
         return builder;
     }

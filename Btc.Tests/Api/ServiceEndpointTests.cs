@@ -31,7 +31,9 @@ public sealed class ServiceEndpointTests(ApiFixture api) : IClassFixture<ApiFixt
         (await api.Client.GetAsync("/health/live")).StatusCode.Should().Be(HttpStatusCode.OK);
         var ready = await api.Client.GetAsync("/health/ready");
         ready.StatusCode.Should().Be(HttpStatusCode.OK);
-        (await ready.Content.ReadAsStringAsync()).Should().Be("Healthy");
+        var body = JsonDocument.Parse(await ready.Content.ReadAsStringAsync()).RootElement;
+        body.GetProperty("status").GetString().Should().Be("Healthy");
+        body.GetProperty("checks").GetProperty("database").GetProperty("description").GetString().Should().Be("Schema version 9.");
     }
 
     [Fact]

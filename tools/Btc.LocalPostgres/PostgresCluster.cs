@@ -50,6 +50,31 @@ public sealed class PostgresCluster : IDisposable
         return cluster;
     }
 
+    /// <summary>
+    /// A streaming replica of this cluster on a port of its own (pg_basebackup -R: standby.signal and the primary's
+    /// address), started and replaying; dispose it before its primary.
+    /// </summary>
+    public PostgresCluster StartStandby()
+    {
+        var root = Directory.CreateTempSubdirectory(Prefix).FullName;
+        File.WriteAllText(Path.Combine(root, OwnerFile), Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        var standby = new PostgresCluster(_bin, root, FreePort());
+        if (standby._asPostgresUser)
+            Run("chown", "-R", "postgres", root);
+        try
+        {
+            standby.Ctl(Tool("pg_basebackup"), "-D", standby._dataDir, "-h", "127.0.0.1", "-p", Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                "-U", "postgres", "-R", "-X", "stream", "--no-sync");
+            standby.Resume();
+        }
+        catch
+        {
+            standby.Dispose();
+            throw;
+        }
+        return standby;
+    }
+
     private const string Prefix = "btc-pg-";
 
     /// <summary>What a database restart does to its clients: connections terminated, the port closed a moment.</summary>
@@ -111,7 +136,7 @@ public sealed class PostgresCluster : IDisposable
 
     private void Ctl(string tool, params string[] args)
     {
-        var exe = Path.Combine(_bin, tool);
+        var exe = Path.IsPathRooted(tool) ? tool : Path.Combine(_bin, tool);
         if (_asPostgresUser)
             Run("runuser", ["-u", "postgres", "--", exe, .. args]);
         else
