@@ -64,7 +64,7 @@ public sealed class PostgresCluster : IDisposable
         try
         {
             standby.Ctl(Tool("pg_basebackup"), "-D", standby._dataDir, "-h", "127.0.0.1", "-p", Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                "-U", "postgres", "-R", "-X", "stream", "--no-sync");
+                "-U", "postgres", "-R", "-X", "stream", "--no-sync", "--checkpoint=fast"); // fast: not the next scheduled checkpoint, minutes away
             standby.Resume();
         }
         catch
