@@ -46,7 +46,8 @@ public sealed class SupersedeTests
         await using var db = await DatabaseFixture.CreateAsync();
         await using var coinGecko = await Simulator.StartAsync(coins: 100);
         await using var worker = await WorkerHost.StartAsync(db.ConnectionString, coinGecko);
-        await coinGecko.AddFaultAsync(new Fault(FaultKind.Status, Count: 1_000, Path: PricePath, Status: 503));
+        // Not CoinGecko's JSON, every time: each attempt fails (a 5xx would open the circuit, and a page waits for that).
+        await coinGecko.AddFaultAsync(new Fault(FaultKind.Malformed, Count: 1_000, Path: PricePath));
         var monitoring = worker.Services.GetRequiredService<JobStorage>().GetMonitoringApi();
 
         worker.TriggerCycle();

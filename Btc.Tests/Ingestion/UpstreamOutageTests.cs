@@ -73,21 +73,44 @@ public sealed class UpstreamOutageTests(Xunit.Abstractions.ITestOutputHelper out
         await run.CoinGecko.Client.DeleteAsync("/sim/calls");
         await run.CoinGecko.AddFaultAsync(new Fault(FaultKind.Status, Count: 10_000, Path: PricePath, Status: 503));
         run.Worker.TriggerCycle();
-        await Eventually.Until(() => Task.FromResult(run.Circuit.IsOpen), open => open, CycleProbe.Deadline, "the circuit to open");
-        // The pages' two retries come within ~25 s, while the circuit is open or after it let one probe through.
-        await run.WaitForIdleAsync();
+        // The circuit opens, and the pages it refused wait for it (scheduled, no call made).
+        await Eventually.Until(() => Task.FromResult(run.Circuit.IsOpen && run.Monitoring.ScheduledCount() > 0), ready => ready,
+            CycleProbe.Deadline, "the circuit open and the refused pages waiting for it");
 
         var calls = (await run.CoinGecko.CallsAsync()).Count(c => c.Path.EndsWith(PricePath, StringComparison.Ordinal));
         calls.Should().BeLessThanOrEqualTo((int)(1.5 * normal.CallsUsed), "a failing minute costs no more than 1.5 normal minutes");
-        var failing = (await new PollCycleStore(run.Db.DataSource).GetAsync(2))!;
-        failing.CallsUsed.Should().Be(calls + 1, "every attempt is counted, the list's included");
+        (await new PollCycleStore(run.Db.DataSource).GetAsync(2))!.CallsUsed.Should().BeGreaterThanOrEqualTo(calls + 1, "every attempt is counted, the list's included");
+
+        // The next minute comes while CoinGecko still fails: it supersedes the waiting pages (and fails itself).
+        run.Worker.TriggerCycle();
+        await Eventually.Until(async () => (await new PollCycleStore(run.Db.DataSource).GetAsync(2))!.Outcome, outcome => outcome == "incomplete",
+            CycleProbe.Deadline, "the failing minute closed as incomplete by the next");
 
         await run.CoinGecko.Client.DeleteAsync("/sim/faults");
         await run.CoinGecko.AdvanceAsync(1);
-        var back = await run.CycleAsync(3);
+        var back = await run.CycleAsync(4);
         back.Outcome.Should().Be("complete");
-        (await new PollCycleStore(run.Db.DataSource).GetAsync(2))!.Outcome.Should().Be("incomplete", "the next cycle superseded its pages");
         await run.AssertNothingLateLostOrTwiceAsync(storedBefore + back.RowsStored);
+    }
+
+    [Fact]
+    public async Task A_burst_of_failures_that_opens_the_circuit_costs_no_page_they_wait_for_it_and_the_cycle_completes()
+    {
+        // A 24 s break (3 timeouts), longer than a page's two retries (5 s and 15 s) take: only waiting for the circuit
+        // saves the refused pages, as it must in production (a 30 s break).
+        await using var run = await Run.StartAsync(coins: 1_000, timeoutSeconds: 8);
+        await run.CoinGecko.AddFaultAsync(new Fault(FaultKind.Status, Count: 10_000, Path: PricePath, Status: 503));
+
+        run.Worker.TriggerCycle();
+        // CoinGecko fails only until the circuit opens: a burst of a second or so.
+        await Eventually.Until(() => Task.FromResult(run.Circuit.IsOpen), open => open, CycleProbe.Deadline, "the circuit to open");
+        await run.CoinGecko.Client.DeleteAsync("/sim/faults");
+        var cycle = await Eventually.Until(async () => (await new PollCycleStore(run.Db.DataSource).RecentAsync(1)).SingleOrDefault(),
+            c => c?.FinishedAt is not null, TimeSpan.FromSeconds(90), "the cycle to finish");
+
+        run.Circuit.ClosesAt.Should().BeAfter(cycle!.StartedAt, "the burst opened the circuit");
+        (cycle.Outcome, cycle.RowsStored).Should().Be(("complete", run.PricedCoins), "no page was lost to the burst");
+        await run.AssertNothingLateLostOrTwiceAsync(run.PricedCoins);
     }
 
     private sealed class Run : IAsyncDisposable
@@ -98,16 +121,17 @@ public sealed class UpstreamOutageTests(Xunit.Abstractions.ITestOutputHelper out
         public required TcpForwarder Link { get; init; }
         public required WorkerHost Worker { get; init; }
         public CoinGeckoCircuit Circuit => Worker.Services.GetRequiredService<CoinGeckoCircuit>();
-        private IMonitoringApi Monitoring => Worker.Services.GetRequiredService<JobStorage>().GetMonitoringApi();
+        public IMonitoringApi Monitoring => Worker.Services.GetRequiredService<JobStorage>().GetMonitoringApi();
+        public int PricedCoins => CoinGecko.Market.Coins.Count(c => c.Kind is CoinKind.Live or CoinKind.Partial);
 
-        public static async Task<Run> StartAsync(int coins)
+        public static async Task<Run> StartAsync(int coins, int timeoutSeconds = 1)
         {
             var db = await DatabaseFixture.CreateAsync();
             var coinGecko = await Simulator.StartAsync(coins);
             var link = new TcpForwarder("127.0.0.1", coinGecko.BaseUrl.Port);
             link.Open();
             var worker = await WorkerHost.StartAsync(db.ConnectionString, coinGecko,
-                ("CoinGecko:BaseUrl", $"http://127.0.0.1:{link.Port}/api/v3"), ("CoinGecko:TimeoutSeconds", "1"));
+                ("CoinGecko:BaseUrl", $"http://127.0.0.1:{link.Port}/api/v3"), ("CoinGecko:TimeoutSeconds", timeoutSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture)));
             return new Run { Db = db, CoinGecko = coinGecko, Link = link, Worker = worker };
         }
 

@@ -11,6 +11,20 @@ public sealed class CoinGeckoCircuit(TimeProvider clock, ILogger<CoinGeckoCircui
 
     public bool IsOpen => clock.GetUtcNow().UtcTicks < Interlocked.Read(ref _pausedUntilTicks);
 
+    /// <summary>When calls may go out again: a page refused by the open circuit is scheduled for then.</summary>
+    public DateTime ClosesAt => new(Interlocked.Read(ref _pausedUntilTicks), DateTimeKind.Utc);
+
+    /// <summary>Whether <paramref name="e"/> (which Refit may have wrapped) is the circuit refusing a call: no call was made.</summary>
+    public static bool Refused(Exception? e)
+    {
+        for (; e is not null; e = e.InnerException)
+        {
+            if (e is Polly.CircuitBreaker.BrokenCircuitException)
+                return true;
+        }
+        return false;
+    }
+
     public void Opened(TimeSpan breakDuration, string reason)
     {
         Interlocked.Exchange(ref _pausedUntilTicks, (clock.GetUtcNow() + breakDuration).UtcTicks);

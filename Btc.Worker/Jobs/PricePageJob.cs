@@ -14,6 +14,7 @@ public sealed class PricePageJob(
     CurrencyStore currencyStore,
     PriceSampleStore prices,
     PollCycleStore cycles,
+    CoinGeckoCircuit circuit,
     IBackgroundJobClient jobs,
     IOptions<PollingOptions> polling,
     TimeProvider clock,
@@ -61,6 +62,16 @@ public sealed class PricePageJob(
         {
             await cycles.RecordPageErrorAsync(cycleId, pageNo, limited.Message, CancellationToken.None);
             jobs.Schedule<IPricePageJob>(job => job.RunAsync(cycleId, pageNo, CancellationToken.None), new DateTimeOffset(limited.RetryAt, TimeSpan.Zero));
+        }
+        // Refused by the open circuit, no call made: the page waits for the circuit as for a 429, without spending a
+        // retry (a short burst of failures would otherwise cost every page of the minute), until the next cycle
+        // supersedes it. While one probe call is out (half-open) the others try again a moment later.
+        catch (Exception e) when (CoinGeckoCircuit.Refused(e))
+        {
+            var at = new DateTime(Math.Max(circuit.ClosesAt.Ticks, clock.GetUtcNow().UtcDateTime.Ticks), DateTimeKind.Utc)
+                .AddMilliseconds(500 + Random.Shared.Next(1_000));
+            log.LogInformation("Cycle {CycleId} page {PageNo} waits for CoinGecko until {At:HH:mm:ss}: the circuit is open", cycleId, pageNo, at);
+            jobs.Schedule<IPricePageJob>(job => job.RunAsync(cycleId, pageNo, CancellationToken.None), new DateTimeOffset(at, TimeSpan.Zero));
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
