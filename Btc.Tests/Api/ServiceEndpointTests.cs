@@ -79,15 +79,12 @@ public sealed class ServiceEndpointTests(ApiFixture api) : IClassFixture<ApiFixt
         var tiny = new Npgsql.NpgsqlConnectionStringBuilder(api.ConnectionString) { MaxPoolSize = 1, Timeout = 1 }.ConnectionString;
         await using var factory = new ApiFactory(tiny, new FixedClock(ApiFixture.Now));
         using var http = factory.CreateClient();
-        await using var blocker = new Npgsql.NpgsqlConnection(api.ConnectionString);
-        await blocker.OpenAsync();
-        await using var tx = await blocker.BeginTransactionAsync();
-        await using (var lockCoins = new Npgsql.NpgsqlCommand("LOCK TABLE coin IN ACCESS EXCLUSIVE MODE", blocker, tx))
-            await lockCoins.ExecuteNonQueryAsync();
+        await using var blocker = await LockCoinsAsync();
 
         var holding = http.GetAsync("/stock/acala/usd"); // waits on the lock, holding the pool's one connection
+        await Eventually.Until(async () => await WaitingOnLockAsync(), n => n == 1, TimeSpan.FromSeconds(10), "the first request waiting on the lock");
         var refused = await http.GetAsync("/stock/1move%20token/usd");
-        await tx.RollbackAsync();
+        await blocker.DisposeAsync();
 
         refused.StatusCode.Should().Be(HttpStatusCode.ServiceUnavailable);
         refused.Headers.RetryAfter!.Delta.Should().BePositive();
@@ -102,22 +99,36 @@ public sealed class ServiceEndpointTests(ApiFixture api) : IClassFixture<ApiFixt
     {
         await using var factory = new ApiFactory(api.ConnectionString, new FixedClock(ApiFixture.Now), ("Api:RequestTimeoutSeconds", "1"));
         using var http = factory.CreateClient();
-        await using var blocker = new Npgsql.NpgsqlConnection(api.ConnectionString);
-        await blocker.OpenAsync();
-        await using var tx = await blocker.BeginTransactionAsync();
-        await using (var lockCoins = new Npgsql.NpgsqlCommand("LOCK TABLE coin IN ACCESS EXCLUSIVE MODE", blocker, tx))
-            await lockCoins.ExecuteNonQueryAsync();
+        await using var blocker = await LockCoinsAsync();
 
         var late = await http.GetAsync("/stock/acala/usd"); // waits on the lock past its deadline
         // The query is cancelled in the database too, not left waiting for the lock.
-        await Eventually.Until(
-            async () => (await blocker.QueryAsync<string>("SELECT query FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()")).Count(),
-            n => n == 0, TimeSpan.FromSeconds(10), "the cancelled query to leave the database");
-        await tx.RollbackAsync();
+        await Eventually.Until(async () => await WaitingOnLockAsync(), n => n == 0, TimeSpan.FromSeconds(10), "the cancelled query to leave the database");
+        await blocker.DisposeAsync();
 
         late.StatusCode.Should().Be(HttpStatusCode.ServiceUnavailable);
         late.Headers.RetryAfter!.Delta.Should().BePositive();
         late.Content.Headers.ContentType!.MediaType.Should().Be("application/problem+json");
         (await http.GetAsync("/stock/acala/usd")).StatusCode.Should().Be(HttpStatusCode.OK);
+    }
+
+    /// <summary>
+    /// A connection holding the coin table locked in a transaction until it is disposed (closing rolls back): a request
+    /// then waits on the database as long as the test likes.
+    /// </summary>
+    private async Task<Npgsql.NpgsqlConnection> LockCoinsAsync()
+    {
+        var blocker = new Npgsql.NpgsqlConnection(api.ConnectionString);
+        await blocker.OpenAsync();
+        var tx = await blocker.BeginTransactionAsync();
+        await blocker.ExecuteAsync("LOCK TABLE coin IN ACCESS EXCLUSIVE MODE", transaction: tx);
+        return blocker;
+    }
+
+    /// <summary>Queries waiting on a lock, seen from a connection of its own (inside the blocker's transaction the view would stand still).</summary>
+    private async Task<int> WaitingOnLockAsync()
+    {
+        await using var probe = new Npgsql.NpgsqlConnection(api.ConnectionString);
+        return await probe.ExecuteScalarAsync<int>("SELECT count(*)::int FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()");
     }
 }

@@ -19,7 +19,8 @@ public sealed class JobPolicyTests
         await using var db = await DatabaseFixture.CreateAsync();
         await using var coinGecko = await Simulator.StartAsync(coins: 100);
         await using var worker = await WorkerHost.StartAsync(db.ConnectionString, coinGecko);
-        await coinGecko.AddFaultAsync(new Fault(FaultKind.Status, Count: 1_000, Path: "/simple/price", Status: 503));
+        // Not CoinGecko's JSON, every time: each attempt fails (lasting 5xx would open the circuit, which a page waits for).
+        await coinGecko.AddFaultAsync(new Fault(FaultKind.Malformed, Count: 1_000, Path: "/simple/price"));
 
         worker.TriggerCycle();
         var history = await FinalHistoryAsync(worker, nameof(IPricePageJob), TimeSpan.FromSeconds(90));

@@ -32,11 +32,7 @@ public sealed class PostgresCluster : IDisposable
             "(Debian/Ubuntu: apt-get install postgresql) or set BTC_TEST_POSTGRES to a server's connection string.");
 
         RemoveAbandoned();
-        var root = Directory.CreateTempSubdirectory(Prefix).FullName;
-        File.WriteAllText(Path.Combine(root, OwnerFile), Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        var cluster = new PostgresCluster(bin, root, FreePort());
-        if (cluster._asPostgresUser)
-            Run("chown", "-R", "postgres", root);
+        var cluster = Create(bin);
         try
         {
             cluster.Ctl("initdb", "-D", cluster._dataDir, "-A", "trust", "-U", "postgres", "-E", "UTF8", "--no-locale", "--no-sync");
@@ -56,11 +52,7 @@ public sealed class PostgresCluster : IDisposable
     /// </summary>
     public PostgresCluster StartStandby()
     {
-        var root = Directory.CreateTempSubdirectory(Prefix).FullName;
-        File.WriteAllText(Path.Combine(root, OwnerFile), Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        var standby = new PostgresCluster(_bin, root, FreePort());
-        if (standby._asPostgresUser)
-            Run("chown", "-R", "postgres", root);
+        var standby = Create(_bin);
         try
         {
             standby.Ctl(Tool("pg_basebackup"), "-D", standby._dataDir, "-h", "127.0.0.1", "-p", Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
@@ -73,6 +65,17 @@ public sealed class PostgresCluster : IDisposable
             throw;
         }
         return standby;
+    }
+
+    /// <summary>A cluster's folder, owned by this process (see <see cref="RemoveAbandoned"/>), and its free port; nothing started.</summary>
+    private static PostgresCluster Create(string bin)
+    {
+        var root = Directory.CreateTempSubdirectory(Prefix).FullName;
+        File.WriteAllText(Path.Combine(root, OwnerFile), Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        var cluster = new PostgresCluster(bin, root, FreePort());
+        if (cluster._asPostgresUser)
+            Run("chown", "-R", "postgres", root);
+        return cluster;
     }
 
     private const string Prefix = "btc-pg-";
