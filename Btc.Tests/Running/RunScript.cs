@@ -1,3 +1,4 @@
+using Btc.LocalPostgres;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
@@ -41,7 +42,7 @@ public sealed class RunScript : IAsyncDisposable
     /// <summary>Starts <paramref name="script"/> (run.sh, or a path that reaches it) with only the given BTC settings.</summary>
     public static RunScript Start(string script, IReadOnlyDictionary<string, string> environment)
     {
-        var (apiPort, pgPort, marker) = (FreePort(), FreePort(), Guid.NewGuid().ToString("N"));
+        var (apiPort, pgPort, marker) = (LoopbackPorts.Free(), LoopbackPorts.Free(), Guid.NewGuid().ToString("N"));
         var start = new ProcessStartInfo("bash", [script, "--offline", "--port", apiPort.ToString()])
         {
             RedirectStandardOutput = true,
@@ -104,12 +105,5 @@ public sealed class RunScript : IAsyncDisposable
         {
             return false;
         }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

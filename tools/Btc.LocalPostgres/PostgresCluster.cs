@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 
 namespace Btc.LocalPostgres;
 
@@ -72,7 +70,7 @@ public sealed class PostgresCluster : IDisposable
     {
         var root = Directory.CreateTempSubdirectory(Prefix).FullName;
         File.WriteAllText(Path.Combine(root, OwnerFile), Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        var cluster = new PostgresCluster(bin, root, FreePort());
+        var cluster = new PostgresCluster(bin, root, LoopbackPorts.Free());
         if (cluster._asPostgresUser)
             Run("chown", "-R", "postgres", root);
         return cluster;
@@ -185,12 +183,5 @@ public sealed class PostgresCluster : IDisposable
                 .OrderByDescending(bin => int.TryParse(Path.GetFileName(Path.GetDirectoryName(bin)), out var v) ? v : 0)
                 .FirstOrDefault()
             : null;
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }
