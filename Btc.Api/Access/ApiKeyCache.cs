@@ -11,7 +11,8 @@ namespace Btc.Api.Access;
 public sealed class ApiKeyCache(ApiKeyStore store, DataChanges changes, TimeProvider clock)
 {
     private static readonly TimeSpan MaxAge = TimeSpan.FromSeconds(10);
-    private (long Version, DateTimeOffset ReadAt, Dictionary<string, ActiveApiKey> ByPrefix)? _keys;
+    // One reference, swapped whole: requests read it while another replaces it.
+    private Snapshot? _keys;
 
     /// <summary>The key's id when <paramref name="secret"/> is an active key; compared in constant time.</summary>
     public async Task<int?> FindAsync(string secret, CancellationToken ct)
@@ -28,11 +29,13 @@ public sealed class ApiKeyCache(ApiKeyStore store, DataChanges changes, TimeProv
     private async Task<Dictionary<string, ActiveApiKey>> KeysAsync(CancellationToken ct)
     {
         var now = clock.GetUtcNow();
-        if (_keys is { } cached && changes.Listening && cached.Version == changes.Version && now - cached.ReadAt < MaxAge)
+        if (Volatile.Read(ref _keys) is { } cached && changes.Listening && cached.Version == changes.Version && now - cached.ReadAt < MaxAge)
             return cached.ByPrefix;
         var version = changes.Version;
         var byPrefix = (await store.ActiveAsync(ct)).ToDictionary(k => k.Prefix, StringComparer.Ordinal);
-        _keys = (version, now, byPrefix);
+        Volatile.Write(ref _keys, new Snapshot(version, now, byPrefix));
         return byPrefix;
     }
+
+    private sealed record Snapshot(long Version, DateTimeOffset ReadAt, Dictionary<string, ActiveApiKey> ByPrefix);
 }

@@ -1,4 +1,4 @@
-using Microsoft.AspNetCore.Mvc;
+using Btc.Api.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace Btc.Api.Access;
@@ -27,17 +27,9 @@ public static class ApiKeyCheck
             var keyId = presented.Length == 0 ? null : await context.RequestServices.GetRequiredService<ApiKeyCache>().FindAsync(presented, context.RequestAborted);
             if (keyId is null)
             {
-                context.Response.StatusCode = StatusCodes.Status401Unauthorized;
-                await context.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
-                {
-                    HttpContext = context,
-                    ProblemDetails = new ProblemDetails
-                    {
-                        Status = StatusCodes.Status401Unauthorized,
-                        Title = presented.Length == 0 ? "API key required" : "Unknown or revoked API key",
-                        Detail = $"Send an active key in the {Header} header; an operator creates one with 'Btc.Api keys create NAME'.",
-                    },
-                });
+                await ProblemResponse.WriteAsync(context, StatusCodes.Status401Unauthorized,
+                    presented.Length == 0 ? "API key required" : "Unknown or revoked API key",
+                    $"Send an active key in the {Header} header; an operator creates one with 'Btc.Api keys create NAME'.");
                 return;
             }
             context.Items[KeyIdItem] = keyId;

@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Threading.RateLimiting;
-using Microsoft.AspNetCore.Mvc;
+using Btc.Api.Hosting;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
 
@@ -35,18 +35,9 @@ public static class RateLimits
                 var context = rejected.HttpContext;
                 var wait = rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter) ? retryAfter : TimeSpan.FromSeconds(1);
                 var seconds = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds));
-                context.Response.StatusCode = StatusCodes.Status429TooManyRequests;
                 context.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
-                await context.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
-                {
-                    HttpContext = context,
-                    ProblemDetails = new ProblemDetails
-                    {
-                        Status = StatusCodes.Status429TooManyRequests,
-                        Title = "Too many requests",
-                        Detail = $"This client may make {options.RequestsPerSecond} requests a second ({options.Burst} at once); try again in {seconds} s.",
-                    },
-                });
+                await ProblemResponse.WriteAsync(context, StatusCodes.Status429TooManyRequests, "Too many requests",
+                    $"This client may make {options.RequestsPerSecond} requests a second ({options.Burst} at once); try again in {seconds} s.");
             };
         });
         return services;

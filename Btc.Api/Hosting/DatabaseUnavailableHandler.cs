@@ -1,6 +1,5 @@
 using System.Net.Sockets;
 using Microsoft.AspNetCore.Diagnostics;
-using Microsoft.AspNetCore.Mvc;
 using Npgsql;
 
 namespace Btc.Api.Hosting;
@@ -9,27 +8,23 @@ namespace Btc.Api.Hosting;
 /// A request that cannot get a database connection — every pooled one busy past the wait, or the database away
 /// (restarting) — is a 503 with Retry-After, not a 500: the client should come back in a moment.
 /// </summary>
-public sealed class DatabaseUnavailableHandler(IProblemDetailsService problems) : IExceptionHandler
+public sealed class DatabaseUnavailableHandler : IExceptionHandler
 {
     private const int RetryAfterSeconds = 2;
 
-    public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken ct) =>
-        Reason(exception) is { } reason && await WriteBusyAsync(context, problems, reason, exception);
-
-    /// <summary>503, Retry-After and a problem details body (plain text when the client accepts no JSON).</summary>
-    public static async Task<bool> WriteBusyAsync(HttpContext context, IProblemDetailsService problems, string reason, Exception? exception = null)
+    public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken ct)
     {
-        context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
-        context.Response.Headers.RetryAfter = RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        var detail = $"{reason} Try again in {RetryAfterSeconds} s.";
-        if (!await problems.TryWriteAsync(new ProblemDetailsContext
-            {
-                HttpContext = context,
-                Exception = exception,
-                ProblemDetails = new ProblemDetails { Status = StatusCodes.Status503ServiceUnavailable, Title = "Database busy", Detail = detail },
-            }))
-            await context.Response.WriteAsync(detail);
+        if (Reason(exception) is not { } reason)
+            return false;
+        await WriteBusyAsync(context, reason, exception);
         return true;
+    }
+
+    /// <summary>503 with Retry-After and a problem details body.</summary>
+    public static Task WriteBusyAsync(HttpContext context, string reason, Exception? exception = null)
+    {
+        context.Response.Headers.RetryAfter = RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return ProblemResponse.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, "Database busy", $"{reason} Try again in {RetryAfterSeconds} s.", exception);
     }
 
     private static string? Reason(Exception? e)

@@ -25,8 +25,8 @@ public static class RequestDeadline
         return services;
     }
 
-    private static Task WriteAsync(HttpContext context) => DatabaseUnavailableHandler.WriteBusyAsync(
-        context, context.RequestServices.GetRequiredService<IProblemDetailsService>(), "The answer took too long: the database is busy.");
+    private static Task WriteAsync(HttpContext context) =>
+        DatabaseUnavailableHandler.WriteBusyAsync(context, "The answer took too long: the database is busy.");
 }
 
 /// <summary>Section "Api" (env Api__RequestTimeoutSeconds).</summary>

@@ -18,6 +18,8 @@ public sealed class AccessTests
 
         var none = await http.GetAsync("/stock");
         await AssertProblemAsync(none, HttpStatusCode.Unauthorized, "API key required");
+        using var plain = new HttpRequestMessage(HttpMethod.Get, "/stock") { Headers = { { "Accept", "text/plain" } } };
+        (await http.SendAsync(plain)).StatusCode.Should().Be(HttpStatusCode.Unauthorized, "a client that takes no JSON still gets the 401, as text");
         (await http.GetAsync("/health/ready")).StatusCode.Should().Be(HttpStatusCode.OK, "health needs no key");
         (await http.GetAsync("/openapi/v1.json")).StatusCode.Should().Be(HttpStatusCode.OK, "nor do the docs");
 
