@@ -3,6 +3,7 @@ using Btc.Data.Coins;
 using Btc.Data.Currencies;
 using Btc.Data.Polling;
 using Btc.Data.Prices;
+using Btc.Data.Series;
 using Btc.Data.Volatility;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -25,6 +26,8 @@ public static class DataServiceCollectionExtensions
         services.AddSingleton<CurrencyStore>();
         services.AddSingleton<PriceSampleStore>();
         services.AddSingleton<PricePartitions>();
+        services.AddSingleton<SeriesReader>();
+        services.AddSingleton<SeriesCompactor>();
         services.AddSingleton<PollCycleStore>();
         services.AddSingleton<CallBudget>();
         services.AddSingleton<VolatilityStore>();

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Btc.Data.Coins;
 using Btc.Data.Currencies;
 using Btc.Data.Prices;
+using Btc.Data.Series;
 using Btc.Data.Volatility;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
@@ -56,7 +57,7 @@ public static class StockEndpoints
 
     private static async Task<Results<JsonBytes, ProblemHttpResult>> SeriesAsync(
         [FromRoute(Name = "stock_id")] string stockId, string currency, string? from, string? to,
-        StockLookup lookup, PriceSampleStore prices, ServedDataCache cache, TimeProvider clock, CancellationToken ct)
+        StockLookup lookup, SeriesReader prices, ServedDataCache cache, TimeProvider clock, CancellationToken ct)
     {
         var (window, error) = SeriesWindowParser.Parse(from, to, clock.GetUtcNow().UtcDateTime);
         if (error is not null)

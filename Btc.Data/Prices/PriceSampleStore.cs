@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Btc.Data.Copy;
 using Btc.Data.Currencies;
 using Btc.Data.Freshness;
+using Btc.Data.Series;
 using Dapper;
 using Npgsql;
 using NpgsqlTypes;
@@ -44,9 +45,10 @@ public sealed class PriceSampleStore(NpgsqlDataSource db)
     private async Task<int?> CopyAsync(NpgsqlConnection connection, Page page, CancellationToken ct)
     {
         await using var tx = await connection.BeginTransactionAsync(ct);
-        await using var found = await connection.QueryMultipleAsync(new CommandDefinition("""
-            SELECT finished_at IS NULL AND superseded_by IS NULL FROM poll_cycle_page
-             WHERE cycle_id = @cycleId AND page_no = @pageNo FOR UPDATE;
+        await using var found = await connection.QueryMultipleAsync(new CommandDefinition($"""
+            SELECT finished_at IS NULL AND superseded_by IS NULL
+            FROM poll_cycle_page CROSS JOIN pg_advisory_xact_lock_shared({SeriesPieces.WritersLock})
+            WHERE cycle_id = @cycleId AND page_no = @pageNo FOR UPDATE OF poll_cycle_page;
             SELECT s.coin_key, s.last_updated_at
             FROM price_sample s JOIN unnest(@coinKeys, @timestamps) AS i(coin_key, last_updated_at) USING (coin_key, last_updated_at);
             """, new
@@ -110,7 +112,8 @@ public sealed class PriceSampleStore(NpgsqlDataSource db)
 
     /// <summary>
     /// The statement that counts the page: <c>ins</c> is the rows just stored (copied before, or inserted here),
-    /// their prices in later currencies go to price_sample_extra, their hours are marked for the rank recompute.
+    /// their prices in later currencies go to price_sample_extra, their hours are marked for the rank recompute (and
+    /// for the series compactor when they are late). Pages hold the writers' lock shared: see <see cref="SeriesCompactor"/>.
     /// </summary>
     private string Sql(Page page, bool copied) => _sql.GetOrAdd((copied, page.Columns), _ =>
     {
@@ -127,11 +130,11 @@ public sealed class PriceSampleStore(NpgsqlDataSource db)
                 RETURNING coin_key, last_updated_at
                 """;
         // Copied, the page's row is already locked and found open; inserted here, this statement locks it.
-        var open = copied ? "" : """
+        var open = copied ? "" : $"""
             open AS (
-                SELECT 1 FROM poll_cycle_page
+                SELECT 1 FROM poll_cycle_page CROSS JOIN pg_advisory_xact_lock_shared({SeriesPieces.WritersLock})
                  WHERE cycle_id = @cycle_id AND page_no = @page_no AND finished_at IS NULL AND superseded_by IS NULL
-                   FOR UPDATE
+                   FOR UPDATE OF poll_cycle_page
             ),
             """;
         return $"""
@@ -147,6 +150,12 @@ public sealed class PriceSampleStore(NpgsqlDataSource db)
             ), dirty AS (
                 INSERT INTO price_hour_dirty (hour, coin_keys)
                 SELECT date_trunc('hour', last_updated_at, 'UTC'), array_agg(coin_key) FROM ins GROUP BY 1
+            ), stale AS (
+                -- A sample older than what the compactor may already have written hides behind a piece until rebuilt.
+                INSERT INTO price_series_stale (coin_key, hour)
+                SELECT DISTINCT coin_key, date_trunc('hour', last_updated_at, 'UTC') FROM ins
+                WHERE last_updated_at < {SeriesPieces.CompactableUntil}
+                ON CONFLICT (coin_key, hour) DO UPDATE SET marks = price_series_stale.marks + 1
             ), page AS (
                 UPDATE poll_cycle_page
                    SET finished_at = clock_timestamp(), rows_stored = stored.n, stale = @sent - stored.n,
@@ -157,29 +166,6 @@ public sealed class PriceSampleStore(NpgsqlDataSource db)
             SELECT {(copied ? "stored.n" : $"CASE WHEN EXISTS (SELECT 1 FROM open) THEN stored.n ELSE {Closed} END")} FROM stored
             """;
     });
-
-    /// <summary>A coin's prices in one currency with last_updated_at in [from, to), oldest first; nulls left out.</summary>
-    public async Task<IReadOnlyList<PricePoint>> SeriesAsync(
-        int coinKey, Currency currency, DateTime from, DateTime to, CancellationToken ct = default)
-    {
-        var sql = currency.ColumnName is not null
-            ? $"""
-                SELECT extract(epoch FROM last_updated_at)::bigint AS UnixSeconds, {currency.Column} AS Price
-                FROM price_sample
-                WHERE coin_key = @coinKey AND last_updated_at >= @from AND last_updated_at < @to AND {currency.Column} IS NOT NULL
-                ORDER BY last_updated_at
-                """
-            : """
-                SELECT extract(epoch FROM last_updated_at)::bigint AS UnixSeconds, price AS Price
-                FROM price_sample_extra
-                WHERE coin_key = @coinKey AND currency_key = @currencyKey AND last_updated_at >= @from AND last_updated_at < @to
-                ORDER BY last_updated_at
-                """;
-        await using var connection = await db.OpenConnectionAsync(ct);
-        var rows = await connection.QueryAsync<PricePoint>(new CommandDefinition(
-            sql, new { coinKey, currencyKey = currency.CurrencyKey, from, to }, cancellationToken: ct));
-        return rows.AsList();
-    }
 
     private sealed class Page(int cycleId, int pageNo, IReadOnlyList<Currency> currencies, IReadOnlyList<PriceSample> samples, PageCounts counts)
     {

@@ -5,6 +5,54 @@ namespace Btc.Migrations.Migrations;
 [Migration(2, "Price samples, partitioned by day")]
 public sealed class M002_PriceSamples : Migration
 {
+    /// <summary>The partition functions as this migration made them; also what M010's Down restores.</summary>
+    internal const string PartitionFunctions = """
+        CREATE OR REPLACE FUNCTION ensure_price_sample_partition(day date) RETURNS boolean
+        LANGUAGE plpgsql AS $$
+        DECLARE
+            part text := 'price_sample_' || to_char(day, 'YYYYMMDD');
+            lo timestamptz := day::timestamp AT TIME ZONE 'UTC';
+            hi timestamptz := (day + 1)::timestamp AT TIME ZONE 'UTC';
+        BEGIN
+            IF to_regclass(part) IS NOT NULL THEN
+                RETURN false;
+            END IF;
+            -- Replicas may race to create the same day.
+            PERFORM pg_advisory_xact_lock(hashtext('ensure_price_sample_partition'));
+            IF to_regclass(part) IS NOT NULL THEN
+                RETURN false;
+            END IF;
+            EXECUTE format('CREATE TABLE %I (LIKE price_sample INCLUDING DEFAULTS INCLUDING CONSTRAINTS)', part);
+            -- Rows that landed in the default partition before their day existed move with it,
+            -- or the attach would fail on them.
+            EXECUTE format(
+                'WITH moved AS (DELETE FROM price_sample_default WHERE last_updated_at >= %L AND last_updated_at < %L RETURNING *)
+                 INSERT INTO %I SELECT * FROM moved', lo, hi, part);
+            EXECUTE format('ALTER TABLE price_sample ATTACH PARTITION %I FOR VALUES FROM (%L) TO (%L)', part, lo, hi);
+            RETURN true;
+        END $$;
+
+        CREATE OR REPLACE FUNCTION drop_price_sample_partitions_before(day date) RETURNS integer
+        LANGUAGE plpgsql AS $$
+        DECLARE
+            part record;
+            dropped integer := 0;
+        BEGIN
+            FOR part IN
+                SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+                WHERE i.inhparent = 'price_sample'::regclass
+                  AND c.relname ~ '^price_sample_\d{8}$'
+                  AND to_date(substr(c.relname, 14), 'YYYYMMDD') < day
+            LOOP
+                EXECUTE format('DROP TABLE %I', part.relname);
+                dropped := dropped + 1;
+            END LOOP;
+            DELETE FROM price_sample_default WHERE last_updated_at < day::timestamp AT TIME ZONE 'UTC';
+            DELETE FROM price_sample_extra WHERE last_updated_at < day::timestamp AT TIME ZONE 'UTC';
+            RETURN dropped;
+        END $$;
+        """;
+
     public override void Up()
     {
         var priceColumns = string.Join(",\n    ", M001_CoinsAndCurrencies.SeededCurrencies.Select(c => $"\"{c}\" double precision"));
@@ -38,52 +86,8 @@ public sealed class M002_PriceSamples : Migration
             CREATE INDEX price_sample_last_updated_at ON price_sample USING brin (last_updated_at);
             """);
 
+        Execute.Sql(PartitionFunctions);
         Execute.Sql("""
-            CREATE FUNCTION ensure_price_sample_partition(day date) RETURNS boolean
-            LANGUAGE plpgsql AS $$
-            DECLARE
-                part text := 'price_sample_' || to_char(day, 'YYYYMMDD');
-                lo timestamptz := day::timestamp AT TIME ZONE 'UTC';
-                hi timestamptz := (day + 1)::timestamp AT TIME ZONE 'UTC';
-            BEGIN
-                IF to_regclass(part) IS NOT NULL THEN
-                    RETURN false;
-                END IF;
-                -- Replicas may race to create the same day.
-                PERFORM pg_advisory_xact_lock(hashtext('ensure_price_sample_partition'));
-                IF to_regclass(part) IS NOT NULL THEN
-                    RETURN false;
-                END IF;
-                EXECUTE format('CREATE TABLE %I (LIKE price_sample INCLUDING DEFAULTS INCLUDING CONSTRAINTS)', part);
-                -- Rows that landed in the default partition before their day existed move with it,
-                -- or the attach would fail on them.
-                EXECUTE format(
-                    'WITH moved AS (DELETE FROM price_sample_default WHERE last_updated_at >= %L AND last_updated_at < %L RETURNING *)
-                     INSERT INTO %I SELECT * FROM moved', lo, hi, part);
-                EXECUTE format('ALTER TABLE price_sample ATTACH PARTITION %I FOR VALUES FROM (%L) TO (%L)', part, lo, hi);
-                RETURN true;
-            END $$;
-
-            CREATE FUNCTION drop_price_sample_partitions_before(day date) RETURNS integer
-            LANGUAGE plpgsql AS $$
-            DECLARE
-                part record;
-                dropped integer := 0;
-            BEGIN
-                FOR part IN
-                    SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
-                    WHERE i.inhparent = 'price_sample'::regclass
-                      AND c.relname ~ '^price_sample_\d{8}$'
-                      AND to_date(substr(c.relname, 14), 'YYYYMMDD') < day
-                LOOP
-                    EXECUTE format('DROP TABLE %I', part.relname);
-                    dropped := dropped + 1;
-                END LOOP;
-                DELETE FROM price_sample_default WHERE last_updated_at < day::timestamp AT TIME ZONE 'UTC';
-                DELETE FROM price_sample_extra WHERE last_updated_at < day::timestamp AT TIME ZONE 'UTC';
-                RETURN dropped;
-            END $$;
-
             SELECT ensure_price_sample_partition(d::date)
             FROM generate_series(current_date - 1, current_date + 3, interval '1 day') d;
             """);

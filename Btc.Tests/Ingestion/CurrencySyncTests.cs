@@ -2,6 +2,7 @@ using Btc.Data.Coins;
 using Btc.Data.Currencies;
 using Btc.Data.Jobs;
 using Btc.Data.Prices;
+using Btc.Data.Series;
 using Btc.Tests.Infrastructure;
 using Hangfire;
 using Microsoft.Extensions.DependencyInjection;
@@ -29,7 +30,7 @@ public sealed class CurrencySyncTests
 
         var coin = coinGecko.Market.Coins.First(c => c.Kind == CoinGecko.Simulator.CoinKind.Live);
         var coinKey = await new CoinStore(db.DataSource).FindKeyAsync(coin.Id);
-        var series = await new PriceSampleStore(db.DataSource).SeriesAsync(
+        var series = await new SeriesReader(db.DataSource).SeriesAsync(
             coinKey!.Value, all.Single(c => c.Code == "newc"), DateTime.UnixEpoch, DateTime.UtcNow.AddDays(1));
         series.Should().ContainSingle().Which.Price.Should().BePositive();
     }

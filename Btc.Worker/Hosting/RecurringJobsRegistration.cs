@@ -37,6 +37,7 @@ public sealed class RecurringJobsRegistration(
                 recurring.AddOrUpdate<IPollCycleJob>(RecurringJobIds.PollCycle, job => job.RunAsync(null, CancellationToken.None), polling.Value.Cron, utc);
                 recurring.AddOrUpdate<ISyncCurrenciesJob>(RecurringJobIds.SyncCurrencies, job => job.RunAsync(CancellationToken.None), Cron.Daily(3), utc);
                 recurring.AddOrUpdate<IPartitionMaintenanceJob>(RecurringJobIds.PartitionMaintenance, job => job.RunAsync(CancellationToken.None), Cron.Daily(0, 5), utc);
+                recurring.AddOrUpdate<ISeriesCompactionJob>(RecurringJobIds.SeriesCompaction, job => job.RunAsync(CancellationToken.None), Cron.Minutely(), utc);
                 break;
             }
             catch (ArgumentException e) when (e.Message.Contains("CRON", StringComparison.OrdinalIgnoreCase))

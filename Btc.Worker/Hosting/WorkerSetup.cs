@@ -27,6 +27,7 @@ public static class WorkerSetup
         services.AddTransient<ISyncCurrenciesJob, SyncCurrenciesJob>();
         services.AddTransient<IPartitionMaintenanceJob, PartitionMaintenanceJob>();
         services.AddTransient<IVolatilityRanksJob, VolatilityRanksJob>();
+        services.AddTransient<ISeriesCompactionJob, SeriesCompactionJob>();
 
         var connectionString = BtcConnectionString.From(configuration);
         services.AddSingleton(_ => HangfireStorage.Create(connectionString));

@@ -1,0 +1,7 @@
+namespace Btc.Data.Jobs;
+
+/// <summary>Compacts the samples of every quarter and hour that is complete into series pieces.</summary>
+public interface ISeriesCompactionJob
+{
+    Task RunAsync(CancellationToken ct);
+}

@@ -1,0 +1,63 @@
+using Btc.Data.Coins;
+using Btc.Data.Currencies;
+using Btc.Data.Polling;
+using Btc.Data.Prices;
+using Btc.Tests.Infrastructure;
+using Dapper;
+
+namespace Btc.Tests.Series;
+
+/// <summary>Minute samples of a few coins up to now, written raw as pages write them, and the raw read to compare with.</summary>
+internal sealed class SeriesData(DatabaseFixture db)
+{
+    public IReadOnlyList<TrackedCoin> Coins { get; private set; } = [];
+    public IReadOnlyList<Currency> Currencies { get; private set; } = [];
+    public int CycleId { get; private set; }
+
+    /// <summary>
+    /// <paramref name="minutes"/> minutes of samples ending in the current minute, a few seconds into each minute;
+    /// usd is missing every 7th minute and sats every 5th minute of odd coins, as CoinGecko leaves gaps.
+    /// </summary>
+    public async Task WriteAsync(string prefix, int coins, int minutes)
+    {
+        var ids = Enumerable.Range(0, coins).Select(i => $"{prefix}-{i}").ToArray();
+        var store = new CoinStore(db.DataSource);
+        await store.UpsertListAsync(ids.Select(id => new CoinListEntry(id, id, id)).ToArray());
+        Coins = await store.SetTrackedAsync(ids);
+        Currencies = await new CurrencyStore(db.DataSource).ListAsync();
+        CycleId = await new PollCycleStore(db.DataSource).CreateAsync($"{prefix}-samples", DateTime.UtcNow.AddMinutes(-minutes), [Coins]);
+        var today = DateOnly.FromDateTime(DateTime.UtcNow);
+        await new PricePartitions(db.DataSource).EnsureAsync(today.AddDays(-1), today.AddDays(1));
+        await using var connection = await db.DataSource.OpenConnectionAsync();
+        await connection.ExecuteAsync("""
+            INSERT INTO price_sample (coin_key, cycle_id, last_updated_at, btc, usd, eur, sats)
+            SELECT c, @cycleId, date_trunc('minute', now()) - m * interval '1 minute' + (c % 50) * interval '1 second',
+                   1 + c + m / 1000.0,
+                   CASE WHEN m % 7 <> 0 THEN 100 * c + sin(m) END,
+                   90 * c + cos(m),
+                   CASE WHEN c % 2 = 0 OR m % 5 <> 0 THEN 1e8 * c + m END
+            FROM unnest(@keys) AS c, generate_series(0, @minutes - 1) AS m
+            """, new { cycleId = CycleId, keys = Coins.Select(c => c.CoinKey).ToArray(), minutes });
+    }
+
+    public Currency Currency(string code) => Currencies.Single(c => c.Code == code);
+
+    /// <summary>The series as price_sample alone says it.</summary>
+    public async Task<IReadOnlyList<PricePoint>> RawAsync(int coinKey, Currency currency, DateTime from, DateTime to)
+    {
+        await using var connection = await db.DataSource.OpenConnectionAsync();
+        return (await connection.QueryAsync<PricePoint>($"""
+            SELECT extract(epoch FROM last_updated_at)::bigint AS UnixSeconds, {currency.Column} AS Price FROM price_sample
+            WHERE coin_key = @coinKey AND last_updated_at >= @from AND last_updated_at < @to AND {currency.Column} IS NOT NULL
+            ORDER BY last_updated_at
+            """, new { coinKey, from, to })).AsList();
+    }
+
+    /// <summary>Every piece, as one hash: equal hashes, equal rows.</summary>
+    public async Task<string> PiecesHashAsync()
+    {
+        await using var connection = await db.DataSource.OpenConnectionAsync();
+        return await connection.ExecuteScalarAsync<string>(
+            "SELECT count(*) || ':' || coalesce(md5(string_agg(p::text, ',' ORDER BY coin_key, grp, start)), '') FROM price_series_piece p") ?? "";
+    }
+}
