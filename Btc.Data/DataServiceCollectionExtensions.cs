@@ -1,4 +1,5 @@
 using Btc.Data.ApiKeys;
+using Btc.Data.Bars;
 using Btc.Data.Coins;
 using Btc.Data.Currencies;
 using Btc.Data.Polling;
@@ -28,6 +29,9 @@ public static class DataServiceCollectionExtensions
         services.AddSingleton<PricePartitions>();
         services.AddSingleton<SeriesReader>();
         services.AddSingleton<SeriesCompactor>();
+        services.AddSingleton<BarReader>();
+        services.AddSingleton<BarRollup>();
+        services.AddSingleton<BarRetention>();
         services.AddSingleton<PollCycleStore>();
         services.AddSingleton<CallBudget>();
         services.AddSingleton<VolatilityStore>();

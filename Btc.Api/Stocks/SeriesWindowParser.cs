@@ -6,7 +6,8 @@ namespace Btc.Api.Stocks;
 /// <summary>Reads the optional from/to of a series request: ISO-8601 or unix seconds.</summary>
 public static class SeriesWindowParser
 {
-    public static readonly TimeSpan Longest = TimeSpan.FromDays(31);
+    // Ten years of day bars: 3,653 of them.
+    public static readonly TimeSpan Longest = TimeSpan.FromDays(3653);
 
     /// <returns>The window, or a sentence saying what is wrong with the input.</returns>
     public static (PriceWindow Window, string? Error) Parse(string? from, string? to, DateTime utcNow)
@@ -26,7 +27,7 @@ public static class SeriesWindowParser
         if (windowStart >= windowEnd)
             return (default, $"'from' ({windowStart:O}) must be before 'to' ({windowEnd:O}); data is served up to now ({utcNow:O}).");
         if (windowEnd - windowStart > Longest)
-            return (default, $"A window may span at most {Longest.TotalDays:0} days.");
+            return (default, $"A window may span at most {Longest.TotalDays:0} days (ten years).");
         return (new PriceWindow(windowStart, windowEnd), null);
     }
 

@@ -1,5 +1,7 @@
 using System.Buffers;
+using System.ComponentModel;
 using System.Text.Json;
+using Btc.Data.Bars;
 using Btc.Data.Coins;
 using Btc.Data.Currencies;
 using Btc.Data.Prices;
@@ -32,8 +34,14 @@ public static class StockEndpoints
 
         stocks.MapGet("/{stock_id}/{currency}", SeriesAsync)
             .WithName("GetSeries")
-            .WithSummary("A coin's prices in a currency as [[unix_seconds, price], …], oldest first.")
-            .WithDescription("The last 24 hours up to now, every stored price included from the moment it is stored, unless from/to (ISO-8601 or unix seconds) choose another window of at most 31 days.")
+            .WithSummary("A coin's prices in a currency as [[unix_seconds, price], …], oldest first; or its hour or day bars.")
+            .WithDescription(
+                "The last 24 hours up to now, every stored price included from the moment it is stored, unless from/to (ISO-8601 or unix " +
+                "seconds) choose another window of up to ten years. Without interval, the finest tier that holds the whole window answers: " +
+                "minute samples (kept Retention__MinuteDays, 7 by default), else hour bars (Retention__HourDays, 365), else day bars (kept " +
+                "for good). A bar answers as [bar start, mean of its samples]; fields=ohlc answers bars as [[unix_seconds, open, high, low, " +
+                "close, mean, count], …] (the finest bar tier when no interval is given). A bar covers its whole hour or UTC day; the current " +
+                "one holds the samples so far. An interval finer than any tier holding the window is a 400 naming the finest available.")
             .Produces<double[][]>(StatusCodes.Status200OK)
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound);
@@ -56,21 +64,36 @@ public static class StockEndpoints
     }
 
     private static async Task<Results<JsonBytes, ProblemHttpResult>> SeriesAsync(
-        [FromRoute(Name = "stock_id")] string stockId, string currency, string? from, string? to,
-        StockLookup lookup, SeriesReader prices, ServedDataCache cache, TimeProvider clock, CancellationToken ct)
+        [FromRoute(Name = "stock_id")] string stockId, string currency,
+        [Description("Window start: ISO-8601 or unix seconds; 24 hours before 'to' by default.")] string? from,
+        [Description("Window end (excluded): ISO-8601 or unix seconds; now by default, and never later.")] string? to,
+        [Description("minute, hour or day; by default the finest tier holding the whole window.")] string? interval,
+        [Description("price (default): [unix_seconds, price]; ohlc: [unix_seconds, open, high, low, close, mean, count] per bar.")] string? fields,
+        StockLookup lookup, SeriesReader prices, BarReader bars, ServedDataCache cache, TimeProvider clock, CancellationToken ct)
     {
         var (window, error) = SeriesWindowParser.Parse(from, to, clock.GetUtcNow().UtcDateTime);
         if (error is not null)
             return BadRequest("Malformed time window", error);
+        var (shape, shapeError) = SeriesShape.Parse(interval, fields);
+        if (shape is null)
+            return BadRequest("Malformed series shape", shapeError!);
         var (coinKey, found, problem) = await ResolveAsync(stockId, currency, lookup, ct);
         if (problem is not null)
             return problem;
+        var (chosen, tooFine) = shape.Choose(await lookup.TiersAsync(ct), window.From);
+        if (tooFine is not null)
+            return BadRequest("Interval too fine for the window", tooFine);
 
         // Keyed on what was asked, not on the window: a window relative to now differs at every request.
-        var body = await cache.GetOrCreateAsync(("series", coinKey, found!.CurrencyKey, from, to), async () =>
+        var body = await cache.GetOrCreateAsync(("series", coinKey, found!.CurrencyKey, from, to, chosen, shape.Ohlc), async () =>
         {
-            var points = await prices.SeriesAsync(coinKey, found, window.From, window.To, ct);
-            return points.Count == 0 ? null : Serialize(points);
+            if (chosen == BarInterval.Minute)
+            {
+                var points = await prices.SeriesAsync(coinKey, found, window.From, window.To, ct);
+                return points.Count == 0 ? null : Serialize(points);
+            }
+            var summarized = await bars.BarsAsync(coinKey, found, chosen, window.From, window.To, ct);
+            return summarized.Count == 0 ? null : Serialize(summarized, shape.Ohlc);
         });
         return body is null
             ? NotFound("No prices in the window",
@@ -126,6 +149,33 @@ public static class StockEndpoints
                 json.WriteStartArray();
                 json.WriteNumberValue(point.UnixSeconds);
                 json.WriteNumberValue(point.Price);
+                json.WriteEndArray();
+            }
+            json.WriteEndArray();
+        }
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    private static byte[] Serialize(IReadOnlyList<PriceBar> bars, bool ohlc)
+    {
+        var buffer = new ArrayBufferWriter<byte>(bars.Count * (ohlc ? 120 : 32) + 2);
+        using (var json = new Utf8JsonWriter(buffer))
+        {
+            json.WriteStartArray();
+            foreach (var bar in bars)
+            {
+                json.WriteStartArray();
+                json.WriteNumberValue(bar.UnixSeconds);
+                if (ohlc)
+                {
+                    json.WriteNumberValue(bar.Open);
+                    json.WriteNumberValue(bar.High);
+                    json.WriteNumberValue(bar.Low);
+                    json.WriteNumberValue(bar.Close);
+                }
+                json.WriteNumberValue(bar.Mean);
+                if (ohlc)
+                    json.WriteNumberValue(bar.Count);
                 json.WriteEndArray();
             }
             json.WriteEndArray();

@@ -1,3 +1,4 @@
+using Btc.Data.Bars;
 using Btc.Data.Coins;
 using Btc.Data.Currencies;
 using Microsoft.Extensions.Caching.Memory;
@@ -6,11 +7,15 @@ namespace Btc.Api.Stocks;
 
 /// <summary>
 /// Resolves the coin id and currency code of a request. A coin's key never changes, so a found one is kept; an id
-/// not found is asked again, so a coin is served from its first page on. Currencies are kept for a minute.
+/// not found is asked again, so a coin is served from its first page on. Currencies are kept for a minute, what
+/// the history tiers hold for ten seconds.
 /// </summary>
-public sealed class StockLookup(CoinStore coins, CurrencyStore currencies, IMemoryCache cache)
+public sealed class StockLookup(CoinStore coins, CurrencyStore currencies, BarReader bars, IMemoryCache cache)
 {
     private static readonly TimeSpan Keep = TimeSpan.FromMinutes(1);
+
+    // What the tiers hold moves once a day (rollup, retention); it only chooses the tier, which reads its own bounds.
+    private static readonly TimeSpan KeepTiers = TimeSpan.FromSeconds(10);
 
     public async Task<int?> CoinKeyAsync(string id, CancellationToken ct)
     {
@@ -31,4 +36,11 @@ public sealed class StockLookup(CoinStore coins, CurrencyStore currencies, IMemo
         });
         return all!.GetValueOrDefault(code);
     }
+
+    public async Task<HistoryTiers> TiersAsync(CancellationToken ct) =>
+        (await cache.GetOrCreateAsync("tiers", async entry =>
+        {
+            entry.SetAbsoluteExpiration(KeepTiers).SetSize(64);
+            return await bars.TiersAsync(ct);
+        }))!;
 }

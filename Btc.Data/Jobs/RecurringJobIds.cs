@@ -6,4 +6,5 @@ public static class RecurringJobIds
     public const string SyncCurrencies = "sync-currencies";
     public const string PartitionMaintenance = "partition-maintenance";
     public const string SeriesCompaction = "series-compaction";
+    public const string BarRollup = "bar-rollup";
 }

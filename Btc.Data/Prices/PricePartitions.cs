@@ -18,12 +18,18 @@ public sealed class PricePartitions(NpgsqlDataSource db)
             """, new { first, last }, cancellationToken: ct));
     }
 
-    /// <summary>Drops every sample older than <paramref name="day"/> (UTC); returns the partitions dropped.</summary>
+    /// <summary>
+    /// Drops every sample (and series piece) older than <paramref name="day"/> (UTC), but none of a day not rolled
+    /// up into bars yet; returns the partitions dropped.
+    /// </summary>
     public async Task<int> DropBeforeAsync(DateOnly day, CancellationToken ct = default)
     {
         await using var connection = await db.OpenConnectionAsync(ct);
-        var dropped = await connection.ExecuteScalarAsync<int>(new CommandDefinition(
-            "SELECT drop_price_sample_partitions_before(@day)", new { day }, cancellationToken: ct));
+        var dropped = await connection.ExecuteScalarAsync<int>(new CommandDefinition("""
+            WITH cut AS (SELECT least(@day, bars_until) AS day FROM price_history),
+                 moved AS (UPDATE price_history SET minutes_from = greatest(minutes_from, (SELECT day FROM cut)))
+            SELECT drop_price_sample_partitions_before((SELECT day FROM cut))
+            """, new { day }, cancellationToken: ct));
         if (dropped > 0)
             await DataChanges.NotifyAsync(connection, ct);
         return dropped;

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using Btc.Data.Bars;
 using Btc.Data.Currencies;
 using Dapper;
 using Npgsql;
@@ -9,7 +10,7 @@ namespace Btc.Data.Series;
 /// <summary>
 /// Writes pieces from raw samples (docs/decisions/0003): each quarter of an hour once it is compactable, then the
 /// whole hour in place of its quarters, moving the watermark (pieces_until) with each, one transaction per piece;
-/// and rebuilds a coin's hour that a late sample made stale. Every step replaces what it writes, so a run killed at
+/// and rebuilds a coin's hour that a late sample made stale (and its bars, when its day is rolled up). Every step replaces what it writes, so a run killed at
 /// any point, or two runs at once, leave the same pieces as one run.
 /// </summary>
 public sealed class SeriesCompactor(NpgsqlDataSource db)
@@ -132,6 +133,16 @@ public sealed class SeriesCompactor(NpgsqlDataSource db)
             all_hours = marks.Select(m => m.Hour).ToArray(),
             all_marks = marks.Select(m => m.Marks).ToArray(),
         }, tx, cancellationToken: ct));
+
+        // A day already rolled up into bars is rolled up again for each coin with a late sample in it.
+        var (barsUntil, nextCoin) = await connection.QuerySingleAsync<(DateOnly, int)>(new CommandDefinition(
+            "SELECT bars_until, next_coin_key FROM price_history", transaction: tx, cancellationToken: ct));
+        var rolledUp = rebuild
+            .Select(m => (m.CoinKey, Day: DateOnly.FromDateTime(m.Hour)))
+            .Where(m => m.Day < barsUntil || (m.Day == barsUntil && m.CoinKey < nextCoin))
+            .Distinct();
+        foreach (var (coinKey, day) in rolledUp)
+            await BarRollup.RollUpAsync(connection, tx, day, coinKey, coinKey + 1, ct);
         await tx.CommitAsync(ct);
         return marks.Count;
     }

@@ -1,3 +1,4 @@
+using Btc.Data;
 using System.Net;
 using System.Text.Json;
 using Btc.Tests.Infrastructure;
@@ -33,7 +34,7 @@ public sealed class ServiceEndpointTests(ApiFixture api) : IClassFixture<ApiFixt
         ready.StatusCode.Should().Be(HttpStatusCode.OK);
         var body = JsonDocument.Parse(await ready.Content.ReadAsStringAsync()).RootElement;
         body.GetProperty("status").GetString().Should().Be("Healthy");
-        body.GetProperty("checks").GetProperty("database").GetProperty("description").GetString().Should().Be("Schema version 9.");
+        body.GetProperty("checks").GetProperty("database").GetProperty("description").GetString().Should().Be($"Schema version {SchemaVersion.Required}.");
     }
 
     [Fact]

@@ -30,7 +30,7 @@ public sealed class CurrencySyncTests
 
         var coin = coinGecko.Market.Coins.First(c => c.Kind == CoinGecko.Simulator.CoinKind.Live);
         var coinKey = await new CoinStore(db.DataSource).FindKeyAsync(coin.Id);
-        var series = await new SeriesReader(db.DataSource).SeriesAsync(
+        var series = await new SeriesReader(db.DataSource, new CurrencyStore(db.DataSource)).SeriesAsync(
             coinKey!.Value, all.Single(c => c.Code == "newc"), DateTime.UnixEpoch, DateTime.UtcNow.AddDays(1));
         series.Should().ContainSingle().Which.Price.Should().BePositive();
     }

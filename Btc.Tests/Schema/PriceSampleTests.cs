@@ -56,10 +56,10 @@ public sealed class PriceSampleTests(DatabaseFixture db) : IClassFixture<Databas
             cycleId, 0, all, [new PriceSample(coinKey, at, prices)], new PageCounts(0));
 
         result.RowsStored.Should().Be(1);
-        var series = await new SeriesReader(db.DataSource).SeriesAsync(coinKey, newc, at.AddMinutes(-1), at.AddMinutes(1));
+        var series = await new SeriesReader(db.DataSource, new CurrencyStore(db.DataSource)).SeriesAsync(coinKey, newc, at.AddMinutes(-1), at.AddMinutes(1));
         series.Should().ContainSingle().Which.Price.Should().Be(42.25);
         var zzz = all.Single(c => c.Code == "zzz");
-        (await new SeriesReader(db.DataSource).SeriesAsync(coinKey, zzz, at.AddMinutes(-1), at.AddMinutes(1))).Should().BeEmpty();
+        (await new SeriesReader(db.DataSource, new CurrencyStore(db.DataSource)).SeriesAsync(coinKey, zzz, at.AddMinutes(-1), at.AddMinutes(1))).Should().BeEmpty();
     }
 
     [Fact]
@@ -159,7 +159,7 @@ public sealed class PriceSampleTests(DatabaseFixture db) : IClassFixture<Databas
         var cycle = await cycles.GetAsync(cycleId);
         (cycle!.PagesDone, cycle.RowsStored, cycle.Stale).Should().Be((10, 20, 10));
         var eur = currencies.Single(c => c.Code == "eur");
-        (await new SeriesReader(db.DataSource).SeriesAsync(tracked[4].CoinKey, eur, at.AddMinutes(-1), at.AddMinutes(1))).Should().ContainSingle()
+        (await new SeriesReader(db.DataSource, new CurrencyStore(db.DataSource)).SeriesAsync(tracked[4].CoinKey, eur, at.AddMinutes(-1), at.AddMinutes(1))).Should().ContainSingle()
             .Which.Price.Should().Be(tracked[4].CoinKey * 1.5);
     }
 

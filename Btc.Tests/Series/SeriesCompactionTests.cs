@@ -18,7 +18,7 @@ public sealed class SeriesCompactionTests
         await using var db = await DatabaseFixture.CreateAsync();
         var data = new SeriesData(db);
         await data.WriteAsync("pieces", coins: 3, minutes: 200);
-        var reader = new SeriesReader(db.DataSource);
+        var reader = new SeriesReader(db.DataSource, new CurrencyStore(db.DataSource));
         var now = DateTime.UtcNow;
 
         // Before any compaction everything is raw.
@@ -36,6 +36,8 @@ public sealed class SeriesCompactionTests
             (await connection.ExecuteScalarAsync<int>("SELECT count(DISTINCT grp) FROM price_series_piece")).Should().Be(13, "62 currencies in groups of five");
         }
         var until = result.PiecesUntil;
+        // A reader of its own: one that read the watermark before compaction reads raw samples for a few seconds.
+        reader = new SeriesReader(db.DataSource, new CurrencyStore(db.DataSource));
         await ShouldEqualRawAsync(data, reader,
         [
             (now.AddHours(-24), now.AddMinutes(1)),          // pieces, then raw samples
@@ -63,7 +65,7 @@ public sealed class SeriesCompactionTests
         (await new PriceSampleStore(db.DataSource).StorePageAsync(cycleId, 0, data.Currencies, [new PriceSample(coin.CoinKey, late, prices)], new PageCounts(0)))
             .RowsStored.Should().Be(1);
 
-        var reader = new SeriesReader(db.DataSource);
+        var reader = new SeriesReader(db.DataSource, new CurrencyStore(db.DataSource));
         var window = (DateTime.UtcNow.AddHours(-24), DateTime.UtcNow.AddMinutes(1));
         (await reader.SeriesAsync(coin.CoinKey, data.Currency("usd"), window.Item1, window.Item2))
             .Should().Contain(new PricePoint(new DateTimeOffset(late).ToUnixTimeSeconds(), 12345.5));
@@ -123,7 +125,7 @@ public sealed class SeriesCompactionTests
         {
         }
         (await data.PiecesHashAsync()).Should().Be(once);
-        await ShouldEqualRawAsync(data, new SeriesReader(db.DataSource), [(DateTime.UtcNow.AddHours(-24), DateTime.UtcNow.AddMinutes(1))]);
+        await ShouldEqualRawAsync(data, new SeriesReader(db.DataSource, new CurrencyStore(db.DataSource)), [(DateTime.UtcNow.AddHours(-24), DateTime.UtcNow.AddMinutes(1))]);
     }
 
     [Fact]
@@ -154,7 +156,7 @@ public sealed class SeriesCompactionTests
         await using var connection = await db.DataSource.OpenConnectionAsync();
         (await connection.ExecuteScalarAsync<int>("SELECT count(*) FROM price_series_stale")).Should().Be(0);
         var usd = data.Currency("usd");
-        (await new SeriesReader(db.DataSource).SeriesAsync(coin, usd, at.AddMinutes(-1), at.AddMinutes(1)))
+        (await new SeriesReader(db.DataSource, new CurrencyStore(db.DataSource)).SeriesAsync(coin, usd, at.AddMinutes(-1), at.AddMinutes(1)))
             .Should().Contain(new PricePoint(new DateTimeOffset(at).ToUnixTimeSeconds(), 777));
     }
 

@@ -38,6 +38,7 @@ public sealed class RecurringJobsRegistration(
                 recurring.AddOrUpdate<ISyncCurrenciesJob>(RecurringJobIds.SyncCurrencies, job => job.RunAsync(CancellationToken.None), Cron.Daily(3), utc);
                 recurring.AddOrUpdate<IPartitionMaintenanceJob>(RecurringJobIds.PartitionMaintenance, job => job.RunAsync(CancellationToken.None), Cron.Daily(0, 5), utc);
                 recurring.AddOrUpdate<ISeriesCompactionJob>(RecurringJobIds.SeriesCompaction, job => job.RunAsync(CancellationToken.None), Cron.Minutely(), utc);
+                recurring.AddOrUpdate<IBarRollupJob>(RecurringJobIds.BarRollup, job => job.RunAsync(CancellationToken.None), "*/10 * * * *", utc);
                 break;
             }
             catch (ArgumentException e) when (e.Message.Contains("CRON", StringComparison.OrdinalIgnoreCase))

@@ -2,6 +2,7 @@ using Btc.Data;
 using Btc.Data.Hangfire;
 using Btc.Data.Jobs;
 using Btc.Worker.CoinGecko;
+using Btc.Worker.History;
 using Btc.Worker.Jobs;
 using Btc.Worker.Polling;
 using Hangfire;
@@ -21,6 +22,7 @@ public static class WorkerSetup
         services.AddBtcData(configuration);
         services.AddCoinGecko(configuration);
         services.AddOptions<PollingOptions>().BindConfiguration(PollingOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<RetentionOptions>().BindConfiguration(RetentionOptions.Section).ValidateDataAnnotations().ValidateOnStart();
 
         services.AddTransient<IPollCycleJob, PollCycleJob>();
         services.AddTransient<IPricePageJob, PricePageJob>();
@@ -28,6 +30,7 @@ public static class WorkerSetup
         services.AddTransient<IPartitionMaintenanceJob, PartitionMaintenanceJob>();
         services.AddTransient<IVolatilityRanksJob, VolatilityRanksJob>();
         services.AddTransient<ISeriesCompactionJob, SeriesCompactionJob>();
+        services.AddTransient<IBarRollupJob, BarRollupJob>();
 
         var connectionString = BtcConnectionString.From(configuration);
         services.AddSingleton(_ => HangfireStorage.Create(connectionString));
@@ -48,6 +51,7 @@ public static class WorkerSetup
     {
         _ = host.Services.GetRequiredService<IOptions<CoinGeckoOptions>>().Value;
         _ = host.Services.GetRequiredService<IOptions<PollingOptions>>().Value;
+        _ = host.Services.GetRequiredService<IOptions<RetentionOptions>>().Value;
         return host;
     }
 }

@@ -20,8 +20,9 @@ public sealed class JobPolicies : IJobFilterProvider
         [typeof(IPricePageJob)] = new() { Attempts = 2, DelaysInSeconds = [5, 15] },
         // The next cycle recomputes the ranks anyway.
         [typeof(IVolatilityRanksJob)] = new() { Attempts = 0 },
-        // Runs every minute and resumes where the last run stopped.
+        // Run every minute or ten and resume where the last run stopped.
         [typeof(ISeriesCompactionJob)] = new() { Attempts = 0 },
+        [typeof(IBarRollupJob)] = new() { Attempts = 0 },
         // Daily chores: a few tries over a few minutes, then Failed in the dashboard.
         [typeof(ISyncCurrenciesJob)] = new() { Attempts = 3, DelaysInSeconds = [10, 60, 300] },
         [typeof(IPartitionMaintenanceJob)] = new() { Attempts = 3, DelaysInSeconds = [10, 60, 300] },

@@ -1,12 +1,13 @@
+using Btc.Data.Bars;
 using Btc.Data.Jobs;
 using Btc.Data.Prices;
-using Btc.Worker.Polling;
+using Btc.Worker.History;
 using Microsoft.Extensions.Options;
 
 namespace Btc.Worker.Jobs;
 
 public sealed class PartitionMaintenanceJob(
-    PricePartitions partitions, IOptions<PollingOptions> options, TimeProvider clock, ILogger<PartitionMaintenanceJob> log)
+    PricePartitions partitions, BarRetention bars, IOptions<RetentionOptions> options, TimeProvider clock, ILogger<PartitionMaintenanceJob> log)
     : IPartitionMaintenanceJob
 {
     // Days created ahead, so a missed daily run never leaves today's samples in the default partition.
@@ -15,9 +16,13 @@ public sealed class PartitionMaintenanceJob(
     public async Task RunAsync(CancellationToken ct)
     {
         var today = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
+        var (minuteDays, hourDays) = (options.Value.MinuteDays, options.Value.HourDays);
         var created = await partitions.EnsureAsync(today.AddDays(-1), today.AddDays(DaysAhead), ct);
-        var dropped = await partitions.DropBeforeAsync(today.AddDays(-options.Value.RetentionDays), ct);
-        if (created + dropped > 0)
-            log.LogInformation("Price partitions: {Created} created, {Dropped} dropped past {Days} days of retention", created, dropped, options.Value.RetentionDays);
+        // Neither drops a day that is not rolled up into bars yet: the retention waits for the rollup.
+        var dropped = await partitions.DropBeforeAsync(today.AddDays(-minuteDays), ct);
+        var hourBars = await bars.DropHourBarsBeforeAsync(today.AddDays(-hourDays), ct);
+        if (created + dropped + hourBars > 0)
+            log.LogInformation("Price partitions: {Created} created, {Dropped} dropped past {MinuteDays} days; hour bars of {HourBars} coin-currency-days dropped past {HourDays} days",
+                created, dropped, minuteDays, hourBars, hourDays);
     }
 }

@@ -3,7 +3,7 @@ using Btc.Data.Jobs;
 using Btc.Data.Polling;
 using Btc.Data.Prices;
 using Btc.Worker.CoinGecko;
-using Btc.Worker.Polling;
+using Btc.Worker.History;
 using Hangfire;
 using Microsoft.Extensions.Options;
 
@@ -16,7 +16,7 @@ public sealed class PricePageJob(
     PollCycleStore cycles,
     CoinGeckoCircuit circuit,
     IBackgroundJobClient jobs,
-    IOptions<PollingOptions> polling,
+    IOptions<RetentionOptions> retention,
     TimeProvider clock,
     ILogger<PricePageJob> log) : IPricePageJob
 {
@@ -46,7 +46,7 @@ public sealed class PricePageJob(
             var answer = await coinGecko.GetPricesAsync(page.Coins.Select(c => c.Id), currencies.Select(c => c.Code), ct);
 
             var now = clock.GetUtcNow().UtcDateTime;
-            var oldestKept = now.Date.AddDays(-polling.Value.RetentionDays); // the partitions' own boundary
+            var oldestKept = now.Date.AddDays(-retention.Value.MinuteDays); // the partitions' own boundary
             var read = PriceAnswer.Read(answer, page.Coins, currencies, now, oldestKept);
             if (read.Refusal is not null)
                 log.LogWarning("Cycle {CycleId} page {PageNo}: {Refused} coins refused: {Refusal}", cycleId, pageNo, read.Refused, read.Refusal);

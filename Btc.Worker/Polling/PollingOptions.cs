@@ -33,9 +33,6 @@ public sealed class PollingOptions : IValidatableObject
     /// <summary>Poll at start-up when no cycle ran in the last two minutes, rather than wait for the schedule.</summary>
     public bool PollOnStart { get; set; } = true;
 
-    /// <summary>Days of price samples kept.</summary>
-    [Range(2, 3650)] public int RetentionDays { get; set; } = 7;
-
     public IReadOnlyList<string> CoinList =>
         (Coins ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 

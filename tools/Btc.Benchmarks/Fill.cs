@@ -1,7 +1,9 @@
+using System.Diagnostics;
 using Btc.Data.Coins;
 using Btc.Data.Currencies;
 using Btc.Data.Polling;
 using Btc.Data.Prices;
+using Btc.Data.Series;
 using CoinGecko.Simulator;
 using Dapper;
 using Npgsql;
@@ -31,6 +33,27 @@ public static class Fill
         await using var connection = await db.OpenConnectionAsync();
         await connection.ExecuteAsync("ANALYZE price_sample");
         return (tracked, cycleId, rows);
+    }
+
+    /// <summary>
+    /// Compacts what the fill wrote into series pieces, as the worker's compaction job would have done every minute:
+    /// each complete hour in time order, the current hour's complete quarters. Compaction starts where the fill does.
+    /// </summary>
+    public static async Task<(TimeSpan Elapsed, long WalBytes, int Pieces)> CompactAsync(NpgsqlDataSource db, DateTime start)
+    {
+        var currencies = await new CurrencyStore(db).ListAsync();
+        await using var connection = await db.OpenConnectionAsync();
+        var from = start.Date;
+        await connection.ExecuteAsync(
+            "UPDATE price_series_compaction SET pieces_from = least(pieces_from, @from), pieces_until = least(pieces_until, @from)", new { from });
+        var walBefore = await connection.ExecuteScalarAsync<string>("SELECT pg_current_wal_lsn()::text");
+        var started = Stopwatch.GetTimestamp();
+        var result = await new SeriesCompactor(db).RunAsync(currencies, TimeSpan.MaxValue)
+            ?? throw new InvalidOperationException("Compaction could not start: a writer held its lock.");
+        var elapsed = Stopwatch.GetElapsedTime(started);
+        var wal = await connection.ExecuteScalarAsync<long>("SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), @walBefore::pg_lsn)::bigint", new { walBefore });
+        await connection.ExecuteAsync("ANALYZE price_series_piece");
+        return (elapsed, wal, result.Pieces);
     }
 
     /// <summary>

@@ -66,15 +66,21 @@ public static class QueryBenchmarks
         return times.Order().ElementAt(times.Count / 2);
     }
 
-    public static async Task StorageAsync(NpgsqlDataSource db, int coins, Report report)
+    /// <summary>Bytes of each tier (heap, TOAST, indexes of every partition, after VACUUM) per minute sample, and per day.</summary>
+    public static async Task StorageAsync(NpgsqlDataSource db, int coins, int hours, Report report)
     {
         await using var connection = await db.OpenConnectionAsync();
-        await connection.ExecuteAsync("VACUUM ANALYZE price_sample");
-        var (bytes, rows) = await connection.QuerySingleAsync<(long, long)>("""
-            SELECT sum(pg_total_relation_size(i.inhrelid))::bigint, (SELECT count(*) FROM price_sample)
-            FROM pg_inherits i WHERE i.inhparent = 'price_sample'::regclass
+        await connection.ExecuteAsync("VACUUM ANALYZE price_sample, price_series_piece");
+        var (raw, pieces, samples) = await connection.QuerySingleAsync<(long, long, long)>("""
+            SELECT (SELECT sum(pg_total_relation_size(inhrelid)) FROM pg_inherits WHERE inhparent = 'price_sample'::regclass)::bigint,
+                   (SELECT sum(pg_total_relation_size(inhrelid)) FROM pg_inherits WHERE inhparent = 'price_series_piece'::regclass)::bigint,
+                   (SELECT count(*) FROM price_sample)
             """);
-        report.Add($"storage: bytes per sample, table + indexes, {coins:N0} coins × 24 h", (double)bytes / rows, "B", "≤ 600", (double)bytes / rows <= 600);
+        report.Add($"storage: raw samples, bytes per sample, {coins:N0} coins × {hours} h", (double)raw / samples, "B");
+        report.Add($"storage: series pieces, bytes per sample, {coins:N0} coins × {hours} h", (double)pieces / samples, "B");
+        report.Add($"storage: both tiers, bytes per sample, {coins:N0} coins × {hours} h", (double)(raw + pieces) / samples, "B", "≤ 600", (double)(raw + pieces) / samples <= 600);
+        report.Add($"storage: raw samples per day, {coins:N0} coins", raw * 24.0 / hours / 1e9, "GB");
+        report.Add($"storage: series pieces per day, {coins:N0} coins", pieces * 24.0 / hours / 1e9, "GB");
     }
 
     private static async Task MarkHourAsync(NpgsqlDataSource db, DateTime at)

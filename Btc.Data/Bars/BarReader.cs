@@ -1,0 +1,87 @@
+using Btc.Data.Currencies;
+using Btc.Data.Series;
+using Dapper;
+using Npgsql;
+
+namespace Btc.Data.Bars;
+
+/// <summary>
+/// A coin's hour or day bars in one currency: stored bars for the days rolled up, and bars summarized from the
+/// minute samples (<see cref="SeriesReader"/>) after them, the current, incomplete hour or day included.
+/// </summary>
+public sealed class BarReader(NpgsqlDataSource db, SeriesReader minutes)
+{
+    public async Task<HistoryTiers> TiersAsync(CancellationToken ct = default)
+    {
+        await using var connection = await db.OpenConnectionAsync(ct);
+        var (minutesFrom, hoursFrom, barsUntil) = await connection.QuerySingleAsync<(DateOnly, DateOnly, DateOnly)>(new CommandDefinition(
+            "SELECT minutes_from, hours_from, bars_until FROM price_history", cancellationToken: ct));
+        return new HistoryTiers(Utc(minutesFrom), Utc(hoursFrom), Utc(barsUntil));
+    }
+
+    /// <summary>The bars that start in [from, to), oldest first, each over its whole hour or day.</summary>
+    public async Task<IReadOnlyList<PriceBar>> BarsAsync(
+        int coinKey, Currency currency, BarInterval interval, DateTime from, DateTime to, CancellationToken ct = default)
+    {
+        var period = interval == BarInterval.Hour ? TimeSpan.FromHours(1) : TimeSpan.FromDays(1);
+        var (fromUnix, toUnix) = (CeilingSeconds(from), CeilingSeconds(to));
+        var bars = new List<PriceBar>();
+        var liveFrom = from;
+        // Currencies added after the seeded 62 have no pieces and no stored bars: all of theirs are summarized.
+        if (currency.ColumnName is not null)
+        {
+            var (stored, barsUntil) = await StoredAsync(coinKey, currency, interval, from, to, ct);
+            bars.AddRange(stored.Where(b => b.UnixSeconds >= fromUnix && b.UnixSeconds < toUnix));
+            liveFrom = barsUntil > from ? barsUntil : from;
+        }
+
+        var first = Ceiling(liveFrom, period);
+        var end = Ceiling(to, period);
+        if (first < end)
+        {
+            var points = await minutes.SeriesAsync(coinKey, currency, first, end, ct);
+            bars.AddRange(BarMaths.Summarize(points, interval).Where(b => b.UnixSeconds < toUnix));
+        }
+        return bars;
+    }
+
+    private async Task<(IReadOnlyList<PriceBar> Bars, DateTime BarsUntil)> StoredAsync(
+        int coinKey, Currency currency, BarInterval interval, DateTime from, DateTime to, CancellationToken ct)
+    {
+        var sql = interval == BarInterval.Hour
+            ? """
+                SELECT (b.day - date '1970-01-01')::bigint * 86400 + u.hour * 3600 AS UnixSeconds,
+                       u.open AS Open, u.high AS High, u.low AS Low, u.close AS Close, u.mean AS Mean, u.count::int AS Count
+                FROM price_bar_hour b
+                CROSS JOIN LATERAL unnest(b.h, b.v[1:1][:], b.v[2:2][:], b.v[3:3][:], b.v[4:4][:], b.v[5:5][:], b.v[6:6][:])
+                     AS u(hour, open, high, low, close, mean, count)
+                WHERE b.coin_key = @coinKey AND b.currency_key = @currencyKey
+                  AND b.day >= @fromDay AND b.day <= @toDay AND b.day < (SELECT bars_until FROM price_history)
+                ORDER BY b.day, u.hour;
+                SELECT bars_until FROM price_history;
+                """
+            : """
+                SELECT (day - date '1970-01-01')::bigint * 86400 AS UnixSeconds,
+                       open AS Open, high AS High, low AS Low, close AS Close, mean AS Mean, count AS Count
+                FROM price_bar_day
+                WHERE coin_key = @coinKey AND currency_key = @currencyKey
+                  AND day >= @fromDay AND day <= @toDay AND day < (SELECT bars_until FROM price_history)
+                ORDER BY day;
+                SELECT bars_until FROM price_history;
+                """;
+        await using var connection = await db.OpenConnectionAsync(ct);
+        await using var results = await connection.QueryMultipleAsync(new CommandDefinition(sql, new
+        {
+            coinKey, currencyKey = currency.CurrencyKey, fromDay = DateOnly.FromDateTime(from), toDay = DateOnly.FromDateTime(to),
+        }, cancellationToken: ct));
+        var bars = (await results.ReadAsync<PriceBar>()).AsList();
+        return (bars, Utc(await results.ReadSingleAsync<DateOnly>()));
+    }
+
+    private static DateTime Ceiling(DateTime at, TimeSpan period) =>
+        new((at.Ticks + period.Ticks - 1) / period.Ticks * period.Ticks, DateTimeKind.Utc);
+
+    private static long CeilingSeconds(DateTime at) => (Ceiling(at, TimeSpan.FromSeconds(1)) - DateTime.UnixEpoch).Ticks / TimeSpan.TicksPerSecond;
+
+    private static DateTime Utc(DateOnly day) => day.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc);
+}

@@ -1,0 +1,43 @@
+using System.Text.Json;
+using Btc.Data.Coins;
+using Btc.Data.Currencies;
+using Btc.Data.Series;
+using Npgsql;
+
+namespace Btc.Benchmarks;
+
+/// <summary>
+/// What a series read costs the database when nothing is cached: the shared buffers (hit + read) the API's own
+/// statement touches for the 24 hours of (coin, currency) pairs picked at random, from EXPLAIN (ANALYZE, BUFFERS).
+/// Buffers, not times: a buffer hit now is a random disk read once the data outgrows memory.
+/// </summary>
+public static class ColdSeriesBenchmark
+{
+    private const int Reads = 200;
+
+    public static async Task BuffersAsync(NpgsqlDataSource db, IReadOnlyList<TrackedCoin> coins, Report report)
+    {
+        var currencies = (await new CurrencyStore(db).ListAsync()).Where(c => c.ColumnName is not null).ToArray();
+        var random = new Random(7);
+        var to = DateTime.UtcNow;
+        var buffers = new List<long>();
+        var reader = new SeriesReader(db, new CurrencyStore(db));
+        await using var connection = await db.OpenConnectionAsync();
+        // The first reads of a session load catalog entries (~25 buffers), as a pooled connection did long ago.
+        for (var i = -3; i < Reads; i++)
+        {
+            var (sql, parameters, _) = await reader.QueryAsync(
+                coins[random.Next(coins.Count)].CoinKey, currencies[random.Next(currencies.Length)], to.AddHours(-24), to);
+            await using var explain = new NpgsqlCommand($"EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) {sql}", connection);
+            explain.Parameters.AddRange(parameters);
+            using var json = JsonDocument.Parse((string)(await explain.ExecuteScalarAsync())!);
+            var top = json.RootElement[0].GetProperty("Plan");
+            if (i >= 0)
+                buffers.Add(top.GetProperty("Shared Hit Blocks").GetInt64() + top.GetProperty("Shared Read Blocks").GetInt64());
+        }
+        buffers.Sort();
+        var prefix = $"series read, 24 h of a random (coin, currency), {coins.Count:N0} coins: shared buffers";
+        report.Add($"{prefix}, median of {Reads}", buffers[Reads / 2], "buffers");
+        report.Add($"{prefix}, most", buffers[^1], "buffers", "≤ 100", buffers[^1] <= 100);
+    }
+}
