@@ -22,7 +22,8 @@ public sealed class BarRollup(NpgsqlDataSource db)
         var started = Stopwatch.GetTimestamp();
         await using var connection = await db.OpenConnectionAsync(ct);
         var days = 0;
-        while (Stopwatch.GetElapsedTime(started) < budget)
+        // At least one step per run, however small the budget.
+        do
         {
             await using var tx = await connection.BeginTransactionAsync(ct);
             await connection.ExecuteAsync(new CommandDefinition(
@@ -49,6 +50,7 @@ public sealed class BarRollup(NpgsqlDataSource db)
             }
             await tx.CommitAsync(ct);
         }
+        while (Stopwatch.GetElapsedTime(started) < budget);
         return (days, false);
     }
 
@@ -65,11 +67,11 @@ public sealed class BarRollup(NpgsqlDataSource db)
                 SELECT h.coin_key, (h.grp * 5 + r.i)::smallint AS currency_key, h.start,
                        b.open, b.high, b.low, b.close, b.total, b.count
                 FROM price_series_piece h
-                CROSS JOIN LATERAL generate_series(1, array_length(h.p, 1)) AS r(i)
+                CROSS JOIN LATERAL generate_series(1, cardinality(h.p) / cardinality(h.t)) AS r(i)
                 CROSS JOIN LATERAL (
                     SELECT (array_agg(u.v ORDER BY u.s))[1] AS open, max(u.v) AS high, min(u.v) AS low,
                            (array_agg(u.v ORDER BY u.s DESC))[1] AS close, sum(u.v) AS total, count(*)::int AS count
-                    FROM unnest(h.t, h.p[r.i:r.i][:]) AS u(s, v)
+                    FROM unnest(h.t, h.p[(r.i - 1) * cardinality(h.t) + 1 : r.i * cardinality(h.t)]) AS u(s, v)
                     WHERE u.v IS NOT NULL
                 ) b
                 WHERE h.start >= @start AND h.start < @start + interval '1 day'

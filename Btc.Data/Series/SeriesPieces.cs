@@ -28,7 +28,7 @@ internal static class SeriesPieces
 
     public static short Group(Currency currency) => (short)((currency.CurrencyKey - 1) / GroupSize);
 
-    /// <summary>The currency's row (1-based) in its group's price array.</summary>
+    /// <summary>The currency's row (1-based) in its group's prices: p[(row - 1) * n + 1 : row * n] for a piece of n times.</summary>
     public static int Row(Currency currency) => (currency.CurrencyKey - 1) % GroupSize + 1;
 
     /// <summary>
@@ -42,7 +42,7 @@ internal static class SeriesPieces
             throw new InvalidOperationException("Seeded currencies must be numbered 1 to N: a piece's rows are positional.");
         var arrays = string.Concat(seeded.Select(c => $",\n        array_agg(x.{c.Column} ORDER BY x.last_updated_at) AS c{c.CurrencyKey}"));
         var groups = string.Join(",\n    ", seeded.GroupBy(Group).Select(g =>
-            $"({g.Key}::smallint, ARRAY[{string.Join(", ", g.Select(c => $"a.c{c.CurrencyKey}"))}])"));
+            $"({g.Key}::smallint, {string.Join(" || ", g.Select(c => $"a.c{c.CurrencyKey}"))})"));
         return $"""
             INSERT INTO price_series_piece (coin_key, grp, start, t, p)
             SELECT a.coin_key, g.grp, a.start, a.t, g.p

@@ -37,10 +37,10 @@ public sealed class SeriesReader(NpgsqlDataSource db, CurrencyStore currencies)
             }
             // A piece: its times and this currency's row of prices, unpacked here rather than row by row in SQL.
             var t = reader.GetFieldValue<short[]>(1);
-            var p = reader.GetFieldValue<double?[,]>(2);
+            var p = reader.GetFieldValue<double?[]>(2);
             for (var i = 0; i < t.Length; i++)
             {
-                if (p[0, i] is { } price && at + t[i] is var s && s >= fromUnix && s < toUnix)
+                if (p[i] is { } price && at + t[i] is var s && s >= fromUnix && s < toUnix)
                     points.Add(new PricePoint(s, price));
             }
         }
@@ -105,7 +105,7 @@ public sealed class SeriesReader(NpgsqlDataSource db, CurrencyStore currencies)
                 SELECT hour FROM price_series_stale
                 WHERE coin_key = @coinKey AND hour > @from - interval '1 hour' AND hour < @to
                   AND hour >= @piecesFrom AND hour < @piecesUntil)
-            SELECT extract(epoch FROM h.start)::bigint, h.t, h.p[@row:@row][:], NULL::float8
+            SELECT extract(epoch FROM h.start)::bigint, h.t, h.p[(@row - 1) * cardinality(h.t) + 1 : @row * cardinality(h.t)], NULL::float8
             FROM price_series_piece h
             WHERE h.coin_key = @coinKey AND h.grp = @grp
               AND h.start > @from - interval '1 hour' AND h.start < least(@piecesUntil, @to)

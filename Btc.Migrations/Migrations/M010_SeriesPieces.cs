@@ -18,7 +18,8 @@ public sealed class M010_SeriesPieces : Migration
                 grp      smallint    NOT NULL,  -- (currency_key - 1) / 5
                 start    timestamptz NOT NULL,  -- the piece covers [start, the next piece's start)
                 t        smallint[]  NOT NULL,  -- seconds after start, ascending
-                p        float8[]    NOT NULL,  -- [currencies of the group][t]: p[(currency_key - 1) % 5 + 1][i] at t[i]
+                p        float8[]    NOT NULL,  -- the group's currencies one after another: with n = cardinality(t) and
+                                                -- r = (currency_key - 1) % 5, p[r * n + i] is the price at t[i] (NULL: none)
                 PRIMARY KEY (coin_key, grp, start)
             ) PARTITION BY RANGE (start);
 

@@ -1,0 +1,154 @@
+using Btc.Data.Bars;
+using Btc.Data.Currencies;
+using Btc.Data.Polling;
+using Btc.Data.Prices;
+using Btc.Data.Series;
+using Btc.Tests.Infrastructure;
+using Dapper;
+
+namespace Btc.Tests.Series;
+
+/// <summary>
+/// Two complete days of samples before today, compacted and rolled up as the worker's jobs would: each test on a
+/// database of its own, since the rollup's progress is one per database.
+/// </summary>
+public sealed class BarTests
+{
+    private static readonly DateTime Today = DateTime.UtcNow.Date;
+    private static readonly DateTime First = Today.AddDays(-2);
+    private static readonly string[] Codes = ["btc", "usd", "eur", "sats"];
+
+    [Fact]
+    public async Task Hour_and_day_bars_equal_the_raw_samples_they_summarize_stored_computed_and_both()
+    {
+        var (db, data) = await RolledUpAsync("bars", coins: 3);
+        await using var _ = db;
+        var bars = new BarReader(db.DataSource, new SeriesReader(db.DataSource, new CurrencyStore(db.DataSource)));
+        (await bars.TiersAsync()).BarsUntil.Should().Be(Today, "both days are rolled up");
+
+        // Stored bars only; then a window the stored bars end in, the rest summarized from the samples.
+        await ShouldEqualRawAsync(data, bars, BarInterval.Hour, First, Today);
+        await ShouldEqualRawAsync(data, bars, BarInterval.Day, First, Today);
+        await using (var connection = await db.DataSource.OpenConnectionAsync())
+            await connection.ExecuteAsync("UPDATE price_history SET bars_until = bars_until - 1");
+        await ShouldEqualRawAsync(data, bars, BarInterval.Hour, First.AddHours(13), Today);
+        await ShouldEqualRawAsync(data, bars, BarInterval.Day, First, Today);
+    }
+
+    [Fact]
+    public async Task The_rollup_run_twice_or_cancelled_at_any_point_and_run_again_leaves_the_same_bars()
+    {
+        var (db, data) = await RolledUpAsync("again", coins: 4);
+        await using var _ = db;
+        var rollup = new BarRollup(db.DataSource);
+        var once = await BarsHashAsync(db);
+
+        await using var connection = await db.DataSource.OpenConnectionAsync();
+        await connection.ExecuteAsync("UPDATE price_history SET bars_until = @first, next_coin_key = 0", new { first = DateOnly.FromDateTime(First) });
+        (await rollup.RunAsync(TimeSpan.FromMinutes(5))).Should().Be((2, true));
+        (await BarsHashAsync(db)).Should().Be(once);
+
+        await connection.ExecuteAsync("TRUNCATE price_bar_hour, price_bar_day; UPDATE price_history SET bars_until = @first, next_coin_key = 0",
+            new { first = DateOnly.FromDateTime(First) });
+        var cancelled = 0;
+        for (var ms = 1; ; ms *= 2)
+        {
+            using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(ms));
+            try
+            {
+                if ((await rollup.RunAsync(TimeSpan.FromMinutes(5), cts.Token)).CaughtUp)
+                    break;
+            }
+            catch (OperationCanceledException)
+            {
+                cancelled++;
+            }
+        }
+        cancelled.Should().BePositive();
+        (await BarsHashAsync(db)).Should().Be(once);
+    }
+
+    [Fact]
+    public async Task Minute_samples_and_hour_bars_are_dropped_only_after_their_bars_exist()
+    {
+        var (db, data) = await RolledUpAsync("retention", coins: 2, rollUp: false);
+        await using var _ = db;
+        await using var connection = await db.DataSource.OpenConnectionAsync();
+        var samples = await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM price_sample");
+
+        // Retention asks for everything before tomorrow: nothing is rolled up yet, so nothing goes.
+        var tomorrow = DateOnly.FromDateTime(Today).AddDays(1);
+        (await new PricePartitions(db.DataSource).DropBeforeAsync(tomorrow)).Should().Be(0);
+        (await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM price_sample")).Should().Be(samples);
+
+        // Rolled up to the first day only: that day goes, its bars stay.
+        await new BarRollup(db.DataSource).RunAsync(TimeSpan.FromMinutes(5));
+        await connection.ExecuteAsync("UPDATE price_history SET bars_until = @day", new { day = DateOnly.FromDateTime(First).AddDays(1) });
+        (await new PricePartitions(db.DataSource).DropBeforeAsync(tomorrow)).Should().Be(1);
+        (await connection.ExecuteScalarAsync<DateTime>("SELECT min(last_updated_at) FROM price_sample")).Should().BeOnOrAfter(First.AddDays(1));
+        (await new BarRetention(db.DataSource).DropHourBarsBeforeAsync(tomorrow)).Should().BePositive();
+        (await connection.ExecuteScalarAsync<DateTime>("SELECT min(day)::timestamp FROM price_bar_hour")).Should().Be(First.AddDays(1));
+        (await connection.ExecuteScalarAsync<int>("SELECT count(*) FROM price_bar_day WHERE day = @first", new { first = DateOnly.FromDateTime(First) }))
+            .Should().Be(2 * 4, "day bars are kept for good: 2 coins × 4 currencies with prices");
+        var tiers = await new BarReader(db.DataSource, new SeriesReader(db.DataSource, new CurrencyStore(db.DataSource))).TiersAsync();
+        (tiers.MinutesFrom, tiers.HoursFrom).Should().Be((First.AddDays(1), First.AddDays(1)));
+        tiers.FinestFrom(First.AddHours(5)).Should().Be(BarInterval.Day);
+    }
+
+    [Fact]
+    public async Task A_late_sample_stored_into_a_rolled_up_day_is_in_its_bars_once_the_compactor_has_run()
+    {
+        var (db, data) = await RolledUpAsync("late-bar", coins: 2);
+        await using var _ = db;
+        var coin = data.Coins[0];
+        var late = First.AddDays(1).AddHours(10).AddMinutes(30).AddSeconds(55);
+        var prices = data.Currencies.Select(c => c.Code == "usd" ? 1e6 : (double?)null).ToArray();
+        var cycleId = await new PollCycleStore(db.DataSource).CreateAsync("late-bar-cycle", DateTime.UtcNow, [[coin]]);
+        await new PriceSampleStore(db.DataSource).StorePageAsync(cycleId, 0, data.Currencies, [new PriceSample(coin.CoinKey, late, prices)], new PageCounts(0));
+
+        (await new SeriesCompactor(db.DataSource).RunAsync(data.Currencies, TimeSpan.FromMinutes(5)))!.CoinHoursRebuilt.Should().Be(1);
+
+        var bars = new BarReader(db.DataSource, new SeriesReader(db.DataSource, new CurrencyStore(db.DataSource)));
+        (await bars.BarsAsync(coin.CoinKey, data.Currency("usd"), BarInterval.Hour, late.AddMinutes(-30).AddSeconds(-55), late.AddMinutes(1)))
+            .Should().ContainSingle().Which.High.Should().Be(1e6, "the late sample is the hour's highest");
+        await ShouldEqualRawAsync(data, bars, BarInterval.Hour, First.AddDays(1), Today);
+        await ShouldEqualRawAsync(data, bars, BarInterval.Day, First, Today);
+    }
+
+    /// <summary>Two complete days of samples up to today, compacted, and rolled up unless asked not to.</summary>
+    private static async Task<(DatabaseFixture Db, SeriesData Data)> RolledUpAsync(string prefix, int coins, bool rollUp = true)
+    {
+        var db = await DatabaseFixture.CreateAsync();
+        var data = new SeriesData(db);
+        await data.WriteAsync(prefix, coins, minutes: 2 * 1440, lastMinute: Today.AddMinutes(-1));
+        await data.StartHistoryAtAsync(First);
+        await new SeriesCompactor(db.DataSource).RunAsync(data.Currencies, TimeSpan.FromMinutes(5));
+        if (rollUp)
+            (await new BarRollup(db.DataSource).RunAsync(TimeSpan.FromMinutes(5))).Should().Be((2, true));
+        return (db, data);
+    }
+
+    private static async Task<string> BarsHashAsync(DatabaseFixture db)
+    {
+        await using var connection = await db.DataSource.OpenConnectionAsync();
+        return await connection.ExecuteScalarAsync<string>("""
+            SELECT (SELECT count(*) || md5(string_agg(b::text, ',' ORDER BY coin_key, currency_key, day)) FROM price_bar_hour b)
+                || '/' || (SELECT count(*) || md5(string_agg(b::text, ',' ORDER BY coin_key, currency_key, day)) FROM price_bar_day b)
+            """) ?? "";
+    }
+
+    private static async Task ShouldEqualRawAsync(SeriesData data, BarReader bars, BarInterval interval, DateTime from, DateTime to)
+    {
+        foreach (var coin in data.Coins)
+        foreach (var code in Codes)
+        {
+            var currency = data.Currency(code);
+            var raw = await data.RawBarsAsync(coin.CoinKey, currency, interval, from, to);
+            raw.Should().NotBeEmpty();
+            (await bars.BarsAsync(coin.CoinKey, currency, interval, from, to)).Should().BeEquivalentTo(raw, options => options
+                .WithStrictOrdering()
+                .Using<double>(d => d.Subject.Should().BeApproximately(d.Expectation, Math.Abs(d.Expectation) * 1e-12)).WhenTypeIs<double>(),
+                $"{interval} bars of {code} for coin {coin.CoinKey} from {from:MM-dd HH:mm} are what the raw samples say");
+        }
+    }
+}
