@@ -48,7 +48,17 @@ public sealed class BarReader(NpgsqlDataSource db, SeriesReader minutes)
     private async Task<(IReadOnlyList<PriceBar> Bars, DateTime BarsUntil)> StoredAsync(
         int coinKey, Currency currency, BarInterval interval, DateTime from, DateTime to, CancellationToken ct)
     {
-        var sql = interval == BarInterval.Hour
+        var (sql, parameters) = StoredQuery(coinKey, currency, interval, from, to);
+        await using var connection = await db.OpenConnectionAsync(ct);
+        await using var results = await connection.QueryMultipleAsync(new CommandDefinition(
+            $"{sql};\nSELECT bars_until FROM price_history;", parameters, cancellationToken: ct));
+        var bars = (await results.ReadAsync<PriceBar>()).AsList();
+        return (bars, Utc(await results.ReadSingleAsync<DateOnly>()));
+    }
+
+    /// <summary>The stored bars' statement, for the benchmark to count its buffers.</summary>
+    internal static (string Sql, object Parameters) StoredQuery(int coinKey, Currency currency, BarInterval interval, DateTime from, DateTime to) =>
+        (interval == BarInterval.Hour
             ? """
                 SELECT (b.day - date '1970-01-01')::bigint * 86400 + u.hour * 3600 AS UnixSeconds,
                        u.open AS Open, u.high AS High, u.low AS Low, u.close AS Close, u.mean AS Mean, u.count::int AS Count
@@ -57,8 +67,7 @@ public sealed class BarReader(NpgsqlDataSource db, SeriesReader minutes)
                      AS u(hour, open, high, low, close, mean, count)
                 WHERE b.coin_key = @coinKey AND b.currency_key = @currencyKey
                   AND b.day >= @fromDay AND b.day <= @toDay AND b.day < (SELECT bars_until FROM price_history)
-                ORDER BY b.day, u.hour;
-                SELECT bars_until FROM price_history;
+                ORDER BY b.day, u.hour
                 """
             : """
                 SELECT (day - date '1970-01-01')::bigint * 86400 AS UnixSeconds,
@@ -66,17 +75,9 @@ public sealed class BarReader(NpgsqlDataSource db, SeriesReader minutes)
                 FROM price_bar_day
                 WHERE coin_key = @coinKey AND currency_key = @currencyKey
                   AND day >= @fromDay AND day <= @toDay AND day < (SELECT bars_until FROM price_history)
-                ORDER BY day;
-                SELECT bars_until FROM price_history;
-                """;
-        await using var connection = await db.OpenConnectionAsync(ct);
-        await using var results = await connection.QueryMultipleAsync(new CommandDefinition(sql, new
-        {
-            coinKey, currencyKey = currency.CurrencyKey, fromDay = DateOnly.FromDateTime(from), toDay = DateOnly.FromDateTime(to),
-        }, cancellationToken: ct));
-        var bars = (await results.ReadAsync<PriceBar>()).AsList();
-        return (bars, Utc(await results.ReadSingleAsync<DateOnly>()));
-    }
+                ORDER BY day
+                """,
+         new { coinKey, currencyKey = currency.CurrencyKey, fromDay = DateOnly.FromDateTime(from), toDay = DateOnly.FromDateTime(to) });
 
     private static DateTime Ceiling(DateTime at, TimeSpan period) =>
         new((at.Ticks + period.Ticks - 1) / period.Ticks * period.Ticks, DateTimeKind.Utc);

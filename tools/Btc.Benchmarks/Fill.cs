@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Btc.Data.Bars;
 using Btc.Data.Coins;
 using Btc.Data.Currencies;
 using Btc.Data.Polling;
@@ -54,6 +55,20 @@ public static class Fill
         var wal = await connection.ExecuteScalarAsync<long>("SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), @walBefore::pg_lsn)::bigint", new { walBefore });
         await connection.ExecuteAsync("ANALYZE price_series_piece");
         return (elapsed, wal, result.Pieces);
+    }
+
+    /// <summary>Rolls the complete days up into bars as the worker's rollup job would; returns its time and the hours of samples rolled up.</summary>
+    public static async Task<(TimeSpan Elapsed, double Hours)> RollUpAsync(NpgsqlDataSource db)
+    {
+        var started = Stopwatch.GetTimestamp();
+        await new BarRollup(db).RunAsync(TimeSpan.MaxValue);
+        var elapsed = Stopwatch.GetElapsedTime(started);
+        await using var connection = await db.OpenConnectionAsync();
+        var hours = await connection.ExecuteScalarAsync<double>("""
+            SELECT coalesce(extract(epoch FROM (SELECT bars_until::timestamp AT TIME ZONE 'UTC' FROM price_history) - min(last_updated_at)) / 3600, 0)
+            FROM price_sample
+            """);
+        return (elapsed, Math.Max(0, hours));
     }
 
     /// <summary>

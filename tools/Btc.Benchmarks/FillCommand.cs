@@ -12,7 +12,7 @@ namespace Btc.Benchmarks;
 /// <summary>
 /// <c>fill --coins N --hours H --connection "…"</c>: a database as H hours of the worker's operation would leave it —
 /// the simulator's first N coins tracked, their minute samples up to the current minute written minute by minute and
-/// compacted, the ranks computed — for a demo, or to measure against. Bad input gets one sentence and exit code 2.
+/// compacted, the complete days rolled up into bars, the ranks computed — for a demo, or to measure against. Bad input gets one sentence and exit code 2.
 /// </summary>
 public static class FillCommand
 {
@@ -47,6 +47,8 @@ public static class FillCommand
 
             var (compaction, wal, pieces) = await Fill.CompactAsync(db, end.AddHours(-hours));
             Console.WriteLine($"Compacted them into series pieces, {pieces:N0} hours and quarters, in {compaction.TotalSeconds:0.0} s ({wal / 1e6:N0} MB of WAL).");
+            var (rollup, rolledHours) = await Fill.RollUpAsync(db);
+            Console.WriteLine($"Rolled the complete UTC days up into hour and day bars ({rolledHours:0} hours of samples) in {rollup.TotalSeconds:0.0} s.");
 
             var currencies = await new CurrencyStore(db).ListAsync();
             var ranked = await new VolatilityStore(db).RecomputeAsync(currencies, end);

@@ -45,9 +45,13 @@ report.Add("fill: time", Stopwatch.GetElapsedTime(fillTime).TotalSeconds, "s");
 var (compaction, compactionWal, _) = await Fill.CompactAsync(db, end.AddHours(-hours));
 report.Add($"compaction into series pieces, per hour of samples, {coins:N0} coins", compaction.TotalSeconds / hours, "s");
 report.Add($"compaction: WAL per hour of samples, {coins:N0} coins", compactionWal / 1e6 / hours, "MB");
+var (rollup, rolledHours) = await Fill.RollUpAsync(db);
+if (rolledHours > 0)
+    report.Add($"rollup into hour and day bars, per hour of samples, {coins:N0} coins", rollup.TotalSeconds / rolledHours, "s");
 
 await QueryBenchmarks.StorageAsync(db, coins, hours, report);
 await ColdSeriesBenchmark.BuffersAsync(db, tracked, report);
+await HistoryBenchmark.RunAsync(db, tracked, report);
 await QueryBenchmarks.RecomputeAsync(db, end, coins, report);
 var original = await QueryBenchmarks.OriginalQueryShapeAsync(db, tracked[0].Id, end);
 report.Add("original's per-request volatility (two aggregates over 24 h of all coins)", original, "ms");
