@@ -60,24 +60,28 @@ public sealed class BarReader(NpgsqlDataSource db, SeriesReader minutes)
     internal static (string Sql, object Parameters) StoredQuery(int coinKey, Currency currency, BarInterval interval, DateTime from, DateTime to) =>
         (interval == BarInterval.Hour
             ? """
-                SELECT (b.day - date '1970-01-01')::bigint * 86400 + u.hour * 3600 AS UnixSeconds,
-                       u.open AS Open, u.high AS High, u.low AS Low, u.close AS Close, u.mean AS Mean, u.count::int AS Count
+                SELECT (b.day - date '1970-01-01')::bigint * 86400 + u.h * 3600 AS UnixSeconds,
+                       u.open AS Open, u.high AS High, u.low AS Low, u.close AS Close, u.mean AS Mean, u.count AS Count
                 FROM price_bar_hour b
-                CROSS JOIN LATERAL unnest(b.h, b.v[1:1][:], b.v[2:2][:], b.v[3:3][:], b.v[4:4][:], b.v[5:5][:], b.v[6:6][:])
-                     AS u(hour, open, high, low, close, mean, count)
+                CROSS JOIN LATERAL unnest(b.h, b.open, b.high, b.low, b.close, b.mean, b.count) AS u(h, open, high, low, close, mean, count)
                 WHERE b.coin_key = @coinKey AND b.currency_key = @currencyKey
                   AND b.day >= @fromDay AND b.day <= @toDay AND b.day < (SELECT bars_until FROM price_history)
-                ORDER BY b.day, u.hour
+                ORDER BY b.day, u.h
                 """
             : """
-                SELECT (day - date '1970-01-01')::bigint * 86400 AS UnixSeconds,
-                       open AS Open, high AS High, low AS Low, close AS Close, mean AS Mean, count AS Count
-                FROM price_bar_day
-                WHERE coin_key = @coinKey AND currency_key = @currencyKey
-                  AND day >= @fromDay AND day <= @toDay AND day < (SELECT bars_until FROM price_history)
-                ORDER BY day
+                SELECT (b.month + u.d - 1 - date '1970-01-01')::bigint * 86400 AS UnixSeconds,
+                       u.open AS Open, u.high AS High, u.low AS Low, u.close AS Close, u.mean AS Mean, u.count AS Count
+                FROM price_bar_day b
+                CROSS JOIN LATERAL unnest(b.d, b.open, b.high, b.low, b.close, b.mean, b.count) AS u(d, open, high, low, close, mean, count)
+                WHERE b.coin_key = @coinKey AND b.currency_key = @currencyKey
+                  AND b.month >= @fromMonth AND b.month <= @toDay AND b.month + u.d - 1 < (SELECT bars_until FROM price_history)
+                ORDER BY b.month, u.d
                 """,
-         new { coinKey, currencyKey = currency.CurrencyKey, fromDay = DateOnly.FromDateTime(from), toDay = DateOnly.FromDateTime(to) });
+         new
+         {
+             coinKey, currencyKey = currency.CurrencyKey, fromDay = DateOnly.FromDateTime(from), toDay = DateOnly.FromDateTime(to),
+             fromMonth = new DateOnly(from.Year, from.Month, 1),
+         });
 
     private static DateTime Ceiling(DateTime at, TimeSpan period) =>
         new((at.Ticks + period.Ticks - 1) / period.Ticks * period.Ticks, DateTimeKind.Utc);

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Btc.Data.Series;
 using Dapper;
 using Npgsql;
+using NpgsqlTypes;
 
 namespace Btc.Data.Bars;
 
@@ -13,8 +14,8 @@ namespace Btc.Data.Bars;
 /// </summary>
 public sealed class BarRollup(NpgsqlDataSource db)
 {
-    // A batch of a day at 15,000 coins is about 1/15 of the day's pieces: seconds, not minutes, in one transaction.
-    private const int CoinsPerBatch = 1000;
+    // A day of 250 coins is ~80,000 pieces (190 MB): a transaction of a second or two, whatever the number of coins.
+    private const int CoinsPerBatch = 250;
 
     /// <returns>The days completed in this run, and whether every complete day is rolled up.</returns>
     public async Task<(int Days, bool CaughtUp)> RunAsync(TimeSpan budget, CancellationToken ct = default)
@@ -56,40 +57,69 @@ public sealed class BarRollup(NpgsqlDataSource db)
 
     /// <summary>
     /// Replaces the hour and day bars of <paramref name="day"/> for coin keys in [<paramref name="fromCoin"/>,
-    /// <paramref name="toCoin"/>) with what that day's pieces say, each bar written in (coin, currency) order.
+    /// <paramref name="toCoin"/>) with what that day's pieces say: the pieces are read as they lie and summarized
+    /// here (in SQL, a subquery per piece and currency took 20 s per 1,000 coins), the hour bars copied in (coin,
+    /// currency) order, each day bar put into its month's row in place of what an earlier run wrote for that day.
     /// </summary>
     internal static async Task RollUpAsync(NpgsqlConnection connection, NpgsqlTransaction tx, DateOnly day, int fromCoin, int toCoin, CancellationToken ct)
     {
+        var start = day.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc);
+        var bars = new DayBars(start);
+        await using (var read = new NpgsqlCommand("""
+            SELECT coin_key, grp, start, t, p FROM price_series_piece
+            WHERE start >= @start AND start < @start + interval '1 day' AND coin_key >= @fromCoin AND coin_key < @toCoin
+            """, connection, tx))
+        {
+            read.Parameters.AddWithValue("start", start);
+            read.Parameters.AddWithValue("fromCoin", fromCoin);
+            read.Parameters.AddWithValue("toCoin", toCoin);
+            await using var pieces = await read.ExecuteReaderAsync(ct);
+            while (await pieces.ReadAsync(ct))
+                bars.Add(pieces.GetInt32(0), pieces.GetInt16(1), pieces.GetFieldValue<DateTime>(2),
+                    pieces.GetFieldValue<short[]>(3), pieces.GetFieldValue<double?[]>(4));
+        }
+        var summarized = bars.Bars().ToArray();
+
+        await connection.ExecuteAsync(new CommandDefinition(
+            "DELETE FROM price_bar_hour WHERE day = @day AND coin_key >= @fromCoin AND coin_key < @toCoin",
+            new { day, fromCoin, toCoin }, tx, cancellationToken: ct));
+        await using (var copy = await connection.BeginBinaryImportAsync(
+            "COPY price_bar_hour (coin_key, currency_key, day, h, open, high, low, close, mean, count) FROM STDIN (FORMAT BINARY)", ct))
+        {
+            foreach (var (coinKey, currencyKey, hours, _) in summarized)
+            {
+                await copy.StartRowAsync(ct);
+                await copy.WriteAsync(coinKey, NpgsqlDbType.Integer, ct);
+                await copy.WriteAsync(currencyKey, NpgsqlDbType.Smallint, ct);
+                await copy.WriteAsync(day, NpgsqlDbType.Date, ct);
+                await copy.WriteAsync(hours.Select(h => h.Hour).ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Smallint, ct);
+                foreach (var field in new Func<PriceBar, double>[] { b => b.Open, b => b.High, b => b.Low, b => b.Close, b => b.Mean })
+                    await copy.WriteAsync(hours.Select(h => field(h.Bar)).ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Double, ct);
+                await copy.WriteAsync(hours.Select(h => h.Bar.Count).ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Integer, ct);
+            }
+            await copy.CompleteAsync(ct);
+        }
+
+        var days = summarized.Select(s => s.Day).ToArray();
         await connection.ExecuteAsync(new CommandDefinition("""
-            DELETE FROM price_bar_hour WHERE day = @day AND coin_key >= @fromCoin AND coin_key < @toCoin;
-            DELETE FROM price_bar_day WHERE day = @day AND coin_key >= @fromCoin AND coin_key < @toCoin;
-            WITH hb AS MATERIALIZED (
-                SELECT h.coin_key, (h.grp * 5 + r.i)::smallint AS currency_key, h.start,
-                       b.open, b.high, b.low, b.close, b.total, b.count
-                FROM price_series_piece h
-                CROSS JOIN LATERAL generate_series(1, cardinality(h.p) / cardinality(h.t)) AS r(i)
-                CROSS JOIN LATERAL (
-                    SELECT (array_agg(u.v ORDER BY u.s))[1] AS open, max(u.v) AS high, min(u.v) AS low,
-                           (array_agg(u.v ORDER BY u.s DESC))[1] AS close, sum(u.v) AS total, count(*)::int AS count
-                    FROM unnest(h.t, h.p[(r.i - 1) * cardinality(h.t) + 1 : r.i * cardinality(h.t)]) AS u(s, v)
-                    WHERE u.v IS NOT NULL
-                ) b
-                WHERE h.start >= @start AND h.start < @start + interval '1 day'
-                  AND h.coin_key >= @fromCoin AND h.coin_key < @toCoin AND b.count > 0
-            ), hours AS (
-                INSERT INTO price_bar_hour (coin_key, currency_key, day, h, v)
-                SELECT coin_key, currency_key, @day,
-                       array_agg(extract(hour FROM start AT TIME ZONE 'UTC')::smallint ORDER BY start),
-                       ARRAY[array_agg(open ORDER BY start), array_agg(high ORDER BY start), array_agg(low ORDER BY start),
-                             array_agg(close ORDER BY start), array_agg(total / count ORDER BY start), array_agg(count::float8 ORDER BY start)]
-                FROM hb GROUP BY coin_key, currency_key
-                ORDER BY coin_key, currency_key
-            )
-            INSERT INTO price_bar_day (coin_key, currency_key, day, open, high, low, close, mean, count)
-            SELECT coin_key, currency_key, @day, (array_agg(open ORDER BY start))[1], max(high), min(low),
-                   (array_agg(close ORDER BY start DESC))[1], sum(total) / sum(count), sum(count)
-            FROM hb GROUP BY coin_key, currency_key
-            ORDER BY coin_key, currency_key;
-            """, new { day, start = day.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc), fromCoin, toCoin }, tx, cancellationToken: ct));
+            INSERT INTO price_bar_day AS b (coin_key, currency_key, month, d, open, high, low, close, mean, count)
+            SELECT coin_key, currency_key, @month, ARRAY[@dayOfMonth], ARRAY[open], ARRAY[high], ARRAY[low], ARRAY[close], ARRAY[mean], ARRAY[count]
+            FROM unnest(@coins, @currencies, @open, @high, @low, @close, @mean, @count) AS n(coin_key, currency_key, open, high, low, close, mean, count)
+            ON CONFLICT (coin_key, currency_key, month) DO UPDATE SET (d, open, high, low, close, mean, count) = (
+                SELECT array_agg(u.d ORDER BY u.d), array_agg(u.open ORDER BY u.d), array_agg(u.high ORDER BY u.d),
+                       array_agg(u.low ORDER BY u.d), array_agg(u.close ORDER BY u.d), array_agg(u.mean ORDER BY u.d),
+                       array_agg(u.count ORDER BY u.d)
+                FROM (SELECT * FROM unnest(b.d, b.open, b.high, b.low, b.close, b.mean, b.count) AS x(d, open, high, low, close, mean, count)
+                      WHERE x.d <> excluded.d[1]
+                      UNION ALL
+                      SELECT excluded.d[1], excluded.open[1], excluded.high[1], excluded.low[1], excluded.close[1],
+                             excluded.mean[1], excluded.count[1]) u)
+            """, new
+        {
+            month = new DateOnly(day.Year, day.Month, 1), dayOfMonth = (short)day.Day,
+            coins = summarized.Select(s => s.CoinKey).ToArray(), currencies = summarized.Select(s => s.CurrencyKey).ToArray(),
+            open = days.Select(d => d.Open).ToArray(), high = days.Select(d => d.High).ToArray(), low = days.Select(d => d.Low).ToArray(),
+            close = days.Select(d => d.Close).ToArray(), mean = days.Select(d => d.Mean).ToArray(), count = days.Select(d => d.Count).ToArray(),
+        }, tx, cancellationToken: ct));
     }
 }

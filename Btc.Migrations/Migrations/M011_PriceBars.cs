@@ -11,28 +11,36 @@ namespace Btc.Migrations.Migrations;
 public sealed class M011_PriceBars : Migration
 {
     public override void Up() => Execute.Sql("""
-        -- A coin's hour bars of one currency and UTC day in one row: a 30-day window reads 30 rows, not 720.
-        -- h holds the hours (0-23) that had samples; v[1..6][i] are hour h[i]'s open, high, low, close, mean, count.
+        -- A coin's hour bars of one currency and UTC day in one row (1.2 kB): a 30-day window reads 30 rows, not 720.
+        -- h holds the hours (0-23) that had samples; open[i] … count[i] are hour h[i]'s bar.
         CREATE TABLE price_bar_hour (
-            coin_key     integer  NOT NULL,
-            currency_key smallint NOT NULL,
-            day          date     NOT NULL,
+            coin_key     integer    NOT NULL,
+            currency_key smallint   NOT NULL,
+            day          date       NOT NULL,
             h            smallint[] NOT NULL,
-            v            float8[]   NOT NULL,
+            open         float8[]   NOT NULL,
+            high         float8[]   NOT NULL,
+            low          float8[]   NOT NULL,
+            close        float8[]   NOT NULL,
+            mean         float8[]   NOT NULL,
+            count        integer[]  NOT NULL,
             PRIMARY KEY (coin_key, currency_key, day)
         );
 
+        -- A coin's day bars of one currency and UTC month in one row (1.5 kB), a day added as it is rolled up: a year
+        -- reads 13 rows, not 365. d holds the days of the month (1-31) that had samples.
         CREATE TABLE price_bar_day (
-            coin_key     integer  NOT NULL,
-            currency_key smallint NOT NULL,
-            day          date     NOT NULL,
-            open         float8   NOT NULL,
-            high         float8   NOT NULL,
-            low          float8   NOT NULL,
-            close        float8   NOT NULL,
-            mean         float8   NOT NULL,
-            count        integer  NOT NULL,
-            PRIMARY KEY (coin_key, currency_key, day)
+            coin_key     integer    NOT NULL,
+            currency_key smallint   NOT NULL,
+            month        date       NOT NULL,
+            d            smallint[] NOT NULL,
+            open         float8[]   NOT NULL,
+            high         float8[]   NOT NULL,
+            low          float8[]   NOT NULL,
+            close        float8[]   NOT NULL,
+            mean         float8[]   NOT NULL,
+            count        integer[]  NOT NULL,
+            PRIMARY KEY (coin_key, currency_key, month)
         );
 
         -- Days before bars_until are rolled up (the day at bars_until is, for coins below next_coin_key);

@@ -88,7 +88,8 @@ public sealed class BarTests
         (await connection.ExecuteScalarAsync<DateTime>("SELECT min(last_updated_at) FROM price_sample")).Should().BeOnOrAfter(First.AddDays(1));
         (await new BarRetention(db.DataSource).DropHourBarsBeforeAsync(tomorrow)).Should().BePositive();
         (await connection.ExecuteScalarAsync<DateTime>("SELECT min(day)::timestamp FROM price_bar_hour")).Should().Be(First.AddDays(1));
-        (await connection.ExecuteScalarAsync<int>("SELECT count(*) FROM price_bar_day WHERE day = @first", new { first = DateOnly.FromDateTime(First) }))
+        (await connection.ExecuteScalarAsync<int>("SELECT count(*) FROM price_bar_day WHERE month = @month AND @day = ANY (d)",
+                new { month = new DateOnly(First.Year, First.Month, 1), day = (short)First.Day }))
             .Should().Be(2 * 4, "day bars are kept for good: 2 coins × 4 currencies with prices");
         var tiers = await new BarReader(db.DataSource, new SeriesReader(db.DataSource, new CurrencyStore(db.DataSource))).TiersAsync();
         (tiers.MinutesFrom, tiers.HoursFrom).Should().Be((First.AddDays(1), First.AddDays(1)));
@@ -133,7 +134,7 @@ public sealed class BarTests
         await using var connection = await db.DataSource.OpenConnectionAsync();
         return await connection.ExecuteScalarAsync<string>("""
             SELECT (SELECT count(*) || md5(string_agg(b::text, ',' ORDER BY coin_key, currency_key, day)) FROM price_bar_hour b)
-                || '/' || (SELECT count(*) || md5(string_agg(b::text, ',' ORDER BY coin_key, currency_key, day)) FROM price_bar_day b)
+                || '/' || (SELECT count(*) || md5(string_agg(b::text, ',' ORDER BY coin_key, currency_key, month)) FROM price_bar_day b)
             """) ?? "";
     }
 

@@ -28,20 +28,24 @@ public static class HistoryBenchmark
         var written = Stopwatch.GetTimestamp();
         for (var day = firstDay.AddDays(-DayDays); day < firstDay; day = day.AddDays(1))
         {
+            // The rollup's upsert: each day rewrites its month's row of every coin and currency.
             await connection.ExecuteAsync("""
-                INSERT INTO price_bar_day (coin_key, currency_key, day, open, high, low, close, mean, count)
-                SELECT c.coin_key, k::smallint, @day, p, p * 1.01, p * 0.99, p, p, 1440
+                INSERT INTO price_bar_day AS b (coin_key, currency_key, month, d, open, high, low, close, mean, count)
+                SELECT c.coin_key, k::smallint, @month, ARRAY[@dayOfMonth], ARRAY[p], ARRAY[p * 1.01], ARRAY[p * 0.99], ARRAY[p], ARRAY[p], ARRAY[1440]
                 FROM coin c CROSS JOIN generate_series(1, 62) k
                 CROSS JOIN LATERAL (SELECT 100 + c.coin_key + sin(k + @seed) AS p) v
                 WHERE c.is_tracked ORDER BY 1, 2
-                """, new { day, seed = day.DayNumber });
+                ON CONFLICT (coin_key, currency_key, month) DO UPDATE SET
+                    d = b.d || excluded.d, open = b.open || excluded.open, high = b.high || excluded.high, low = b.low || excluded.low,
+                    close = b.close || excluded.close, mean = b.mean || excluded.mean, count = b.count || excluded.count
+                """, new { month = new DateOnly(day.Year, day.Month, 1), dayOfMonth = (short)day.Day, seed = day.DayNumber });
             if (day >= firstDay.AddDays(-HourDays))
                 await connection.ExecuteAsync("""
-                    INSERT INTO price_bar_hour (coin_key, currency_key, day, h, v)
-                    SELECT c.coin_key, k::smallint, @day, b.hours, ARRAY[b.p, b.p, b.p, b.p, b.p, b.n]
+                    INSERT INTO price_bar_hour (coin_key, currency_key, day, h, open, high, low, close, mean, count)
+                    SELECT c.coin_key, k::smallint, @day, b.hours, b.p, b.p, b.p, b.p, b.p, b.n
                     FROM coin c CROSS JOIN generate_series(1, 62) k
                     CROSS JOIN LATERAL (SELECT array_agg(x::smallint ORDER BY x) AS hours, array_agg(100 + c.coin_key + sin(x + k + @seed) ORDER BY x) AS p,
-                                               array_agg(60::float8 ORDER BY x) AS n
+                                               array_agg(60 ORDER BY x) AS n
                                         FROM generate_series(0, 23) x) b
                     WHERE c.is_tracked ORDER BY 1, 2
                     """, new { day, seed = day.DayNumber });
