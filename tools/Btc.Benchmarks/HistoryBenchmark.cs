@@ -10,8 +10,8 @@ using Npgsql;
 namespace Btc.Benchmarks;
 
 /// <summary>
-/// Long windows from the bar tiers: a year of day bars and 30 days of hour bars of every coin and currency, written
-/// before the fill's first day one day at a time in the order the rollup writes them, then the bars of random
+/// Long windows from the bar tiers: a year of day bars and 30 days of hour bars of every coin and currency before the
+/// fill's first day, written as the rollup leaves them (a day's hour bars together, a month's day bars in a row), then the bars of random
 /// (coin, currency) pairs read as the API reads them: shared buffers of the stored bars' statement and the time of a
 /// whole read (stored bars, and the days after them summarized from the minute samples).
 /// </summary>
@@ -26,29 +26,35 @@ public static class HistoryBenchmark
         await using var connection = await db.OpenConnectionAsync();
         var firstDay = DateOnly.FromDateTime(await connection.ExecuteScalarAsync<DateTime>("SELECT min(last_updated_at) FROM price_sample"));
         var written = Stopwatch.GetTimestamp();
-        for (var day = firstDay.AddDays(-DayDays); day < firstDay; day = day.AddDays(1))
+        // Day bars as the rollup leaves them once autovacuum has reclaimed each day's rewrite: a row per month.
+        for (var month = new DateOnly(firstDay.AddDays(-DayDays).Year, firstDay.AddDays(-DayDays).Month, 1); month < firstDay; month = month.AddMonths(1))
         {
-            // The rollup's upsert: each day rewrites its month's row of every coin and currency.
+            var (from, until) = (Later(month, firstDay.AddDays(-DayDays)), Earlier(month.AddMonths(1), firstDay));
             await connection.ExecuteAsync("""
-                INSERT INTO price_bar_day AS b (coin_key, currency_key, month, d, open, high, low, close, mean, count)
-                SELECT c.coin_key, k::smallint, @month, ARRAY[@dayOfMonth], ARRAY[p], ARRAY[p * 1.01], ARRAY[p * 0.99], ARRAY[p], ARRAY[p], ARRAY[1440]
+                INSERT INTO price_bar_day AS m (coin_key, currency_key, month, d, open, high, low, close, mean, count)
+                SELECT c.coin_key, k::smallint, @month, b.d, b.p, b.p, b.p, b.p, b.p, b.n
                 FROM coin c CROSS JOIN generate_series(1, 62) k
-                CROSS JOIN LATERAL (SELECT 100 + c.coin_key + sin(k + @seed) AS p) v
+                CROSS JOIN LATERAL (SELECT array_agg(x::smallint ORDER BY x) AS d, array_agg(100 + c.coin_key + sin(x + k) ORDER BY x) AS p,
+                                           array_agg(1440 ORDER BY x) AS n
+                                    FROM generate_series(@first, @last) x) b
                 WHERE c.is_tracked ORDER BY 1, 2
+                -- The fill's first day, rolled up already, may share the last month.
                 ON CONFLICT (coin_key, currency_key, month) DO UPDATE SET
-                    d = b.d || excluded.d, open = b.open || excluded.open, high = b.high || excluded.high, low = b.low || excluded.low,
-                    close = b.close || excluded.close, mean = b.mean || excluded.mean, count = b.count || excluded.count
-                """, new { month = new DateOnly(day.Year, day.Month, 1), dayOfMonth = (short)day.Day, seed = day.DayNumber });
-            if (day >= firstDay.AddDays(-HourDays))
-                await connection.ExecuteAsync("""
-                    INSERT INTO price_bar_hour (coin_key, currency_key, day, h, open, high, low, close, mean, count)
-                    SELECT c.coin_key, k::smallint, @day, b.hours, b.p, b.p, b.p, b.p, b.p, b.n
-                    FROM coin c CROSS JOIN generate_series(1, 62) k
-                    CROSS JOIN LATERAL (SELECT array_agg(x::smallint ORDER BY x) AS hours, array_agg(100 + c.coin_key + sin(x + k + @seed) ORDER BY x) AS p,
-                                               array_agg(60 ORDER BY x) AS n
-                                        FROM generate_series(0, 23) x) b
-                    WHERE c.is_tracked ORDER BY 1, 2
-                    """, new { day, seed = day.DayNumber });
+                    d = excluded.d || m.d, open = excluded.open || m.open, high = excluded.high || m.high, low = excluded.low || m.low,
+                    close = excluded.close || m.close, mean = excluded.mean || m.mean, count = excluded.count || m.count
+                """, new { month, first = from.Day, last = until.AddDays(-1).Day });
+        }
+        for (var day = firstDay.AddDays(-HourDays); day < firstDay; day = day.AddDays(1))
+        {
+            await connection.ExecuteAsync("""
+                INSERT INTO price_bar_hour (coin_key, currency_key, day, h, open, high, low, close, mean, count)
+                SELECT c.coin_key, k::smallint, @day, b.hours, b.p, b.p, b.p, b.p, b.p, b.n
+                FROM coin c CROSS JOIN generate_series(1, 62) k
+                CROSS JOIN LATERAL (SELECT array_agg(x::smallint ORDER BY x) AS hours, array_agg(100 + c.coin_key + sin(x + k + @seed) ORDER BY x) AS p,
+                                           array_agg(60 ORDER BY x) AS n
+                                    FROM generate_series(0, 23) x) b
+                WHERE c.is_tracked ORDER BY 1, 2
+                """, new { day, seed = day.DayNumber });
         }
         await connection.ExecuteAsync("VACUUM ANALYZE price_bar_hour, price_bar_day");
         report.Add($"history: {DayDays} days of day bars and {HourDays} of hour bars written, {coins.Count:N0} coins × 62 currencies",
@@ -62,6 +68,10 @@ public static class HistoryBenchmark
         await WindowAsync(db, connection, coins, BarInterval.Hour, TimeSpan.FromDays(HourDays), to, report);
         await WindowAsync(db, connection, coins, BarInterval.Day, TimeSpan.FromDays(DayDays), to, report);
     }
+
+    private static DateOnly Later(DateOnly a, DateOnly b) => a > b ? a : b;
+
+    private static DateOnly Earlier(DateOnly a, DateOnly b) => a < b ? a : b;
 
     private static async Task WindowAsync(NpgsqlDataSource db, NpgsqlConnection connection, IReadOnlyList<TrackedCoin> coins,
         BarInterval interval, TimeSpan length, DateTime to, Report report)
