@@ -70,6 +70,8 @@ public sealed class BarRollup(NpgsqlDataSource db)
             WHERE start >= @start AND start < @start + interval '1 day' AND coin_key >= @fromCoin AND coin_key < @toCoin
             """, connection, tx))
         {
+            // 250 coins' day of pieces is ~190 MB: seconds, but not on a busy machine.
+            read.CommandTimeout = 300;
             read.Parameters.AddWithValue("start", start);
             read.Parameters.AddWithValue("fromCoin", fromCoin);
             read.Parameters.AddWithValue("toCoin", toCoin);

@@ -18,6 +18,9 @@ public sealed class SeriesCompactor(NpgsqlDataSource db)
     private static readonly TimeSpan Quarter = TimeSpan.FromMinutes(15);
     private static readonly TimeSpan Hour = TimeSpan.FromHours(1);
 
+    // An hour of 15,000 coins is 900,000 samples: compacting it takes 15-30 s here, past Npgsql's default 30 s at worst.
+    private const int CompactionTimeout = 300;
+
     // Stale marks rebuilt per transaction: a backlog is worked off in bounded steps.
     private const int RebuildBatch = 500;
 
@@ -95,7 +98,7 @@ public sealed class SeriesCompactor(NpgsqlDataSource db)
             {SeriesPieces.InsertSql(currencies, "@from::timestamptz", "price_sample x WHERE x.last_updated_at >= @from AND x.last_updated_at < @to")};
             UPDATE price_series_compaction SET pieces_until = @to;
             """);
-        await connection.ExecuteAsync(new CommandDefinition(sql, new { from, to }, tx, cancellationToken: ct));
+        await connection.ExecuteAsync(new CommandDefinition(sql, new { from, to }, tx, CompactionTimeout, cancellationToken: ct));
         await tx.CommitAsync(ct);
         return to;
     }
@@ -132,7 +135,7 @@ public sealed class SeriesCompactor(NpgsqlDataSource db)
             all_coins = marks.Select(m => m.CoinKey).ToArray(),
             all_hours = marks.Select(m => m.Hour).ToArray(),
             all_marks = marks.Select(m => m.Marks).ToArray(),
-        }, tx, cancellationToken: ct));
+        }, tx, CompactionTimeout, cancellationToken: ct));
 
         // A day already rolled up into bars is rolled up again for each coin with a late sample in it.
         var (barsUntil, nextCoin) = await connection.QuerySingleAsync<(DateOnly, int)>(new CommandDefinition(

@@ -5,6 +5,7 @@ public sealed class CallLog
 {
     private readonly Lock _lock = new();
     private readonly List<(DateTimeOffset At, string Path)> _calls = [];
+    private readonly Dictionary<(int Year, int Month), int> _answeredByMonth = [];
 
     public IReadOnlyList<(DateTimeOffset At, string Path)> Snapshot()
     {
@@ -32,9 +33,36 @@ public sealed class CallLog
         }
     }
 
+    /// <summary>
+    /// Counts a call answered successfully against its calendar month (UTC), as CoinGecko counts a plan's monthly
+    /// credits; false, and not counted, when the month already holds <paramref name="limit"/> (0: no limit).
+    /// </summary>
+    public bool TryCountInMonth(DateTimeOffset now, int limit)
+    {
+        lock (_lock)
+        {
+            var month = (now.UtcDateTime.Year, now.UtcDateTime.Month);
+            var used = _answeredByMonth.GetValueOrDefault(month);
+            if (limit > 0 && used >= limit)
+                return false;
+            _answeredByMonth[month] = used + 1;
+            return true;
+        }
+    }
+
+    /// <summary>Calls answered successfully in the calendar month (UTC) of <paramref name="at"/>.</summary>
+    public int AnsweredInMonth(DateTimeOffset at)
+    {
+        lock (_lock)
+            return _answeredByMonth.GetValueOrDefault((at.UtcDateTime.Year, at.UtcDateTime.Month));
+    }
+
     public void Clear()
     {
         lock (_lock)
+        {
             _calls.Clear();
+            _answeredByMonth.Clear();
+        }
     }
 }

@@ -3,7 +3,7 @@ using Microsoft.Extensions.Options;
 
 namespace CoinGecko.Simulator;
 
-/// <summary>The four CoinGecko API v3 endpoints the worker uses, with CoinGecko's limits and the queued faults.</summary>
+/// <summary>The CoinGecko API v3 endpoints BTC uses, with CoinGecko's limits and the queued faults.</summary>
 public static class CoinGeckoEndpoints
 {
     public static void MapCoinGecko(this WebApplication app)
@@ -26,6 +26,8 @@ public static class CoinGeckoEndpoints
                 include_last_updated_at == true);
             return Results.Bytes(buffer.WrittenMemory.ToArray(), "application/json");
         });
+
+        api.MapHistory();
     }
 
     private static async ValueTask<object?> LimitsAndFaults(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
@@ -46,6 +48,9 @@ public static class CoinGeckoEndpoints
             fault = new Fault(FaultKind.Status);
         if (fault is null && Random.Shared.NextDouble() < options.MalformedRate)
             fault = new Fault(FaultKind.Malformed);
+
+        if (fault is null or { Kind: FaultKind.Timeout } && !services.GetRequiredService<CallLog>().TryCountInMonth(DateTimeOffset.UtcNow, options.CallsPerMonth))
+            return Results.Json(new { status = new { error_code = 429, error_message = "You've exceeded your monthly API call credits. Please visit https://www.coingecko.com/en/api/pricing to upgrade your plan." } }, statusCode: 429);
 
         switch (fault?.Kind)
         {

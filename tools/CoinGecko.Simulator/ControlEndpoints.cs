@@ -25,6 +25,14 @@ public static class ControlEndpoints
             return Results.NoContent();
         });
 
+        sim.MapPost("/monthly-cap", (int calls, Microsoft.Extensions.Options.IOptions<SimulatorOptions> options) =>
+        {
+            options.Value.CallsPerMonth = calls;
+            return Results.NoContent();
+        });
+
+        sim.MapGet("/calls/month", (CallLog log) => Results.Json(new { month = DateTimeOffset.UtcNow.ToString("yyyy-MM"), calls = log.AnsweredInMonth(DateTimeOffset.UtcNow) }));
+
         sim.MapPost("/currencies/{code}", (string code, Market market) =>
             market.AddCurrency(code.ToLowerInvariant()) ? Results.Created($"/sim/currencies/{code}", null) : Results.Conflict());
 

@@ -23,6 +23,7 @@ public sealed class Market
     private readonly Dictionary<string, SimulatedCoin> _byId;
     private readonly long[] _minuteOf;
     private readonly double[] _logPrices;
+    private readonly DateTimeOffset _createdAt = DateTimeOffset.UtcNow;
     private readonly Lock _currenciesLock = new();
     private volatile string[] _currencies = InitialCurrencies;
     private long _clockOffsetTicks;
@@ -39,6 +40,8 @@ public sealed class Market
     }
 
     public IReadOnlyList<SimulatedCoin> Coins { get; }
+
+    public SimulatedCoin? Find(string id) => _byId.GetValueOrDefault(id);
     public IReadOnlyList<string> Currencies => _currencies;
 
     public DateTimeOffset Now => Interlocked.Read(ref _frozenAtTicks) is var frozen and > 0
@@ -125,6 +128,46 @@ public sealed class Market
         return (minute, DateTimeOffset.FromUnixTimeSeconds(minute * 60 + offsetSeconds));
     }
 
+    /// <summary>
+    /// A coin's prices in one currency at every <paramref name="every"/>-th minute from <paramref name="fromMinute"/>
+    /// to <paramref name="toMinute"/>: the walk /simple/price follows, told for any minute, before the simulator
+    /// started too. Empty for a currency the coin is not priced in.
+    /// </summary>
+    public IEnumerable<(long Minute, double Price)> History(SimulatedCoin coin, string currency, long fromMinute, long toMinute, int every)
+    {
+        var slot = Array.IndexOf(_currencies, currency);
+        if (slot < 0 || fromMinute > toMinute || !Priced(coin, slot, currency))
+            yield break;
+        var logPrice = LogPriceAt(coin, slot, fromMinute);
+        for (var minute = fromMinute; minute <= toMinute; minute++)
+        {
+            if (minute > fromMinute)
+                logPrice += _walk.Step(coin.Index, slot, minute);
+            if ((minute - fromMinute) % every == 0)
+                yield return (minute, Math.Exp(logPrice));
+        }
+    }
+
+    /// <summary>Whether /simple/price gives the coin a price in the currency (partial coins lack some).</summary>
+    public bool Priced(SimulatedCoin coin, int slot, string code) =>
+        coin.Kind is not (CoinKind.Omitted or CoinKind.Empty)
+        && (coin.Kind != CoinKind.Partial || (code != "usd" && Hash.Unit((ulong)_options.Seed, (ulong)coin.Index, (ulong)slot, 0x9A7) >= 0.5));
+
+    /// <summary>
+    /// The walk's log price at a minute, stepped from the coin's anchor: the minute it was last updated when the
+    /// simulator started (a stale coin's is years back), where it starts at its base price.
+    /// </summary>
+    private double LogPriceAt(SimulatedCoin coin, int slot, long minute)
+    {
+        var anchor = LastUpdate(coin, _createdAt).Minute;
+        var logPrice = _walk.StartLogPrice(coin.Index, _currencies[slot]);
+        for (var m = anchor + 1; m <= minute; m++)
+            logPrice += _walk.Step(coin.Index, slot, m);
+        for (var m = anchor; m > minute; m--)
+            logPrice -= _walk.Step(coin.Index, slot, m);
+        return logPrice;
+    }
+
     private void AdvanceTo(SimulatedCoin coin, long minute)
     {
         var currencies = _currencies;
@@ -132,15 +175,15 @@ public sealed class Market
         if (_minuteOf[coin.Index] == 0)
         {
             for (var slot = 0; slot < currencies.Length; slot++)
-                _logPrices[row + slot] = _walk.StartLogPrice(coin.Index, currencies[slot]);
+                _logPrices[row + slot] = LogPriceAt(coin, slot, minute);
             _minuteOf[coin.Index] = minute;
             return;
         }
-        // A currency added since the coin was last priced starts its walk now.
+        // A currency added since the coin was last priced joins its walk where it is now.
         for (var slot = 0; slot < currencies.Length; slot++)
         {
             if (_logPrices[row + slot] == 0)
-                _logPrices[row + slot] = _walk.StartLogPrice(coin.Index, currencies[slot]);
+                _logPrices[row + slot] = LogPriceAt(coin, slot, _minuteOf[coin.Index]);
         }
         for (var m = _minuteOf[coin.Index] + 1; m <= minute; m++)
         {

@@ -11,6 +11,9 @@ public sealed class SimulatorOptions
     /// <summary>Calls allowed per sliding minute before 429; 0 for no limit.</summary>
     [Range(0, 100_000)] public int CallsPerMinute { get; set; }
 
+    /// <summary>Successful calls allowed per calendar month (UTC) before 429, like a plan's monthly credits; 0 for no cap.</summary>
+    [Range(0, 100_000_000)] public int CallsPerMonth { get; set; }
+
     /// <summary>Share of coins whose last update is years old (CoinGecko's dead coins).</summary>
     [Range(0, 1)] public double StaleShare { get; set; } = 0.05;
     /// <summary>Share of coins that lack some currencies (absent or null).</summary>
