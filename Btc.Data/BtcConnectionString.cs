@@ -29,6 +29,9 @@ public static class BtcConnectionString
             NoResetOnClose = true,
             Enlist = false,
             MaxAutoPrepare = 32,
+            // Whatever the server's time zone: interval and date arithmetic on timestamptz must be UTC's (a 'day' in
+            // Europe/Berlin is 23 or 25 hours twice a year).
+            Timezone = "UTC",
         };
         // With the host's logging, Npgsql's command log (category Npgsql.Command, Debug; never parameter values)
         // carries the scope of the request or job that ran the command: its trace id among them.

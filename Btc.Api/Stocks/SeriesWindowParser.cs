@@ -21,6 +21,9 @@ public static class SeriesWindowParser
         if (to is not null && (end = ParseInstant(to)) is null)
             return (default, $"'to' must be an ISO-8601 time (2024-03-25T09:00:00Z) or unix seconds, not '{to}'.");
 
+        if (start < DateTime.UnixEpoch || end < DateTime.UnixEpoch)
+            return (default, "'from' and 'to' must be after 1970-01-01T00:00:00Z.");
+
         // Nothing is stored ahead of now: a later 'to' is now.
         var windowEnd = end is { } e && e < utcNow ? e : utcNow;
         var windowStart = start ?? windowEnd - PriceWindow.Day;

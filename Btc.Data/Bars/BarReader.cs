@@ -26,14 +26,9 @@ public sealed class BarReader(NpgsqlDataSource db, SeriesReader minutes)
         var period = interval == BarInterval.Hour ? TimeSpan.FromHours(1) : TimeSpan.FromDays(1);
         var (fromUnix, toUnix) = (CeilingSeconds(from), CeilingSeconds(to));
         var bars = new List<PriceBar>();
-        var liveFrom = from;
-        // Currencies added after the seeded 62 have no pieces and no stored bars: all of theirs are summarized.
-        if (currency.ColumnName is not null)
-        {
-            var (stored, barsUntil) = await StoredAsync(coinKey, currency, interval, from, to, ct);
-            bars.AddRange(stored.Where(b => b.UnixSeconds >= fromUnix && b.UnixSeconds < toUnix));
-            liveFrom = barsUntil > from ? barsUntil : from;
-        }
+        var (stored, barsUntil) = await StoredAsync(coinKey, currency, interval, from, to, ct);
+        bars.AddRange(stored.Where(b => b.UnixSeconds >= fromUnix && b.UnixSeconds < toUnix));
+        var liveFrom = barsUntil > from ? barsUntil : from;
 
         var first = Ceiling(liveFrom, period);
         var end = Ceiling(to, period);
@@ -48,16 +43,19 @@ public sealed class BarReader(NpgsqlDataSource db, SeriesReader minutes)
     private async Task<(IReadOnlyList<PriceBar> Bars, DateTime BarsUntil)> StoredAsync(
         int coinKey, Currency currency, BarInterval interval, DateTime from, DateTime to, CancellationToken ct)
     {
-        var (sql, parameters) = StoredQuery(coinKey, currency, interval, from, to);
+        // Read once and passed on: the rollup may move it at any moment, and the stored bars must end where the
+        // computed ones begin.
         await using var connection = await db.OpenConnectionAsync(ct);
-        await using var results = await connection.QueryMultipleAsync(new CommandDefinition(
-            $"{sql};\nSELECT bars_until FROM price_history;", parameters, cancellationToken: ct));
-        var bars = (await results.ReadAsync<PriceBar>()).AsList();
-        return (bars, Utc(await results.ReadSingleAsync<DateOnly>()));
+        var barsUntil = await connection.QuerySingleAsync<DateOnly>(new CommandDefinition(
+            "SELECT bars_until FROM price_history", cancellationToken: ct));
+        var (sql, parameters) = StoredQuery(coinKey, currency, interval, from, to, barsUntil);
+        var bars = await connection.QueryAsync<PriceBar>(new CommandDefinition(sql, parameters, cancellationToken: ct));
+        return (bars.AsList(), Utc(barsUntil));
     }
 
     /// <summary>The stored bars' statement, for the benchmark to count its buffers.</summary>
-    internal static (string Sql, object Parameters) StoredQuery(int coinKey, Currency currency, BarInterval interval, DateTime from, DateTime to) =>
+    internal static (string Sql, object Parameters) StoredQuery(
+        int coinKey, Currency currency, BarInterval interval, DateTime from, DateTime to, DateOnly barsUntil) =>
         (interval == BarInterval.Hour
             ? """
                 SELECT (b.day - date '1970-01-01')::bigint * 86400 + u.h * 3600 AS UnixSeconds,
@@ -65,7 +63,7 @@ public sealed class BarReader(NpgsqlDataSource db, SeriesReader minutes)
                 FROM price_bar_hour b
                 CROSS JOIN LATERAL unnest(b.h, b.open, b.high, b.low, b.close, b.mean, b.count) AS u(h, open, high, low, close, mean, count)
                 WHERE b.coin_key = @coinKey AND b.currency_key = @currencyKey
-                  AND b.day >= @fromDay AND b.day <= @toDay AND b.day < (SELECT bars_until FROM price_history)
+                  AND b.day >= @fromDay AND b.day <= @toDay AND b.day < @barsUntil
                 ORDER BY b.day, u.h
                 """
             : """
@@ -74,13 +72,13 @@ public sealed class BarReader(NpgsqlDataSource db, SeriesReader minutes)
                 FROM price_bar_day b
                 CROSS JOIN LATERAL unnest(b.d, b.open, b.high, b.low, b.close, b.mean, b.count) AS u(d, open, high, low, close, mean, count)
                 WHERE b.coin_key = @coinKey AND b.currency_key = @currencyKey
-                  AND b.month >= @fromMonth AND b.month <= @toDay AND b.month + u.d - 1 < (SELECT bars_until FROM price_history)
+                  AND b.month >= @fromMonth AND b.month <= @toDay AND b.month + u.d - 1 < @barsUntil
                 ORDER BY b.month, u.d
                 """,
          new
          {
              coinKey, currencyKey = currency.CurrencyKey, fromDay = DateOnly.FromDateTime(from), toDay = DateOnly.FromDateTime(to),
-             fromMonth = new DateOnly(from.Year, from.Month, 1),
+             fromMonth = new DateOnly(from.Year, from.Month, 1), barsUntil,
          });
 
     private static DateTime Ceiling(DateTime at, TimeSpan period) =>

@@ -87,6 +87,10 @@ public sealed class M010_SeriesPieces : Migration
                 part record;
                 dropped integer := 0;
             BEGIN
+                -- Dropping a partition locks its parent: both parents first, in the order compaction steps and series
+                -- reads take them (after any compaction step under way), so that neither deadlocks with retention.
+                PERFORM pg_advisory_xact_lock(hashtext('price_series_compactor'));
+                LOCK TABLE price_series_piece, price_sample IN ACCESS EXCLUSIVE MODE;
                 FOR part IN
                     SELECT c.relname, i.inhparent = 'price_sample'::regclass AS is_sample FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
                     WHERE (i.inhparent = 'price_sample'::regclass AND c.relname ~ '^price_sample_\d{8}$'

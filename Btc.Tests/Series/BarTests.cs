@@ -116,6 +116,57 @@ public sealed class BarTests
         await ShouldEqualRawAsync(data, bars, BarInterval.Day, First, Today);
     }
 
+    [Fact]
+    public async Task A_currency_added_after_the_seeded_ones_keeps_its_bars_once_its_minute_samples_are_dropped()
+    {
+        var (db, data) = await RolledUpAsync("extra", coins: 2, rollUp: false);
+        await using var _ = db;
+        var newc = (await new CurrencyStore(db.DataSource).AddMissingAsync(["newc"])).Should().ContainSingle().Subject;
+        var currency = (await new CurrencyStore(db.DataSource).ListAsync()).Single(c => c.Code == newc);
+        await using var connection = await db.DataSource.OpenConnectionAsync();
+        await connection.ExecuteAsync("""
+            INSERT INTO price_sample_extra (coin_key, last_updated_at, currency_key, price)
+            SELECT coin_key, last_updated_at, @currencyKey, usd * 3 FROM price_sample WHERE usd IS NOT NULL
+            """, new { currencyKey = currency.CurrencyKey });
+        var raw = await connection.QuerySingleAsync<(double Open, double High, double Low, double Close, double Mean, int Count)>("""
+            SELECT (array_agg(price ORDER BY last_updated_at))[1], max(price), min(price), (array_agg(price ORDER BY last_updated_at DESC))[1], avg(price), count(*)::int
+            FROM price_sample_extra WHERE coin_key = @coin AND last_updated_at >= @first AND last_updated_at < @first + interval '1 day'
+            """, new { coin = data.Coins[0].CoinKey, first = First });
+
+        await new BarRollup(db.DataSource).RunAsync(TimeSpan.FromMinutes(5));
+        await new PricePartitions(db.DataSource).DropBeforeAsync(DateOnly.FromDateTime(First).AddDays(1));
+
+        (await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM price_sample_extra WHERE last_updated_at < @day", new { day = First.AddDays(1) }))
+            .Should().Be(0, "the first day's minute samples are gone");
+        var bars = new BarReader(db.DataSource, new SeriesReader(db.DataSource, new CurrencyStore(db.DataSource)));
+        var day = (await bars.BarsAsync(data.Coins[0].CoinKey, currency, BarInterval.Day, First, First.AddDays(1))).Should().ContainSingle().Subject;
+        (day.Open, day.High, day.Low, day.Close, day.Count).Should().Be((raw.Open, raw.High, raw.Low, raw.Close, raw.Count));
+        day.Mean.Should().BeApproximately(raw.Mean, raw.Mean * 1e-12);
+    }
+
+    [Fact]
+    public async Task Bars_are_UTC_hours_and_days_whatever_the_server_s_time_zone_across_a_clock_change()
+    {
+        // Berlin's clocks went back an hour on 2026-10-25: a day there was 25 hours long.
+        var db = await DatabaseFixture.CreateAsync();
+        await using var _ = db;
+        await using (var connection = await db.DataSource.OpenConnectionAsync())
+            await connection.ExecuteAsync($"ALTER DATABASE \"{connection.Database}\" SET timezone = 'Europe/Berlin'");
+        // Sessions opened from now on start in Berlin's time zone, unless the connection string says otherwise.
+        db.DataSource.Clear();
+        var data = new SeriesData(db);
+        var first = new DateTime(2026, 10, 24, 0, 0, 0, DateTimeKind.Utc);
+        await data.WriteAsync("berlin", coins: 2, minutes: 3 * 1440, lastMinute: first.AddDays(3).AddMinutes(-1));
+        await data.StartHistoryAtAsync(first);
+        await new SeriesCompactor(db.DataSource).RunAsync(data.Currencies, TimeSpan.FromMinutes(5));
+        await new BarRollup(db.DataSource).RunAsync(TimeSpan.FromMinutes(5));
+
+        var bars = new BarReader(db.DataSource, new SeriesReader(db.DataSource, new CurrencyStore(db.DataSource)));
+        (await bars.TiersAsync()).BarsUntil.Should().BeAfter(first.AddDays(3), "the three days are rolled up");
+        await ShouldEqualRawAsync(data, bars, BarInterval.Hour, first, first.AddDays(3));
+        await ShouldEqualRawAsync(data, bars, BarInterval.Day, first, first.AddDays(3));
+    }
+
     /// <summary>Two complete days of samples up to today, compacted, and rolled up unless asked not to.</summary>
     private static async Task<(DatabaseFixture Db, SeriesData Data)> RolledUpAsync(string prefix, int coins, bool rollUp = true)
     {

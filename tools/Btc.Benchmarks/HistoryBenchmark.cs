@@ -83,7 +83,7 @@ public static class HistoryBenchmark
         for (var i = -3; i < Reads; i++)
         {
             var (coin, currency) = (coins[random.Next(coins.Count)].CoinKey, currencies[random.Next(currencies.Length)]);
-            var (sql, parameters) = BarReader.StoredQuery(coin, currency, interval, to - length, to);
+            var (sql, parameters) = BarReader.StoredQuery(coin, currency, interval, to - length, to, DateOnly.FromDateTime(to));
             var plan = await connection.ExecuteScalarAsync<string>($"EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) {sql}", parameters);
             using var json = JsonDocument.Parse(plan!);
             var top = json.RootElement[0].GetProperty("Plan");
