@@ -98,6 +98,7 @@ public sealed class SeriesIntervalTests(SeriesIntervalFixture api) : IClassFixtu
     [InlineData("interval=week", "'interval' must be minute, hour or day")]
     [InlineData("fields=candles", "'fields' must be price or ohlc")]
     [InlineData("from=0", "at most 3653 days")]
+    [InlineData("to=0001-01-01T00:00:00Z", "must be after 1970-01-01")]
     public async Task An_interval_or_fields_it_cannot_answer_is_a_400_that_says_what_would_do(string query, string detail)
     {
         var response = await api.Client.GetAsync(Url(query
