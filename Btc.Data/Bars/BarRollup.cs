@@ -57,41 +57,42 @@ public sealed class BarRollup(NpgsqlDataSource db)
 
     /// <summary>
     /// Replaces the hour and day bars of <paramref name="day"/> for coin keys in [<paramref name="fromCoin"/>,
-    /// <paramref name="toCoin"/>) with what that day's pieces (and later currencies' samples) say: the pieces are read as they lie and summarized
-    /// here (in SQL, a subquery per piece and currency took 20 s per 1,000 coins), the hour bars copied in (coin,
-    /// currency) order, each day bar put into its month's row in place of what an earlier run wrote for that day.
+    /// <paramref name="toCoin"/>) with what that day's pieces (and later currencies' samples) say: the pieces are
+    /// read as they lie and summarized here (in SQL, a subquery per piece and currency took 20 s per 1,000 coins), the
+    /// hour bars copied in (coin, currency) order, each day bar put into its month's row in place of what an earlier
+    /// run wrote for that day.
     /// </summary>
     internal static async Task RollUpAsync(NpgsqlConnection connection, NpgsqlTransaction tx, DateOnly day, int fromCoin, int toCoin, CancellationToken ct)
     {
         var start = day.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc);
         var bars = new DayBars(start);
-        await using (var read = new NpgsqlCommand("""
-            SELECT coin_key, grp, start, t, p FROM price_series_piece
-            WHERE start >= @start AND start < @end AND coin_key >= @fromCoin AND coin_key < @toCoin
-            """, connection, tx))
+        NpgsqlCommand Read(string sql)
         {
             // 250 coins' day of pieces is ~190 MB: seconds, but not on a busy machine.
-            read.CommandTimeout = 300;
-            read.Parameters.AddWithValue("start", start);
-            read.Parameters.AddWithValue("end", start.AddDays(1));
-            read.Parameters.AddWithValue("fromCoin", fromCoin);
-            read.Parameters.AddWithValue("toCoin", toCoin);
+            var command = new NpgsqlCommand(sql, connection, tx) { CommandTimeout = 300 };
+            command.Parameters.AddWithValue("start", start);
+            command.Parameters.AddWithValue("end", start.AddDays(1));
+            command.Parameters.AddWithValue("fromCoin", fromCoin);
+            command.Parameters.AddWithValue("toCoin", toCoin);
+            return command;
+        }
+
+        await using (var read = Read("""
+            SELECT coin_key, grp, start, t, p FROM price_series_piece
+            WHERE start >= @start AND start < @end AND coin_key >= @fromCoin AND coin_key < @toCoin
+            """))
+        {
             await using var pieces = await read.ExecuteReaderAsync(ct);
             while (await pieces.ReadAsync(ct))
                 bars.Add(pieces.GetInt32(0), pieces.GetInt16(1), pieces.GetFieldValue<DateTime>(2),
                     pieces.GetFieldValue<short[]>(3), pieces.GetFieldValue<double?[]>(4));
         }
-        await using (var read = new NpgsqlCommand("""
+        await using (var read = Read("""
             SELECT coin_key, currency_key, last_updated_at, price FROM price_sample_extra
             WHERE last_updated_at >= @start AND last_updated_at < @end AND coin_key >= @fromCoin AND coin_key < @toCoin
             ORDER BY coin_key, currency_key, last_updated_at
-            """, connection, tx))
+            """))
         {
-            read.CommandTimeout = 300;
-            read.Parameters.AddWithValue("start", start);
-            read.Parameters.AddWithValue("end", start.AddDays(1));
-            read.Parameters.AddWithValue("fromCoin", fromCoin);
-            read.Parameters.AddWithValue("toCoin", toCoin);
             await using var extras = await read.ExecuteReaderAsync(ct);
             var (key, samples) = ((CoinKey: 0, CurrencyKey: (short)0), new List<(DateTime, double)>());
             while (await extras.ReadAsync(ct))
