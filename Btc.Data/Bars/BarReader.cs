@@ -1,4 +1,5 @@
 using Btc.Data.Currencies;
+using Btc.Data.Prices;
 using Btc.Data.Series;
 using Dapper;
 using Npgsql;
@@ -24,7 +25,7 @@ public sealed class BarReader(NpgsqlDataSource db, SeriesReader minutes)
         int coinKey, Currency currency, BarInterval interval, DateTime from, DateTime to, CancellationToken ct = default)
     {
         var period = interval == BarInterval.Hour ? TimeSpan.FromHours(1) : TimeSpan.FromDays(1);
-        var (fromUnix, toUnix) = (CeilingSeconds(from), CeilingSeconds(to));
+        var (fromUnix, toUnix) = (UnixTime.CeilingSeconds(from), UnixTime.CeilingSeconds(to));
         var bars = new List<PriceBar>();
         var (stored, barsUntil) = await StoredAsync(coinKey, currency, interval, from, to, ct);
         bars.AddRange(stored.Where(b => b.UnixSeconds >= fromUnix && b.UnixSeconds < toUnix));
@@ -83,8 +84,6 @@ public sealed class BarReader(NpgsqlDataSource db, SeriesReader minutes)
 
     private static DateTime Ceiling(DateTime at, TimeSpan period) =>
         new((at.Ticks + period.Ticks - 1) / period.Ticks * period.Ticks, DateTimeKind.Utc);
-
-    private static long CeilingSeconds(DateTime at) => (Ceiling(at, TimeSpan.FromSeconds(1)) - DateTime.UnixEpoch).Ticks / TimeSpan.TicksPerSecond;
 
     private static DateTime Utc(DateOnly day) => day.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc);
 }

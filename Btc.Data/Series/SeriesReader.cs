@@ -21,7 +21,7 @@ public sealed class SeriesReader(NpgsqlDataSource db, CurrencyStore currencies)
         int coinKey, Currency currency, DateTime from, DateTime to, CancellationToken ct = default)
     {
         var (sql, parameters, piecesUntil) = await QueryAsync(coinKey, currency, from, to, ct);
-        var (fromUnix, toUnix) = (CeilingSeconds(from), Math.Min(CeilingSeconds(to), CeilingSeconds(piecesUntil)));
+        var (fromUnix, toUnix) = (UnixTime.CeilingSeconds(from), Math.Min(UnixTime.CeilingSeconds(to), UnixTime.CeilingSeconds(piecesUntil)));
         var points = new List<PricePoint>(1500);
         await using var connection = await db.OpenConnectionAsync(ct);
         await using var command = new NpgsqlCommand(sql, connection);
@@ -131,6 +131,4 @@ public sealed class SeriesReader(NpgsqlDataSource db, CurrencyStore currencies)
             WHERE p IS NOT NULL
             """;
     }
-
-    private static long CeilingSeconds(DateTime at) => (at.Ticks - DateTime.UnixEpoch.Ticks + TimeSpan.TicksPerSecond - 1) / TimeSpan.TicksPerSecond;
 }

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Btc.Data.Coins;
 using Btc.Data.Currencies;
 using Btc.Data.Series;
@@ -30,10 +29,9 @@ public static class ColdSeriesBenchmark
                 coins[random.Next(coins.Count)].CoinKey, currencies[random.Next(currencies.Length)], to.AddHours(-24), to);
             await using var explain = new NpgsqlCommand($"EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) {sql}", connection);
             explain.Parameters.AddRange(parameters);
-            using var json = JsonDocument.Parse((string)(await explain.ExecuteScalarAsync())!);
-            var top = json.RootElement[0].GetProperty("Plan");
+            var statementBuffers = PlanBuffers.Of((string)(await explain.ExecuteScalarAsync())!);
             if (i >= 0)
-                buffers.Add(top.GetProperty("Shared Hit Blocks").GetInt64() + top.GetProperty("Shared Read Blocks").GetInt64());
+                buffers.Add(statementBuffers);
         }
         buffers.Sort();
         var prefix = $"series read, 24 h of a random (coin, currency), {coins.Count:N0} coins: shared buffers";

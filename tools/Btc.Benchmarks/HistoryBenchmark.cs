@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Text.Json;
 using Btc.Data.Bars;
 using Btc.Data.Coins;
 using Btc.Data.Currencies;
@@ -85,15 +84,14 @@ public static class HistoryBenchmark
             var (coin, currency) = (coins[random.Next(coins.Count)].CoinKey, currencies[random.Next(currencies.Length)]);
             var (sql, parameters) = BarReader.StoredQuery(coin, currency, interval, to - length, to, DateOnly.FromDateTime(to));
             var plan = await connection.ExecuteScalarAsync<string>($"EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) {sql}", parameters);
-            using var json = JsonDocument.Parse(plan!);
-            var top = json.RootElement[0].GetProperty("Plan");
+            var statementBuffers = PlanBuffers.Of(plan!);
             var started = Stopwatch.GetTimestamp();
             // Another pair for the timed read, so that the EXPLAIN has not just brought its pages in.
             var read = await bars.BarsAsync(coins[random.Next(coins.Count)].CoinKey, currencies[random.Next(currencies.Length)], interval, to - length, to);
             if (i < 0)
                 continue;
             times.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
-            buffers.Add(top.GetProperty("Shared Hit Blocks").GetInt64() + top.GetProperty("Shared Read Blocks").GetInt64());
+            buffers.Add(statementBuffers);
             count = read.Count;
         }
         buffers.Sort();
