@@ -1,4 +1,5 @@
 using Btc.Data.ApiKeys;
+using Btc.Data.Backfill;
 using Btc.Data.Bars;
 using Btc.Data.Coins;
 using Btc.Data.Currencies;
@@ -34,8 +35,10 @@ public static class DataServiceCollectionExtensions
         services.AddSingleton<BarRetention>();
         services.AddSingleton<PollCycleStore>();
         services.AddSingleton<CallBudget>();
+        services.AddSingleton<BudgetPlanStore>();
         services.AddSingleton<VolatilityStore>();
         services.AddSingleton<ApiKeyStore>();
+        services.AddSingleton<BackfillStore>();
         return services;
     }
 }

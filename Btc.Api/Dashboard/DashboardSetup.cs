@@ -1,13 +1,29 @@
 using System.Security.Cryptography;
 using Btc.Data;
 using Btc.Data.Hangfire;
+using Btc.Data.Backfill;
 using Hangfire;
+using Hangfire.Dashboard;
 using Microsoft.Extensions.Options;
 
 namespace Btc.Api.Dashboard;
 
 public static class DashboardSetup
 {
+    /// <summary>Gap filling's progress in the dashboard's menu, beside Hangfire's own counters; it links to the recurring jobs.</summary>
+    private static readonly Func<RazorPage, MenuItem> BackfillMenu = page =>
+        new MenuItem("Backfill", page.Url.To("/recurring")) { Metric = BackfillMetric };
+
+
+    private static readonly DashboardMetric BackfillMetric = new("btc:backfill", "Backfill", page =>
+    {
+        var services = ((AspNetCoreDashboardContext)page.Context).HttpContext.RequestServices;
+        var progress = services.GetRequiredService<BackfillStore>().ProgressAsync().GetAwaiter().GetResult();
+        return progress.Tasks == 0
+            ? new Metric("done") { Style = MetricStyle.Default }
+            : new Metric(progress.Brief(services.GetRequiredService<TimeProvider>().GetUtcNow().UtcDateTime)) { Style = MetricStyle.Info };
+    });
+
     /// <summary>Hangfire on the workers' storage, for the dashboard only: the API runs no Hangfire server.</summary>
     public static IServiceCollection AddDashboard(this IServiceCollection services, IConfiguration configuration)
     {
@@ -34,6 +50,12 @@ public static class DashboardSetup
 
     public static WebApplication MapDashboard(this WebApplication app)
     {
+        // Hangfire's menu is process-wide: added once, its metric read through each request's services.
+        lock (NavigationMenu.Items)
+        {
+            if (!NavigationMenu.Items.Contains(BackfillMenu))
+                NavigationMenu.Items.Add(BackfillMenu);
+        }
         app.MapHangfireDashboard("/hangfire", new Hangfire.DashboardOptions
         {
             Authorization = [app.Services.GetRequiredService<DashboardAccessFilter>()],

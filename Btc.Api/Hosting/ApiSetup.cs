@@ -1,3 +1,4 @@
+using Btc.Api.Budget;
 using Btc.Api.Cycles;
 using Btc.Api.Access;
 using Btc.Api.Dashboard;
@@ -71,6 +72,7 @@ public static class ApiSetup
         app.MapScalarApiReference("/docs");
         app.MapStocks();
         app.MapCycles();
+        app.MapBudget();
         app.MapHealth();
         app.MapDashboard();
         return app;

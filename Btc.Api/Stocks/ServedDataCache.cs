@@ -13,17 +13,20 @@ public sealed class ServedDataCache(IMemoryCache cache, DataChanges changes)
 {
     private static readonly TimeSpan MaxAge = TimeSpan.FromSeconds(10);
 
-    public async Task<byte[]?> GetOrCreateAsync(object key, Func<Task<byte[]?>> create)
+    public Task<byte[]?> GetOrCreateAsync(object key, Func<Task<byte[]?>> create) => GetOrCreateAsync(key, create, bytes => bytes.Length);
+
+    /// <summary>An answer with more than its body (a header's value), <paramref name="size"/> in bytes.</summary>
+    public async Task<T?> GetOrCreateAsync<T>(object key, Func<Task<T?>> create, Func<T, long> size) where T : class
     {
         if (!changes.Listening)
             return await create();
         var versioned = (key, changes.Version);
-        if (cache.TryGetValue(versioned, out byte[]? bytes))
-            return bytes;
+        if (cache.TryGetValue(versioned, out T? answer))
+            return answer;
         // Created after the version was read: an answer may be newer than its key, never older.
-        bytes = await create();
-        if (bytes is not null)
-            cache.Set(versioned, bytes, new MemoryCacheEntryOptions { AbsoluteExpirationRelativeToNow = MaxAge, Size = bytes.Length });
-        return bytes;
+        answer = await create();
+        if (answer is not null)
+            cache.Set(versioned, answer, new MemoryCacheEntryOptions { AbsoluteExpirationRelativeToNow = MaxAge, Size = size(answer) });
+        return answer;
     }
 }

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.ComponentModel;
+using System.Globalization;
 using System.Text.Json;
 using Btc.Data.Bars;
 using Btc.Data.Coins;
@@ -16,7 +17,10 @@ namespace Btc.Api.Stocks;
 public static class StockEndpoints
 {
     public static readonly string[] Templates =
-        ["/stock", "/stock/<stock_id>/<currency>", "/stock/<stock_id>/<currency>/volatility_rank", "/cycles"];
+        ["/stock", "/stock/<stock_id>/<currency>", "/stock/<stock_id>/<currency>/volatility_rank", "/cycles", "/budget"];
+
+    /// <summary>How many points of a minute series were filled from CoinGecko's history (docs/decisions/0004).</summary>
+    public const string FilledHeader = "X-Filled-Points";
 
     private const string LogReturn = "log_return_stddev";
     private const string Price = "price_stddev";
@@ -41,7 +45,10 @@ public static class StockEndpoints
                 "minute samples (kept Retention__MinuteDays, 7 by default), else hour bars (Retention__HourDays, 365), else day bars (kept " +
                 "for good). A bar answers as [bar start, mean of its samples]; fields=ohlc answers bars as [[unix_seconds, open, high, low, " +
                 "close, mean, count], …] (the finest bar tier when no interval is given). A bar covers its whole hour or UTC day; the current " +
-                "one holds the samples so far. An interval finer than any tier holding the window is a 400 naming the finest available.")
+                "one holds the samples so far. An interval finer than any tier holding the window is a 400 naming the finest available. " +
+                "Where no cycle polled (the worker down, CoinGecko unreachable, a new install's first day), points filled from CoinGecko's " +
+                "history stand in: 5-minutely within a day of the fill, hourly before. A minute series says how many it holds in the " +
+                $"{FilledHeader} header; source=polled leaves them out, source=filled lists exactly them.")
             .Produces<double[][]>(StatusCodes.Status200OK)
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound);
@@ -69,7 +76,10 @@ public static class StockEndpoints
         [Description("Window end (excluded): ISO-8601 or unix seconds; now by default, and never later.")] string? to,
         [Description("minute, hour or day; by default the finest tier holding the whole window.")] string? interval,
         [Description("price (default): [unix_seconds, price]; ohlc: [unix_seconds, open, high, low, close, mean, count] per bar.")] string? fields,
-        StockLookup lookup, SeriesReader prices, BarReader bars, ServedDataCache cache, TimeProvider clock, CancellationToken ct)
+        [Description("Minute series only. all (default): polled samples and the points filled from CoinGecko's history where no " +
+                     "cycle polled (5-minutely within the last day, hourly before); polled: only what a cycle polled; filled: only " +
+                     "the filled points. The X-Filled-Points header says how many points of the answer are filled.")] string? source,
+        HttpContext http, StockLookup lookup, SeriesReader prices, BarReader bars, ServedDataCache cache, TimeProvider clock, CancellationToken ct)
     {
         var (window, error) = SeriesWindowParser.Parse(from, to, clock.GetUtcNow().UtcDateTime);
         if (error is not null)
@@ -77,29 +87,38 @@ public static class StockEndpoints
         var (shape, shapeError) = SeriesShape.Parse(interval, fields);
         if (shape is null)
             return BadRequest("Malformed series shape", shapeError!);
+        if (ParseSource(source) is not { } series)
+            return BadRequest("Unknown source", $"'source' must be all, polled or filled, not '{source}'.");
         var (coinKey, found, problem) = await ResolveAsync(stockId, currency, lookup, ct);
         if (problem is not null)
             return problem;
         var (chosen, tooFine) = shape.Choose(await lookup.TiersAsync(ct), window.From);
         if (tooFine is not null)
             return BadRequest("Interval too fine for the window", tooFine);
+        if (series != SeriesSource.All && chosen != BarInterval.Minute)
+            return BadRequest("Source needs the minute series", $"source={source} tells filled points apart in the minute series only; bars hold both.");
 
         // Keyed on what was asked, not on the window: a window relative to now differs at every request.
-        var body = await cache.GetOrCreateAsync(("series", coinKey, found!.CurrencyKey, from, to, chosen, shape.Ohlc), async () =>
+        var answer = await cache.GetOrCreateAsync(("series", coinKey, found!.CurrencyKey, from, to, chosen, shape.Ohlc, series), async () =>
         {
             if (chosen == BarInterval.Minute)
             {
-                var points = await prices.SeriesAsync(coinKey, found, window.From, window.To, ct);
-                return points.Count == 0 ? null : Serialize(points);
+                var points = await prices.SeriesAsync(coinKey, found, window.From, window.To, ct, series);
+                return points.Count == 0 ? null : new SeriesAnswer(Serialize(points), points.Count(p => p.Filled));
             }
             var summarized = await bars.BarsAsync(coinKey, found, chosen, window.From, window.To, ct);
-            return summarized.Count == 0 ? null : Serialize(summarized, shape.Ohlc);
-        });
-        return body is null
-            ? NotFound("No prices in the window",
-                $"'{stockId}' has no {found.Code} prices between {window.From:O} and {window.To:O}.")
-            : new JsonBytes(body);
+            return summarized.Count == 0 ? null : new SeriesAnswer(Serialize(summarized, shape.Ohlc), null);
+        }, a => a.Body.Length);
+        if (answer is null)
+            return NotFound("No prices in the window",
+                $"'{stockId}' has no {found.Code} {(series == SeriesSource.All ? "" : series.ToString().ToLowerInvariant() + " ")}prices between {window.From:O} and {window.To:O}.");
+        if (answer.Filled is { } filled)
+            http.Response.Headers[FilledHeader] = filled.ToString(CultureInfo.InvariantCulture);
+        return new JsonBytes(answer.Body);
     }
+
+    /// <summary>A series' body, and how many of its points were filled (null for bars, which do not tell).</summary>
+    private sealed record SeriesAnswer(byte[] Body, int? Filled);
 
     private static async Task<Results<JsonBytes, ProblemHttpResult>> VolatilityRankAsync(
         [FromRoute(Name = "stock_id")] string stockId, string currency, string? measure,
@@ -182,6 +201,14 @@ public static class StockEndpoints
         }
         return buffer.WrittenSpan.ToArray();
     }
+
+    private static SeriesSource? ParseSource(string? source) => source?.ToLowerInvariant() switch
+    {
+        null or "all" => SeriesSource.All,
+        "polled" => SeriesSource.Polled,
+        "filled" => SeriesSource.Filled,
+        _ => null,
+    };
 
     private static ProblemHttpResult NotFound(string title, string detail) =>
         TypedResults.Problem(detail, statusCode: StatusCodes.Status404NotFound, title: title);

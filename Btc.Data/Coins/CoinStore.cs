@@ -6,6 +6,14 @@ namespace Btc.Data.Coins;
 
 public sealed class CoinStore(NpgsqlDataSource db)
 {
+    /// <summary>How many coins are tracked, and how many CoinGecko listed (0 and 0 before the first cycle).</summary>
+    public async Task<(int Tracked, int Listed)> CountAsync(CancellationToken ct = default)
+    {
+        await using var connection = await db.OpenConnectionAsync(ct);
+        return await connection.QuerySingleAsync<(int, int)>(new CommandDefinition(
+            "SELECT count(*) FILTER (WHERE is_tracked)::integer, count(*)::integer FROM coin", cancellationToken: ct));
+    }
+
     /// <summary>Adds new coins and refreshes changed ones from a /coins/list answer.</summary>
     public async Task UpsertListAsync(IReadOnlyList<CoinListEntry> coins, CancellationToken ct = default)
     {

@@ -7,4 +7,5 @@ public static class RecurringJobIds
     public const string PartitionMaintenance = "partition-maintenance";
     public const string SeriesCompaction = "series-compaction";
     public const string BarRollup = "bar-rollup";
+    public const string Backfill = "backfill";
 }

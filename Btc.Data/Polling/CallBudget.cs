@@ -10,11 +10,14 @@ namespace Btc.Data.Polling;
 public sealed class CallBudget(NpgsqlDataSource db)
 {
     /// <summary>
-    /// Takes one call from the budget, or says when the next one may be had. A granted call is counted against
-    /// <paramref name="source"/> in the same statement: every attempt is counted once it may be made.
+    /// Takes one call from the minute's and the month's budgets, or says when the next one may be had. The month is
+    /// the calendar month in UTC of <paramref name="now"/> (CoinGecko's): the minute's window runs on the database's
+    /// clock, shared by every replica. A granted call is counted against <paramref name="source"/> in the same
+    /// statement: every attempt is counted once it may be made.
     /// </summary>
-    public async Task<(bool Granted, DateTime? RetryAt)> TryTakeAsync(int callsPerMinute, CallSource? source, CancellationToken ct = default)
+    public async Task<(bool Granted, DateTime? RetryAt)> TryTakeAsync(CallLimits limits, CallSource? source, DateTime now, CancellationToken ct = default)
     {
+        var month = MonthOf(now);
         await using var connection = await db.OpenConnectionAsync(ct);
         await using var results = await connection.QueryMultipleAsync(new CommandDefinition("""
             SELECT pg_advisory_xact_lock(hashtext('coingecko_call'));
@@ -23,12 +26,18 @@ public sealed class CallBudget(NpgsqlDataSource db)
                 SELECT now.t,
                        (SELECT blocked_until FROM coingecko_block) AS blocked_until,
                        (SELECT count(*) FROM coingecko_call) AS used,
-                       (SELECT min(called_at) FROM coingecko_call) AS oldest
+                       (SELECT min(called_at) FROM coingecko_call) AS oldest,
+                       coalesce((SELECT calls FROM coingecko_month WHERE month = @month), 0) AS month_used
                 FROM (SELECT clock_timestamp() AS t) now
             ), ins AS (
                 INSERT INTO coingecko_call (called_at)
-                SELECT t FROM s WHERE blocked_until <= t AND used < @callsPerMinute
+                SELECT t FROM s
+                WHERE blocked_until <= t AND used < @perMinute - @minuteReserve
+                  AND (@perMonth::integer IS NULL OR month_used + @monthReserve < @perMonth)
                 RETURNING called_at
+            ), counted AS (
+                INSERT INTO coingecko_month (month, calls) SELECT @month, 1 FROM ins
+                ON CONFLICT (month) DO UPDATE SET calls = coingecko_month.calls + 1
             ), page AS (
                 UPDATE poll_cycle_page SET calls_used = calls_used + 1
                  WHERE cycle_id = @cycleId AND page_no = @pageNo AND EXISTS (SELECT 1 FROM ins)
@@ -37,13 +46,40 @@ public sealed class CallBudget(NpgsqlDataSource db)
                  WHERE cycle_id = @cycleId AND @pageNo::integer IS NULL AND EXISTS (SELECT 1 FROM ins)
             )
             SELECT EXISTS (SELECT 1 FROM ins) AS Granted,
-                   greatest(CASE WHEN blocked_until > t THEN blocked_until END,
-                            CASE WHEN used >= @callsPerMinute THEN oldest + interval '1 minute' END) AS RetryAt
+                   CASE WHEN @perMonth::integer IS NOT NULL AND month_used + @monthReserve >= @perMonth THEN @nextMonth
+                        ELSE greatest(CASE WHEN blocked_until > t THEN blocked_until END,
+                                      CASE WHEN used >= @perMinute - @minuteReserve THEN oldest + interval '1 minute' END)
+                   END AS RetryAt
             FROM s;
-            """, new { callsPerMinute, cycleId = source?.CycleId, pageNo = source?.PageNo }, cancellationToken: ct));
+            """, new
+            {
+                perMinute = limits.PerMinute, perMonth = limits.PerMonth, minuteReserve = limits.MinuteReserve, monthReserve = limits.MonthReserve,
+                month = DateOnly.FromDateTime(month), nextMonth = month.AddMonths(1), cycleId = source?.CycleId, pageNo = source?.PageNo,
+            }, cancellationToken: ct));
         await results.ReadAsync();
         return await results.ReadSingleAsync<(bool, DateTime?)>();
     }
+
+    /// <summary>Gives a call back to its month: CoinGecko counts only successful calls.</summary>
+    public async Task GiveBackAsync(DateTime calledAt, CancellationToken ct = default)
+    {
+        await using var connection = await db.OpenConnectionAsync(ct);
+        await connection.ExecuteAsync(new CommandDefinition(
+            "UPDATE coingecko_month SET calls = calls - 1 WHERE month = @month AND calls > 0", new { month = DateOnly.FromDateTime(MonthOf(calledAt)) }, cancellationToken: ct));
+    }
+
+    /// <summary>Calls counted in <paramref name="now"/>'s month and in the last minute.</summary>
+    public async Task<(int Minute, int Month)> UsedAsync(DateTime now, CancellationToken ct = default)
+    {
+        await using var connection = await db.OpenConnectionAsync(ct);
+        return await connection.QuerySingleAsync<(int, int)>(new CommandDefinition("""
+            SELECT (SELECT count(*)::integer FROM coingecko_call WHERE called_at > clock_timestamp() - interval '1 minute'),
+                   coalesce((SELECT calls FROM coingecko_month WHERE month = @month), 0)
+            """, new { month = DateOnly.FromDateTime(MonthOf(now)) }, cancellationToken: ct));
+    }
+
+    /// <summary>The first instant of <paramref name="now"/>'s calendar month in UTC.</summary>
+    public static DateTime MonthOf(DateTime now) => new(now.Year, now.Month, 1, 0, 0, 0, DateTimeKind.Utc);
 
     /// <summary>Stops every replica's calls until <paramref name="until"/> (a 429's Retry-After).</summary>
     public async Task BlockUntilAsync(DateTime until, CancellationToken ct = default)

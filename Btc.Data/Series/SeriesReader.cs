@@ -16,11 +16,14 @@ public sealed class SeriesReader(NpgsqlDataSource db, CurrencyStore currencies)
     private string? _seededSql;
     private Watermark? _watermark;
 
-    /// <summary>A coin's prices in one currency with last_updated_at in [from, to), oldest first; nulls left out.</summary>
+    /// <summary>
+    /// A coin's prices in one currency with last_updated_at in [from, to), oldest first; nulls left out. Polled
+    /// samples and points filled from CoinGecko's history where no cycle polled, or either alone.
+    /// </summary>
     public async Task<IReadOnlyList<PricePoint>> SeriesAsync(
-        int coinKey, Currency currency, DateTime from, DateTime to, CancellationToken ct = default)
+        int coinKey, Currency currency, DateTime from, DateTime to, CancellationToken ct = default, SeriesSource source = SeriesSource.All)
     {
-        var (sql, parameters, piecesUntil) = await QueryAsync(coinKey, currency, from, to, ct);
+        var (sql, parameters, piecesUntil) = await QueryAsync(coinKey, currency, from, to, ct, source);
         var (fromUnix, toUnix) = (UnixTime.CeilingSeconds(from), Math.Min(UnixTime.CeilingSeconds(to), UnixTime.CeilingSeconds(piecesUntil)));
         var points = new List<PricePoint>(1500);
         await using var connection = await db.OpenConnectionAsync(ct);
@@ -32,7 +35,7 @@ public sealed class SeriesReader(NpgsqlDataSource db, CurrencyStore currencies)
             var at = reader.GetInt64(0);
             if (!reader.IsDBNull(3))
             {
-                points.Add(new PricePoint(at, reader.GetDouble(3)));
+                points.Add(new PricePoint(at, reader.GetDouble(3), reader.GetBoolean(4)));
                 continue;
             }
             // A piece: its times and this currency's row of prices, unpacked here rather than row by row in SQL.
@@ -44,28 +47,30 @@ public sealed class SeriesReader(NpgsqlDataSource db, CurrencyStore currencies)
                     points.Add(new PricePoint(s, price));
             }
         }
-        // Pieces come in no particular order, and raw rows after them: the parts never overlap in time.
+        // Pieces come in no particular order, and raw and filled rows after them: the parts never overlap in time.
         points.Sort((a, b) => a.UnixSeconds.CompareTo(b.UnixSeconds));
         return points;
     }
 
     /// <summary>The statement <see cref="SeriesAsync"/> runs, for the benchmark to count its buffers.</summary>
     internal async Task<(string Sql, NpgsqlParameter[] Parameters, DateTime PiecesUntil)> QueryAsync(
-        int coinKey, Currency currency, DateTime from, DateTime to, CancellationToken ct = default)
+        int coinKey, Currency currency, DateTime from, DateTime to, CancellationToken ct = default, SeriesSource source = SeriesSource.All)
     {
+        var (polled, filled) = (new NpgsqlParameter("polled", source != SeriesSource.Filled), new NpgsqlParameter("filled", source != SeriesSource.Polled));
         // Currencies added after the seeded 62 are rare and never compacted.
         if (currency.ColumnName is null)
-            return ("""
-                SELECT extract(epoch FROM last_updated_at)::bigint, NULL::smallint[], NULL::float8[], price
+            return ($"""
+                SELECT extract(epoch FROM last_updated_at)::bigint, NULL::smallint[], NULL::float8[], price, false
                 FROM price_sample_extra
-                WHERE coin_key = @coinKey AND currency_key = @currencyKey AND last_updated_at >= @from AND last_updated_at < @to
-                """, [new("coinKey", coinKey), new("currencyKey", currency.CurrencyKey), new("from", from), new("to", to)], to);
+                WHERE @polled AND coin_key = @coinKey AND currency_key = @currencyKey AND last_updated_at >= @from AND last_updated_at < @to
+                {FilledSql}
+                """, [new("coinKey", coinKey), new("currencyKey", currency.CurrencyKey), new("from", from), new("to", to), polled, filled], to);
         var (piecesFrom, piecesUntil) = await WatermarkAsync(ct);
         NpgsqlParameter[] parameters =
         [
             new("coinKey", coinKey), new("currencyKey", currency.CurrencyKey), new("from", from), new("to", to),
             new("grp", SeriesPieces.Group(currency)), new("row", SeriesPieces.Row(currency)),
-            new("piecesFrom", piecesFrom), new("piecesUntil", piecesUntil),
+            new("piecesFrom", piecesFrom), new("piecesUntil", piecesUntil), polled, filled,
         ];
         return (_seededSql ??= PiecesAndRawSql(await currencies.ListAsync(ct)), parameters, piecesUntil);
     }
@@ -105,13 +110,13 @@ public sealed class SeriesReader(NpgsqlDataSource db, CurrencyStore currencies)
                 SELECT hour FROM price_series_stale
                 WHERE coin_key = @coinKey AND hour > @from - interval '1 hour' AND hour < @to
                   AND hour >= @piecesFrom AND hour < @piecesUntil)
-            SELECT extract(epoch FROM h.start)::bigint, h.t, h.p[(@row - 1) * cardinality(h.t) + 1 : @row * cardinality(h.t)], NULL::float8
+            SELECT extract(epoch FROM h.start)::bigint, h.t, h.p[(@row - 1) * cardinality(h.t) + 1 : @row * cardinality(h.t)], NULL::float8, false
             FROM price_series_piece h
-            WHERE h.coin_key = @coinKey AND h.grp = @grp
+            WHERE @polled AND h.coin_key = @coinKey AND h.grp = @grp
               AND h.start > @from - interval '1 hour' AND h.start < least(@piecesUntil, @to)
               AND NOT EXISTS (SELECT 1 FROM stale WHERE h.start >= stale.hour AND h.start < stale.hour + interval '1 hour')
             UNION ALL
-            SELECT extract(epoch FROM last_updated_at)::bigint, NULL, NULL, p FROM (
+            SELECT extract(epoch FROM last_updated_at)::bigint, NULL, NULL, p, false FROM (
                 SELECT last_updated_at, {price} AS p
                 FROM price_sample
                 WHERE coin_key = @coinKey AND last_updated_at >= @from AND last_updated_at < least(@piecesFrom, @to)
@@ -128,7 +133,16 @@ public sealed class SeriesReader(NpgsqlDataSource db, CurrencyStore currencies)
                  AND x.last_updated_at < least(stale.hour + interval '1 hour', @piecesUntil, @to)
                 WHERE x.last_updated_at >= greatest(@piecesFrom, @from) AND x.last_updated_at < least(@piecesUntil, @to)
             ) raw
-            WHERE p IS NOT NULL
+            WHERE @polled AND p IS NOT NULL
+            {FilledSql}
             """;
     }
+
+    /// <summary>The points filled where no cycle polled (docs/decisions/0004): few, so one index range per read.</summary>
+    private const string FilledSql = """
+        UNION ALL
+        SELECT extract(epoch FROM at)::bigint, NULL, NULL, price, true
+        FROM price_fill
+        WHERE @filled AND coin_key = @coinKey AND currency_key = @currencyKey AND at >= @from AND at < @to
+        """;
 }

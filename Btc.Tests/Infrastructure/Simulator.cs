@@ -35,6 +35,9 @@ public sealed class Simulator : IAsyncDisposable
         return simulator;
     }
 
+    /// <summary>Prices move with real time, as CoinGecko's do: for tests of what happens over minutes.</summary>
+    public Task RunClockAsync() => PostAsync("/sim/clock/run");
+
     public Task AdvanceAsync(int minutes) => PostAsync($"/sim/clock/advance?minutes={minutes}");
     public Task SetRateLimitAsync(int callsPerMinute) => PostAsync($"/sim/rate-limit?callsPerMinute={callsPerMinute}");
     public Task AddCurrencyAsync(string code) => PostAsync($"/sim/currencies/{code}");

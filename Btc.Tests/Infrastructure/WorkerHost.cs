@@ -17,7 +17,11 @@ public sealed class WorkerHost : IAsyncDisposable
     public IHost Host { get; }
     public IServiceProvider Services => Host.Services;
 
-    public static async Task<WorkerHost> StartAsync(string connectionString, Simulator coinGecko, params (string Key, string Value)[] settings)
+    public static Task<WorkerHost> StartAsync(string connectionString, Simulator coinGecko, params (string Key, string Value)[] settings) =>
+        StartAsync(connectionString, coinGecko, null, settings);
+
+    /// <summary>A replica whose clock is <paramref name="clock"/> (Hangfire's and the database's stay real).</summary>
+    public static async Task<WorkerHost> StartAsync(string connectionString, Simulator coinGecko, TimeProvider? clock, params (string Key, string Value)[] settings)
     {
         var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
         {
@@ -42,6 +46,8 @@ public sealed class WorkerHost : IAsyncDisposable
         if (Environment.GetEnvironmentVariable("BTC_TEST_LOGS") == "1")
             builder.Logging.AddSimpleConsole(console => console.SingleLine = true).SetMinimumLevel(LogLevel.Debug);
         builder.AddBtcWorker();
+        if (clock is not null)
+            builder.Services.AddSingleton(clock);
         var host = builder.Build();
         await host.StartAsync();
         return new WorkerHost(host);

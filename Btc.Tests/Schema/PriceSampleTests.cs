@@ -123,7 +123,7 @@ public sealed class PriceSampleTests(DatabaseFixture db) : IClassFixture<Databas
         // Calls are counted as the budget grants them: the coin list's one, page 0's one, page 1's two.
         var budget = new CallBudget(db.DataSource);
         foreach (var source in new CallSource[] { new(cycleId, null), new(cycleId, 0), new(cycleId, 1), new(cycleId, 1) })
-            (await budget.TryTakeAsync(10_000, source)).Granted.Should().BeTrue();
+            (await budget.TryTakeAsync(new CallLimits(10_000, null), source, DateTime.UtcNow)).Granted.Should().BeTrue();
         await store.StorePageAsync(cycleId, 0, currencies, [new PriceSample(tracked[0].CoinKey, Now.AddMinutes(-7), prices)], new PageCounts(0));
         var afterFirst = await cycles.TryFinishAsync(cycleId);
         await store.StorePageAsync(cycleId, 1, currencies, [new PriceSample(tracked[1].CoinKey, Now.AddMinutes(-7), prices)], new PageCounts(1));

@@ -10,8 +10,12 @@ namespace Btc.Worker.CoinGecko;
 public static class CallAttribution
 {
     private static readonly AsyncLocal<CallSource?> Scope = new();
+    private static readonly AsyncLocal<FillCalls?> FillScope = new();
 
     public static CallSource? Current => Scope.Value;
+
+    /// <summary>Set while gap filling calls: its limits leave the cycles their calls, and it never waits for the budget.</summary>
+    public static FillCalls? Filling => FillScope.Value;
 
     public static IDisposable For(int cycleId, int? pageNo = null)
     {
@@ -19,8 +23,14 @@ public static class CallAttribution
         return new End();
     }
 
+    public static IDisposable ForFill(FillCalls fill)
+    {
+        FillScope.Value = fill;
+        return new End();
+    }
+
     private sealed class End : IDisposable
     {
-        public void Dispose() => Scope.Value = null;
+        public void Dispose() => (Scope.Value, FillScope.Value) = (null, null);
     }
 }

@@ -6,18 +6,26 @@ namespace Btc.Worker.CoinGecko;
 
 /// <summary>
 /// Sits inside the retry policy, so every attempt takes a call from the budget all replicas share, and a 429 stops
-/// every replica until its Retry-After. It never waits: a spent budget is a <see cref="CoinGeckoRateLimitedException"/>,
+/// every replica until its Retry-After. A call is taken from the month too, and given back when CoinGecko refuses it. It never waits: a spent budget is a <see cref="CoinGeckoRateLimitedException"/>,
 /// which <see cref="CallBudgetWaiter"/> outside the policy's timeouts turns into a wait.
 /// </summary>
 public sealed class CallBudgetHandler(CallBudget budget, IOptions<CoinGeckoOptions> options, TimeProvider clock) : DelegatingHandler
 {
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken ct)
     {
-        var (granted, retryAt) = await budget.TryTakeAsync(options.Value.CallsPerMinute, CallAttribution.Current, ct);
+        var fill = CallAttribution.Filling;
+        var limits = fill?.Limits ?? new CallLimits(options.Value.CallsPerMinute, options.Value.EffectiveCallsPerMonth);
+        var calledAt = clock.GetUtcNow().UtcDateTime;
+        var (granted, retryAt) = await budget.TryTakeAsync(limits, CallAttribution.Current, calledAt, ct);
         if (!granted)
-            throw new CoinGeckoRateLimitedException(retryAt ?? clock.GetUtcNow().UtcDateTime.AddSeconds(1));
+            throw new CoinGeckoRateLimitedException(retryAt ?? calledAt.AddSeconds(1));
+        fill?.Count();
 
         var response = await base.SendAsync(request, ct);
+        if (response.IsSuccessStatusCode)
+            return response;
+        // CoinGecko counts only successful calls against the month.
+        await budget.GiveBackAsync(calledAt, CancellationToken.None);
         if (response.StatusCode != HttpStatusCode.TooManyRequests)
             return response;
 

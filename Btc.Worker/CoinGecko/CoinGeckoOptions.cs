@@ -20,11 +20,30 @@ public sealed class CoinGeckoOptions : IValidatableObject
     [Range(1, 100_000)]
     public int CallsPerMinute { get; set; } = 30;
 
+    /// <summary>
+    /// What all replicas together may call per calendar month in UTC; the plan's by default (demo 10,000, pro
+    /// 500,000 on its smallest plan, public none); 0 for no monthly cap.
+    /// </summary>
+    [Range(0, int.MaxValue)]
+    public int? CallsPerMonth { get; set; }
+
     /// <summary>One attempt's timeout; transient faults are retried twice.</summary>
     [Range(1, 300)]
     public int TimeoutSeconds { get; set; } = 10;
 
     public CoinGeckoPlan EffectivePlan => Plan ?? (string.IsNullOrEmpty(ApiKey) ? CoinGeckoPlan.Public : CoinGeckoPlan.Demo);
+
+    public int? EffectiveCallsPerMonth => CallsPerMonth switch
+    {
+        0 => null,
+        { } set => set,
+        null => EffectivePlan switch
+        {
+            CoinGeckoPlan.Demo => 10_000,
+            CoinGeckoPlan.Pro => 500_000,
+            _ => null,
+        },
+    };
 
     public Uri EffectiveBaseUrl => new(!string.IsNullOrWhiteSpace(BaseUrl)
         ? BaseUrl

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using Btc.Data.Coins;
 using Refit;
 
@@ -24,6 +25,15 @@ public interface ICoinGeckoApi
         [Query(CollectionFormat.Csv)] IEnumerable<string> ids,
         [Query(CollectionFormat.Csv), AliasAs("vs_currencies")] IEnumerable<string> vsCurrencies,
         CancellationToken ct);
+
+    /// <summary>
+    /// One coin's history in one currency over [from, to] (unix seconds): 5-minute points when <paramref name="from"/>
+    /// is within a day of now, hourly within 90 days, daily beyond; [[unix_ms, price], …].
+    /// </summary>
+    [Get("/coins/{id}/market_chart/range")]
+    Task<MarketChart> GetMarketChartRangeAsync(string id, [AliasAs("vs_currency")] string vsCurrency, long from, long to, CancellationToken ct);
 }
 
 public sealed record Ping(string GeckoSays);
+
+public sealed record MarketChart([property: JsonPropertyName("prices")] double?[]?[]? Prices);

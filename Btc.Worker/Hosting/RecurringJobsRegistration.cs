@@ -1,6 +1,7 @@
 using Btc.Data.Hosting;
 using Btc.Data.Jobs;
 using Btc.Data.Polling;
+using Btc.Worker.Budget;
 using Btc.Worker.Polling;
 using Hangfire;
 using Hangfire.Storage;
@@ -14,6 +15,7 @@ public sealed class RecurringJobsRegistration(
     IBackgroundJobClient jobs,
     JobStorage storage,
     PollCycleStore cycles,
+    BudgetPlanner budget,
     IOptions<PollingOptions> polling,
     TimeProvider clock,
     ILogger<RecurringJobsRegistration> log)
@@ -39,6 +41,7 @@ public sealed class RecurringJobsRegistration(
                 recurring.AddOrUpdate<IPartitionMaintenanceJob>(RecurringJobIds.PartitionMaintenance, job => job.RunAsync(CancellationToken.None), Cron.Daily(0, 5), utc);
                 recurring.AddOrUpdate<ISeriesCompactionJob>(RecurringJobIds.SeriesCompaction, job => job.RunAsync(CancellationToken.None), Cron.Minutely(), utc);
                 recurring.AddOrUpdate<IBarRollupJob>(RecurringJobIds.BarRollup, job => job.RunAsync(CancellationToken.None), "*/10 * * * *", utc);
+                recurring.AddOrUpdate<IBackfillJob>(RecurringJobIds.Backfill, job => job.RunAsync(CancellationToken.None), Cron.Minutely(), utc);
                 break;
             }
             catch (ArgumentException e) when (e.Message.Contains("CRON", StringComparison.OrdinalIgnoreCase))
@@ -55,6 +58,8 @@ public sealed class RecurringJobsRegistration(
         // Currencies and partitions are needed before the first cycle, not only after the daily run.
         jobs.Enqueue<ISyncCurrenciesJob>(job => job.RunAsync(CancellationToken.None));
         jobs.Enqueue<IPartitionMaintenanceJob>(job => job.RunAsync(CancellationToken.None));
+
+        log.LogInformation("{Plan}", await budget.DescribeAsync(cancellationToken));
 
         if (polling.Value.PollOnStart)
             await PollOnStartAsync(cancellationToken);

@@ -1,6 +1,8 @@
 using Btc.Data;
 using Btc.Data.Hangfire;
 using Btc.Data.Jobs;
+using Btc.Worker.Backfill;
+using Btc.Worker.Budget;
 using Btc.Worker.CoinGecko;
 using Btc.Worker.History;
 using Btc.Worker.Jobs;
@@ -23,6 +25,8 @@ public static class WorkerSetup
         services.AddCoinGecko(configuration);
         services.AddOptions<PollingOptions>().BindConfiguration(PollingOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<RetentionOptions>().BindConfiguration(RetentionOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<BackfillOptions>().BindConfiguration(BackfillOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<BudgetPlanner>();
 
         services.AddTransient<IPollCycleJob, PollCycleJob>();
         services.AddTransient<IPricePageJob, PricePageJob>();
@@ -31,6 +35,7 @@ public static class WorkerSetup
         services.AddTransient<IVolatilityRanksJob, VolatilityRanksJob>();
         services.AddTransient<ISeriesCompactionJob, SeriesCompactionJob>();
         services.AddTransient<IBarRollupJob, BarRollupJob>();
+        services.AddTransient<IBackfillJob, BackfillJob>();
 
         var connectionString = BtcConnectionString.From(configuration);
         services.AddSingleton(_ => HangfireStorage.Create(connectionString));
@@ -52,6 +57,7 @@ public static class WorkerSetup
         _ = host.Services.GetRequiredService<IOptions<CoinGeckoOptions>>().Value;
         _ = host.Services.GetRequiredService<IOptions<PollingOptions>>().Value;
         _ = host.Services.GetRequiredService<IOptions<RetentionOptions>>().Value;
+        _ = host.Services.GetRequiredService<IOptions<BackfillOptions>>().Value;
         return host;
     }
 }

@@ -23,6 +23,7 @@ public sealed class JobPolicies : IJobFilterProvider
         // Run every minute or ten and resume where the last run stopped.
         [typeof(ISeriesCompactionJob)] = new() { Attempts = 0 },
         [typeof(IBarRollupJob)] = new() { Attempts = 0 },
+        [typeof(IBackfillJob)] = new() { Attempts = 0 },
         // Daily chores: a few tries over a few minutes, then Failed in the dashboard.
         [typeof(ISyncCurrenciesJob)] = new() { Attempts = 3, DelaysInSeconds = [10, 60, 300] },
         [typeof(IPartitionMaintenanceJob)] = new() { Attempts = 3, DelaysInSeconds = [10, 60, 300] },

@@ -1,6 +1,7 @@
 using Btc.Data.Coins;
 using Btc.Data.Jobs;
 using Btc.Data.Polling;
+using Btc.Worker.Budget;
 using Btc.Worker.CoinGecko;
 using Btc.Worker.Polling;
 using Hangfire;
@@ -14,6 +15,7 @@ public sealed class PollCycleJob(
     CoinStore coins,
     PollCycleStore cycles,
     IBackgroundJobClient jobs,
+    BudgetPlanner budget,
     IOptions<PollingOptions> options,
     TimeProvider clock,
     ILogger<PollCycleJob> log) : IPollCycleJob
@@ -27,7 +29,14 @@ public sealed class PollCycleJob(
         var triggerId = context?.BackgroundJob.Id ?? Guid.NewGuid().ToString("N");
         var scheduledFor = context?.BackgroundJob.CreatedAt ?? clock.GetUtcNow().UtcDateTime;
 
-        // The cycle's row comes first, so that every minute has one, whatever fails next.
+        // A firing the month's budget leaves out is no cycle: nothing was meant to be polled, nothing failed.
+        if (!await budget.PollsAsync(scheduledFor, ct))
+        {
+            log.LogDebug("No cycle for {ScheduledFor:HH:mm}: the monthly budget stretches the cadence", scheduledFor);
+            return;
+        }
+
+        // The cycle's row comes first, so that every minute it polls has one, whatever fails next.
         var start = await cycles.StartAsync(triggerId, scheduledFor, ct);
         if (start.Finished)
             return;

@@ -20,6 +20,8 @@ public sealed class PricePageJob(
     TimeProvider clock,
     ILogger<PricePageJob> log) : IPricePageJob
 {
+    private static readonly TimeSpan MonthSpent = TimeSpan.FromHours(1);
+
     public async Task RunAsync(int cycleId, int pageNo, CancellationToken ct)
     {
         var page = await cycles.GetPageAsync(cycleId, pageNo, ct);
@@ -61,6 +63,9 @@ public sealed class PricePageJob(
         catch (Exception e) when (CoinGeckoRateLimitedException.Find(e) is { } limited)
         {
             await cycles.RecordPageErrorAsync(cycleId, pageNo, limited.Message, CancellationToken.None);
+            // The month's budget spent: a later cycle polls these coins when it turns, not this page weeks from now.
+            if (limited.RetryAt - clock.GetUtcNow().UtcDateTime > MonthSpent)
+                return;
             jobs.Schedule<IPricePageJob>(job => job.RunAsync(cycleId, pageNo, CancellationToken.None), new DateTimeOffset(limited.RetryAt, TimeSpan.Zero));
         }
         // Refused by the open circuit, no call made: the page waits for the circuit as for a 429, without spending a

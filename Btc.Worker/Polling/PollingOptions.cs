@@ -12,6 +12,14 @@ public enum TrackingMode
     List,
 }
 
+public enum MonthlyBudgetMode
+{
+    /// <summary>Poll every Nth time the schedule fires, N the smallest that lasts the month.</summary>
+    Stretch,
+    /// <summary>Poll on schedule; calls stop when the month's budget is spent, until the month turns.</summary>
+    Ignore,
+}
+
 /// <summary>Section "Polling" (env Polling__*).</summary>
 public sealed class PollingOptions : IValidatableObject
 {
@@ -32,6 +40,9 @@ public sealed class PollingOptions : IValidatableObject
 
     /// <summary>Poll at start-up when no cycle ran in the last two minutes, rather than wait for the schedule.</summary>
     public bool PollOnStart { get; set; } = true;
+
+    /// <summary>What to do when the schedule would spend the month's calls before the month ends.</summary>
+    public MonthlyBudgetMode MonthlyBudget { get; set; } = MonthlyBudgetMode.Stretch;
 
     public IReadOnlyList<string> CoinList =>
         (Coins ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);

@@ -19,6 +19,12 @@ public static class ControlEndpoints
             return Results.Ok(new { now = market.Now });
         });
 
+        sim.MapPost("/clock/run", (Market market) =>
+        {
+            market.Run();
+            return Results.Ok(new { now = market.Now });
+        });
+
         sim.MapPost("/rate-limit", (int callsPerMinute, Microsoft.Extensions.Options.IOptions<SimulatorOptions> options) =>
         {
             options.Value.CallsPerMinute = callsPerMinute;

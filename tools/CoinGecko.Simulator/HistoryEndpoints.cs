@@ -12,7 +12,8 @@ public static class HistoryEndpoints
 {
     public static void MapHistory(this RouteGroupBuilder api)
     {
-        api.MapGet("/coins/{id}/market_chart/range", (string id, string? vs_currency, string? from, string? to, Market market) =>
+        api.MapGet("/coins/{id}/market_chart/range", (string id, string? vs_currency, string? from, string? to, Market market,
+            Microsoft.Extensions.Options.IOptions<SimulatorOptions> options) =>
         {
             if (string.IsNullOrWhiteSpace(vs_currency) || !long.TryParse(from, CultureInfo.InvariantCulture, out var fromSeconds)
                 || !long.TryParse(to, CultureInfo.InvariantCulture, out var toSeconds))
@@ -22,7 +23,7 @@ public static class HistoryEndpoints
 
             var now = market.Now;
             var ago = now - DateTimeOffset.FromUnixTimeSeconds(fromSeconds);
-            var every = ago <= TimeSpan.FromDays(1) ? 5 : ago <= TimeSpan.FromDays(90) ? 60 : 1440;
+            var every = ago <= TimeSpan.FromDays(1) ? options.Value.ChartMinutes : ago <= TimeSpan.FromDays(90) ? 60 : 1440;
             var (lastMinute, lastAt) = market.LastUpdate(coin, now);
             var offset = lastAt.ToUnixTimeSeconds() - lastMinute * 60;
             // Minutes whose update instant lies in [from, to], and not after the coin's last update.

@@ -51,6 +51,9 @@ public sealed class Market
     /// <summary>Moves the market's clock, so that tests see new prices without waiting.</summary>
     public void Advance(TimeSpan by) => Interlocked.Add(ref _clockOffsetTicks, by.Ticks);
 
+    /// <summary>Lets the clock run with real time again (keeping what <see cref="Advance"/> added).</summary>
+    public void Run() => Interlocked.Exchange(ref _frozenAtTicks, 0);
+
     /// <summary>Stops the clock, so prices change only when <see cref="Advance"/> says.</summary>
     public void Freeze() => Interlocked.CompareExchange(ref _frozenAtTicks, DateTimeOffset.UtcNow.UtcTicks, 0);
 

@@ -14,6 +14,9 @@ public sealed class SimulatorOptions
     /// <summary>Successful calls allowed per calendar month (UTC) before 429, like a plan's monthly credits; 0 for no cap.</summary>
     [Range(0, 100_000_000)] public int CallsPerMonth { get; set; }
 
+    /// <summary>Minutes between market_chart points within a day of now: CoinGecko's 5; tests of short gaps set 1.</summary>
+    [Range(1, 60)] public int ChartMinutes { get; set; } = 5;
+
     /// <summary>Share of coins whose last update is years old (CoinGecko's dead coins).</summary>
     [Range(0, 1)] public double StaleShare { get; set; } = 0.05;
     /// <summary>Share of coins that lack some currencies (absent or null).</summary>

@@ -1,0 +1,36 @@
+using Btc.Data.Backfill;
+using Btc.Data.Polling;
+
+namespace Btc.Api.Budget;
+
+/// <summary>The CoinGecko plan's two budgets as the worker replicas spend them together.</summary>
+public static class BudgetEndpoints
+{
+    public static IEndpointRouteBuilder MapBudget(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/budget", GetAsync)
+            .WithTags("Cycles")
+            .WithName("GetBudget")
+            .WithSummary("CoinGecko calls used, remaining and projected in the last minute and this month (UTC), the cadence in force, and gap filling.")
+            .WithDescription(
+                "Limits and the cadence are the worker's as of its last cycle (null before one ran). When the schedule would spend the month " +
+                "before it ends, cycles poll every N minutes instead (stretched). Counted as CoinGecko counts: calls it refused are given back.");
+        return app;
+    }
+
+    private static async Task<BudgetResponse> GetAsync(CallBudget budget, BudgetPlanStore plans, BackfillStore backfill, TimeProvider clock, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        var (minute, month) = await budget.UsedAsync(now, ct);
+        var plan = await plans.GetAsync(ct);
+        var progress = await backfill.ProgressAsync(ct);
+        var everyMinutes = plan is { Every: > 0 } ? plan.Every * plan.CycleMinutes : (double?)null;
+        return new BudgetResponse(
+            new BudgetWindow("last 60 s", plan?.CallsPerMinute, minute, plan is null ? null : Math.Max(0, plan.CallsPerMinute - minute),
+                everyMinutes is { } m ? (long)Math.Ceiling(plan!.CallsPerCycle / Math.Max(1, m)) : null),
+            new BudgetWindow($"{now:yyyy-MM} UTC", plan?.CallsPerMonth, month, plan?.CallsPerMonth is { } cap ? Math.Max(0, cap - month) : null,
+                plan is null ? null : Math.Max(plan.ProjectedMonth, month)),
+            plan is null ? null : new BudgetCadence(everyMinutes ?? 0, plan.Every != 1, plan.CallsPerCycle, plan.PlannedAt),
+            new BudgetBackfill(progress.Gaps, progress.Tasks, progress.Done, Math.Round(progress.Percent, 1), progress.Calls, progress.Points));
+    }
+}

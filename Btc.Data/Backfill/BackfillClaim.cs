@@ -1,0 +1,51 @@
+using Btc.Data.Prices;
+using Dapper;
+using Npgsql;
+
+namespace Btc.Data.Backfill;
+
+/// <summary>A task held by one replica: its row stays locked until the points are stored or the claim is let go.</summary>
+public sealed class BackfillClaim(NpgsqlConnection connection, NpgsqlTransaction tx, BackfillTask task) : IAsyncDisposable
+{
+    public BackfillTask Item { get; } = task;
+
+    /// <summary>Stores the points that fall inside the gap (a point already there stays) and marks the task done.</summary>
+    public async Task<int> CompleteAsync(IReadOnlyList<PricePoint> points, int calls, CancellationToken ct = default)
+    {
+        var inside = points.Where(p => UnixTime.ToDateTime(p.UnixSeconds) is var at && at > Item.From && at < Item.Until
+                                       && double.IsFinite(p.Price) && p.Price > 0).ToArray();
+        var stored = await connection.ExecuteAsync(new CommandDefinition("""
+            INSERT INTO price_fill (coin_key, currency_key, at, price)
+            SELECT @coinKey, @currencyKey, to_timestamp(t), p FROM unnest(@times, @prices) AS x(t, p)
+            ON CONFLICT DO NOTHING
+            """, new
+            {
+                coinKey = Item.CoinKey, currencyKey = Item.CurrencyKey,
+                times = inside.Select(p => (double)p.UnixSeconds).ToArray(), prices = inside.Select(p => p.Price).ToArray(),
+            }, tx, cancellationToken: ct));
+        await MarkAsync(stored, calls, null, done: true, ct);
+        await tx.CommitAsync(ct);
+        return stored;
+    }
+
+    /// <summary>Counts a failed call; after <see cref="BackfillStore.MaxAttempts"/> the task is given up, its error kept.</summary>
+    public async Task FailAsync(int calls, string error, CancellationToken ct = default)
+    {
+        await MarkAsync(0, calls, error, done: Item.Attempts + 1 >= BackfillStore.MaxAttempts, ct);
+        await tx.CommitAsync(ct);
+    }
+
+    private Task<int> MarkAsync(int points, int calls, string? error, bool done, CancellationToken ct) =>
+        connection.ExecuteAsync(new CommandDefinition("""
+            UPDATE backfill_task
+               SET points = points + @points, calls = calls + @calls, attempts = attempts + 1, last_error = @error,
+                   done_at = CASE WHEN @done THEN clock_timestamp() END
+             WHERE gap_id = @gapId AND coin_key = @coinKey AND currency_key = @currencyKey
+            """, new { points, calls, error, done, Item.GapId, Item.CoinKey, Item.CurrencyKey }, tx, cancellationToken: ct));
+
+    public async ValueTask DisposeAsync()
+    {
+        await tx.DisposeAsync();
+        await connection.DisposeAsync();
+    }
+}

@@ -1,0 +1,93 @@
+using Btc.Data.Polling;
+using Btc.Tests.Infrastructure;
+using Btc.Worker.Budget;
+using Btc.Worker.CoinGecko;
+using Btc.Worker.Polling;
+
+namespace Btc.Tests.Budget;
+
+public sealed class MonthlyBudgetTests
+{
+    [Fact]
+    public async Task Calls_count_per_calendar_month_in_UTC_a_spent_month_refuses_until_the_next_and_a_refused_call_is_given_back()
+    {
+        await using var db = await DatabaseFixture.CreateAsync();
+        var budget = new CallBudget(db.DataSource);
+        var limits = new CallLimits(PerMinute: 10_000, PerMonth: 3);
+        var lastSecondOfJanuary = new DateTime(2027, 1, 31, 23, 59, 59, DateTimeKind.Utc);
+        var february = new DateTime(2027, 2, 1, 0, 0, 0, DateTimeKind.Utc);
+
+        for (var i = 0; i < 3; i++)
+            (await budget.TryTakeAsync(limits, null, lastSecondOfJanuary)).Granted.Should().BeTrue();
+        var refused = await budget.TryTakeAsync(limits, null, lastSecondOfJanuary);
+        refused.Granted.Should().BeFalse("January's 3 calls are spent");
+        refused.RetryAt.Should().Be(february, "calls resume when the month turns");
+
+        // A call CoinGecko refused does not count: it is given back to its month.
+        await budget.GiveBackAsync(lastSecondOfJanuary);
+        (await budget.TryTakeAsync(limits, null, lastSecondOfJanuary)).Granted.Should().BeTrue();
+        (await budget.TryTakeAsync(limits, null, lastSecondOfJanuary)).Granted.Should().BeFalse();
+
+        (await budget.TryTakeAsync(limits, null, february)).Granted.Should().BeTrue("February starts with its own 3 calls");
+        (await budget.UsedAsync(lastSecondOfJanuary)).Month.Should().Be(3);
+        (await budget.UsedAsync(february)).Month.Should().Be(1);
+        (await budget.UsedAsync(february.AddDays(27))).Month.Should().Be(1, "the last day of February is still February");
+        (await budget.UsedAsync(february.AddMonths(1))).Month.Should().Be(0);
+    }
+
+    [Fact]
+    public async Task Filling_takes_only_what_leaves_the_cycles_their_calls_in_the_minute_and_the_month()
+    {
+        await using var db = await DatabaseFixture.CreateAsync();
+        var budget = new CallBudget(db.DataSource);
+        var now = DateTime.UtcNow;
+        var fill = new CallLimits(PerMinute: 5, PerMonth: 100, MinuteReserve: 2);
+        var cycle = new CallLimits(PerMinute: 5, PerMonth: 100);
+
+        for (var i = 0; i < 3; i++)
+            (await budget.TryTakeAsync(fill, null, now)).Granted.Should().BeTrue();
+        (await budget.TryTakeAsync(fill, null, now)).Granted.Should().BeFalse("2 of the minute's 5 calls are the next cycle's");
+        (await budget.TryTakeAsync(cycle, null, now)).Granted.Should().BeTrue();
+        (await budget.TryTakeAsync(cycle, null, now)).Granted.Should().BeTrue();
+        (await budget.TryTakeAsync(cycle, null, now)).Granted.Should().BeFalse("the minute's 5 calls are spent");
+
+        var month = new DateTime(2027, 3, 10, 0, 0, 0, DateTimeKind.Utc);
+        var monthFill = new CallLimits(PerMinute: 10_000, PerMonth: 10, MonthReserve: 6);
+        for (var i = 0; i < 4; i++)
+            (await budget.TryTakeAsync(monthFill, null, month)).Granted.Should().BeTrue();
+        (await budget.TryTakeAsync(monthFill, null, month)).Granted.Should().BeFalse("6 of the month's 10 calls are the cycles' to come");
+        (await budget.TryTakeAsync(new CallLimits(10_000, 10), null, month)).Granted.Should().BeTrue();
+    }
+
+    [Theory]
+    // The README's example: 1,000 coins every minute on the demo plan.
+    [InlineData(11, 43_200, 10_000, 48)]
+    [InlineData(11, 43_200, 475_200, 1)]
+    [InlineData(11, 43_200, 475_199, 2)]
+    [InlineData(2, 60, 40, 3)]
+    [InlineData(11, 100, 10, null)]
+    [InlineData(11, 0, 0, 1)]
+    public void The_cadence_is_the_smallest_that_lasts_the_month(int callsPerCycle, int cyclesLeft, long remaining, int? every)
+    {
+        Cadence.Every(callsPerCycle, cyclesLeft, remaining).Should().Be(every);
+        if (every is { } n)
+            Cadence.Need(callsPerCycle, cyclesLeft, n).Should().BeLessThanOrEqualTo(Math.Max(remaining, 0));
+        if (every is > 1)
+            Cadence.Need(callsPerCycle, cyclesLeft, every.Value - 1).Should().BeGreaterThan(remaining, "a shorter cadence would not last");
+    }
+
+    [Fact]
+    public void The_start_up_line_projects_the_schedule_against_both_budgets()
+    {
+        var demo = new CoinGeckoOptions { ApiKey = "k" };
+        var outlook = new BudgetOutlook(Coins: 1_000, CallsPerCycle: 11, CycleMinutes: 1, CyclesLeft: 43_200, MonthUsed: 0, Every: 48, Need: 9_900, Fits: false);
+
+        BudgetPlanner.Describe(outlook, demo, MonthlyBudgetMode.Stretch, new DateTime(2026, 11, 1, 0, 0, 0, DateTimeKind.Utc)).Should().Be(
+            "1,000 coins every minute: 11 calls a minute, ~475,000 a month; the demo plan allows 30 a minute and 10,000 a month: " +
+            "polling every 48 minutes instead, to last the month (Polling__MonthlyBudget=Stretch).");
+        BudgetPlanner.Describe(outlook with { Every = 1, Need = 475_200 }, demo, MonthlyBudgetMode.Ignore, DateTime.UtcNow).Should().Contain(
+            "the month's calls run out after ~0.6 days and every call fails until the month turns");
+        BudgetPlanner.Describe(outlook with { Every = 1, Fits = true }, new CoinGeckoOptions(), MonthlyBudgetMode.Stretch, DateTime.UtcNow).Should().Be(
+            "1,000 coins every minute: 11 calls a minute, ~475,000 a month; the public plan allows 30 a minute and sets no monthly cap: the schedule fits.");
+    }
+}

@@ -1,0 +1,117 @@
+using Btc.Data.Coins;
+using Btc.Data.Polling;
+using Btc.Worker.CoinGecko;
+using Btc.Worker.Polling;
+using Microsoft.Extensions.Options;
+
+namespace Btc.Worker.Budget;
+
+/// <summary>
+/// Fits the schedule to the month: decides whether a cycle polls (every Nth firing when the month would run out
+/// otherwise), keeps the plan for GET /budget, and tells gap filling what the cycles leave it.
+/// </summary>
+public sealed class BudgetPlanner(
+    CallBudget budget,
+    BudgetPlanStore plans,
+    CoinStore coins,
+    IOptions<CoinGeckoOptions> coinGecko,
+    IOptions<PollingOptions> polling,
+    TimeProvider clock,
+    ILogger<BudgetPlanner> log)
+{
+    /// <summary>CoinGecko listed about this many coins in 2024: the guess for Polling__Mode=All before the first list.</summary>
+    private const int ListedGuess = 15_000;
+
+    private PollSchedule? _schedule;
+    private PollSchedule Schedule => _schedule ??= new PollSchedule(polling.Value.Cron);
+
+    public async Task<BudgetOutlook> OutlookAsync(DateTime now, CancellationToken ct)
+    {
+        var (tracked, listed) = await coins.CountAsync(ct);
+        var polled = tracked > 0 ? tracked : polling.Value.Mode switch
+        {
+            TrackingMode.Edges => Math.Min(2 * polling.Value.Edge, listed > 0 ? listed : int.MaxValue),
+            TrackingMode.List => polling.Value.CoinList.Count,
+            _ => listed > 0 ? listed : ListedGuess,
+        };
+        var perCycle = Cadence.CallsPerCycle(polled, polling.Value.PageSize);
+        var cyclesLeft = Schedule.Estimate(now, CallBudget.MonthOf(now).AddMonths(1));
+        var (_, used) = await budget.UsedAsync(now, ct);
+        var cap = coinGecko.Value.EffectiveCallsPerMonth;
+        var fits = cap is null || Cadence.Need(perCycle, cyclesLeft, 1) <= cap - used;
+        int? every = fits || polling.Value.MonthlyBudget == MonthlyBudgetMode.Ignore ? 1 : Cadence.Every(perCycle, cyclesLeft, cap!.Value - used);
+        return new BudgetOutlook(polled, perCycle, Schedule.Minutes, cyclesLeft, used, every, Cadence.Need(perCycle, cyclesLeft, every), fits);
+    }
+
+    /// <summary>
+    /// Whether the cycle the schedule fired at <paramref name="scheduledFor"/> polls: always, unless the month's budget
+    /// stretches the cadence, then when the Nth firing since the last cycle that polled has come. Says a change of
+    /// cadence once, whichever replica sees it.
+    /// </summary>
+    public async Task<bool> PollsAsync(DateTime scheduledFor, CancellationToken ct)
+    {
+        var outlook = await OutlookAsync(clock.GetUtcNow().UtcDateTime, ct);
+        var last = (await plans.GetAsync(ct))?.LastPolledFor;
+        var polls = outlook.Every is { } n
+            && (n == 1 || last is null || last >= scheduledFor || Schedule.Count(last.Value, scheduledFor) >= n);
+        var plan = new BudgetPlan(coinGecko.Value.CallsPerMinute, coinGecko.Value.EffectiveCallsPerMonth, outlook.CallsPerCycle,
+            outlook.CycleMinutes, outlook.Every ?? 0, outlook.MonthUsed + outlook.Need, polls ? scheduledFor : null, clock.GetUtcNow().UtcDateTime);
+        var before = await plans.SaveAsync(plan, ct);
+        if (before != plan.Every && (before is not null || plan.Every != 1))
+            SayCadence(outlook, before);
+        return polls;
+    }
+
+    /// <summary>What gap filling may take: only what leaves the next cycle its calls in the minute and the month's cycles theirs.</summary>
+    public async Task<CallLimits> FillLimitsAsync(CancellationToken ct)
+    {
+        var outlook = await OutlookAsync(clock.GetUtcNow().UtcDateTime, ct);
+        return new CallLimits(coinGecko.Value.CallsPerMinute, coinGecko.Value.EffectiveCallsPerMonth, outlook.CallsPerCycle, outlook.Need);
+    }
+
+    /// <summary>The start-up line: the schedule against both budgets (README, "Your plan in numbers").</summary>
+    public async Task<string> DescribeAsync(CancellationToken ct)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        return Describe(await OutlookAsync(now, ct), coinGecko.Value, polling.Value.MonthlyBudget, now);
+    }
+
+    public static string Describe(BudgetOutlook outlook, CoinGeckoOptions plan, MonthlyBudgetMode mode, DateTime now)
+    {
+        var cycles = TimeSpan.FromDays(30).TotalMinutes / outlook.CycleMinutes;
+        var month = Round((long)Math.Round(outlook.CallsPerCycle * cycles));
+        var minute = outlook.CycleMinutes <= 1 ? $"{outlook.CallsPerCycle * Math.Round(1 / outlook.CycleMinutes):N0} calls a minute"
+            : $"{outlook.CallsPerCycle:N0} calls every {outlook.CycleMinutes:0.#} minutes";
+        var every = outlook.CycleMinutes <= 1 ? "every minute" : $"every {outlook.CycleMinutes:0.#} minutes";
+        var allows = $"the {plan.EffectivePlan.ToString().ToLowerInvariant()} plan allows {plan.CallsPerMinute:N0} a minute"
+            + (plan.EffectiveCallsPerMonth is { } cap ? $" and {cap:N0} a month" : " and sets no monthly cap");
+        var verdict = plan.EffectiveCallsPerMonth is not { } limit || outlook.Fits ? "the schedule fits"
+            : mode == MonthlyBudgetMode.Ignore ? $"the month's calls run out after ~{limit / (outlook.CallsPerCycle * 1440 / outlook.CycleMinutes):0.#} days and every call fails until the month turns (Polling__MonthlyBudget=Ignore)"
+            : outlook.Every is { } n ? $"polling every {n * outlook.CycleMinutes:0.#} minutes instead, to last the month (Polling__MonthlyBudget=Stretch)"
+            : $"this month's calls are spent: polling resumes on {CallBudget.MonthOf(now).AddMonths(1):d MMM} UTC";
+        var tight = outlook.CallsPerCycle > plan.CallsPerMinute * Math.Max(1, outlook.CycleMinutes)
+            ? $" A cycle needs more calls than {outlook.CycleMinutes:0.#} minutes allow: its pages wait for the budget." : "";
+        return $"{outlook.Coins:N0} coins {every}: {minute}, ~{month:N0} a month; {allows}: {verdict}.{tight}";
+    }
+
+    private void SayCadence(BudgetOutlook outlook, int? before)
+    {
+        if (outlook.Every is not { } n)
+            log.LogWarning("The month's {Cap:N0} CoinGecko calls are spent ({Used:N0} used): polling resumes when the month turns",
+                coinGecko.Value.EffectiveCallsPerMonth, outlook.MonthUsed);
+        else if (n == 1)
+            log.LogInformation("The month's CoinGecko budget allows polling on schedule again ({Used:N0} calls used)", outlook.MonthUsed);
+        else
+            log.LogWarning(
+                "Polling every {Minutes:0.#} minutes (was every {Before}): {Cycles:N0} more cycles of {Calls} calls would spend more than the {Left:N0} calls left of the month's {Cap:N0}",
+                n * outlook.CycleMinutes, before is { } b && b > 0 ? $"{b * outlook.CycleMinutes:0.#} minutes" : "firing", outlook.CyclesLeft, outlook.CallsPerCycle,
+                coinGecko.Value.EffectiveCallsPerMonth - outlook.MonthUsed, coinGecko.Value.EffectiveCallsPerMonth);
+    }
+
+    // "~475,000": three significant figures are as much as a projection knows.
+    private static long Round(long calls)
+    {
+        var scale = (long)Math.Pow(10, Math.Max(0, (int)Math.Floor(Math.Log10(Math.Max(1, calls))) - 2));
+        return (long)Math.Round((double)calls / scale) * scale;
+    }
+}

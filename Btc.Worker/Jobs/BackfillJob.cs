@@ -1,0 +1,133 @@
+using System.Diagnostics;
+using Btc.Data.Backfill;
+using Btc.Data.Currencies;
+using Btc.Data.Jobs;
+using Btc.Data.Prices;
+using Btc.Worker.Backfill;
+using Btc.Worker.Budget;
+using Btc.Worker.CoinGecko;
+using Btc.Worker.History;
+using Microsoft.Extensions.Options;
+
+namespace Btc.Worker.Jobs;
+
+public sealed class BackfillJob(
+    BackfillStore store,
+    CurrencyStore currencies,
+    BudgetPlanner budget,
+    ICoinGeckoApi coinGecko,
+    IOptions<BackfillOptions> options,
+    IOptions<RetentionOptions> retention,
+    TimeProvider clock,
+    ILogger<BackfillJob> log) : IBackfillJob
+{
+    // Runs every minute; any replica may take the next run, and tasks are claimed one by one, so filling spreads.
+    private static readonly TimeSpan RunFor = TimeSpan.FromSeconds(50);
+
+    public async Task RunAsync(CancellationToken ct)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var codes = options.Value.CurrencyList;
+        if (codes.Count == 0)
+            return;
+        var known = await currencies.ListAsync(ct);
+        var keys = known.Where(c => codes.Contains(c.Code)).Select(c => c.CurrencyKey).ToArray();
+        if (keys.Length < codes.Count && known.Count > 0)
+            log.LogWarning("Backfill__Currencies names {Unknown}, which CoinGecko does not list: not filled",
+                string.Join(", ", codes.Except(known.Select(c => c.Code))));
+
+        var now = clock.GetUtcNow().UtcDateTime;
+        var horizon = now.Date.AddDays(-retention.Value.MinuteDays);
+        await store.DropBeforeAsync(horizon, ct);
+        if (await store.FindGapsAsync(horizon, TimeSpan.FromMinutes(options.Value.MinimumGapMinutes), options.Value.OnFirstStart, keys, ct) is > 0 and var found)
+        {
+            var progress = await store.ProgressAsync(ct);
+            log.LogInformation("Backfill: {Found} new gaps found; {Left:N0} calls to fill what no cycle polled", found, progress.Tasks - progress.Done);
+        }
+
+        var limits = await budget.FillLimitsAsync(ct);
+        var (filled, points) = (0, 0);
+        while (Stopwatch.GetElapsedTime(started) < RunFor)
+        {
+            var claim = await store.ClaimAsync(ct);
+            if (claim is null)
+                break;
+            var fill = new FillCalls(limits);
+            DateTime? waitUntil;
+            int stored;
+            await using (claim)
+            {
+                (waitUntil, stored) = await FillAsync(claim, fill, ct);
+            }
+            if (waitUntil is null)
+            {
+                (filled, points) = (filled + 1, points + stored);
+                continue;
+            }
+            // The minute's calls left are the next cycle's (or CoinGecko refuses): the task stays as it was. Wait for
+            // the window to move on within this run, or leave the rest to a later run.
+            var wait = waitUntil.Value - clock.GetUtcNow().UtcDateTime;
+            if (wait > RunFor - Stopwatch.GetElapsedTime(started))
+                break;
+            if (wait > TimeSpan.Zero)
+                await Task.Delay(wait, clock, ct);
+        }
+        if (filled > 0)
+            await SayProgressAsync(filled, points, ct);
+    }
+
+    /// <summary>Fetches and stores one task; returns when to try again instead when no call could be made.</summary>
+    private async Task<(DateTime? WaitUntil, int Stored)> FillAsync(BackfillClaim claim, FillCalls fill, CancellationToken ct)
+    {
+        try
+        {
+            var fetched = new List<PricePoint>();
+            using (CallAttribution.ForFill(fill))
+            {
+                foreach (var (from, until) in FillRanges.Of(claim.Item.From, claim.Item.Until, clock.GetUtcNow().UtcDateTime))
+                {
+                    var chart = await coinGecko.GetMarketChartRangeAsync(claim.Item.CoinId, claim.Item.CurrencyCode,
+                        new DateTimeOffset(from).ToUnixTimeSeconds(), new DateTimeOffset(until).ToUnixTimeSeconds(), ct);
+                    fetched.AddRange(Points(chart));
+                }
+            }
+            return (null, await claim.CompleteAsync(fetched, fill.Granted, ct));
+        }
+        catch (Exception e) when (CoinGeckoRateLimitedException.Find(e) is { } limited)
+        {
+            return (limited.RetryAt, 0);
+        }
+        catch (Exception e) when (CoinGeckoCircuit.Refused(e))
+        {
+            return (DateTime.MaxValue, 0);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            await claim.FailAsync(fill.Granted, $"{e.GetType().Name}: {e.Message}", CancellationToken.None);
+            log.LogWarning("Backfill of {Coin} in {Currency} failed (attempt {Attempt} of {Max}): {Reason}",
+                claim.Item.CoinId, claim.Item.CurrencyCode, claim.Item.Attempts + 1, BackfillStore.MaxAttempts, e.Message);
+            return (null, 0);
+        }
+    }
+
+    private async Task SayProgressAsync(int filled, int points, CancellationToken ct)
+    {
+        var progress = await store.ProgressAsync(ct);
+        if (progress.Tasks == 0)
+        {
+            log.LogInformation("Backfill: done ({Filled} coin-currencies and {Points:N0} points in this run)", filled, points);
+            return;
+        }
+        log.LogInformation("Backfill: {Progress}", progress.Describe(clock.GetUtcNow().UtcDateTime));
+    }
+
+    /// <summary>The chart's usable points: CoinGecko's millisecond times to seconds; nulls and nonsense left out.</summary>
+    private static IEnumerable<PricePoint> Points(MarketChart chart)
+    {
+        foreach (var point in chart.Prices ?? [])
+        {
+            if (point is [{ } ms, { } price] && double.IsFinite(ms) && double.IsFinite(price) && price > 0)
+                yield return new PricePoint((long)Math.Floor(ms / 1000), price);
+        }
+    }
+}
