@@ -12,7 +12,9 @@ public sealed class CallBudget(NpgsqlDataSource db)
     /// <summary>
     /// Takes one call from the minute's and the month's budgets, or says when the next one may be had. The month is
     /// the calendar month in UTC of <paramref name="now"/> (CoinGecko's): the minute's window runs on the database's
-    /// clock, shared by every replica. A granted call is counted against <paramref name="source"/> in the same
+    /// clock, shared by every replica, and lasts a second longer than CoinGecko's, since a call is counted here when
+    /// it is granted and there when it arrives (a burst sent as the window moves on would otherwise meet the last
+    /// minute's calls still counted there). A granted call is counted against <paramref name="source"/> in the same
     /// statement: every attempt is counted once it may be made.
     /// </summary>
     public async Task<(bool Granted, DateTime? RetryAt)> TryTakeAsync(CallLimits limits, CallSource? source, DateTime now, CancellationToken ct = default)
@@ -21,18 +23,20 @@ public sealed class CallBudget(NpgsqlDataSource db)
         await using var connection = await db.OpenConnectionAsync(ct);
         await using var results = await connection.QueryMultipleAsync(new CommandDefinition("""
             SELECT pg_advisory_xact_lock(hashtext('coingecko_call'));
-            DELETE FROM coingecko_call WHERE called_at <= clock_timestamp() - interval '1 minute';
+            DELETE FROM coingecko_call WHERE called_at <= clock_timestamp() - interval '61 seconds';
             WITH s AS (
                 SELECT now.t,
                        (SELECT blocked_until FROM coingecko_block) AS blocked_until,
                        (SELECT count(*) FROM coingecko_call) AS used,
                        (SELECT min(called_at) FROM coingecko_call) AS oldest,
+                       (SELECT count(*) FROM coingecko_call WHERE fill) AS fills,
+                       (SELECT min(called_at) FROM coingecko_call WHERE fill) AS oldest_fill,
                        coalesce((SELECT calls FROM coingecko_month WHERE month = @month), 0) AS month_used
                 FROM (SELECT clock_timestamp() AS t) now
             ), ins AS (
-                INSERT INTO coingecko_call (called_at)
-                SELECT t FROM s
-                WHERE blocked_until <= t AND used < @perMinute - @minuteReserve
+                INSERT INTO coingecko_call (called_at, fill)
+                SELECT t, @fill FROM s
+                WHERE blocked_until <= t AND used < @perMinute AND (NOT @fill OR fills < @perMinute - @minuteReserve)
                   AND (@perMonth::integer IS NULL OR month_used + @monthReserve < @perMonth)
                 RETURNING called_at
             ), counted AS (
@@ -48,12 +52,13 @@ public sealed class CallBudget(NpgsqlDataSource db)
             SELECT EXISTS (SELECT 1 FROM ins) AS Granted,
                    CASE WHEN @perMonth::integer IS NOT NULL AND month_used + @monthReserve >= @perMonth THEN @nextMonth
                         ELSE greatest(CASE WHEN blocked_until > t THEN blocked_until END,
-                                      CASE WHEN used >= @perMinute - @minuteReserve THEN oldest + interval '1 minute' END)
+                                      CASE WHEN used >= @perMinute THEN oldest + interval '61 seconds' END,
+                                      CASE WHEN @fill AND fills >= @perMinute - @minuteReserve THEN oldest_fill + interval '61 seconds' END)
                    END AS RetryAt
             FROM s;
             """, new
             {
-                perMinute = limits.PerMinute, perMonth = limits.PerMonth, minuteReserve = limits.MinuteReserve, monthReserve = limits.MonthReserve,
+                perMinute = limits.PerMinute, perMonth = limits.PerMonth, minuteReserve = limits.MinuteReserve, monthReserve = limits.MonthReserve, fill = limits.Fill,
                 month = DateOnly.FromDateTime(month), nextMonth = month.AddMonths(1), cycleId = source?.CycleId, pageNo = source?.PageNo,
             }, cancellationToken: ct));
         await results.ReadAsync();

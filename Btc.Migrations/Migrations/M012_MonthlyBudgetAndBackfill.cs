@@ -11,6 +11,9 @@ namespace Btc.Migrations.Migrations;
 public sealed class M012_MonthlyBudgetAndBackfill : Migration
 {
     public override void Up() => Execute.Sql("""
+        -- Gap filling's calls apart, so that it leaves the cycles their calls in every minute.
+        ALTER TABLE coingecko_call ADD COLUMN fill boolean NOT NULL DEFAULT false;
+
         -- Calls per calendar month in UTC, as CoinGecko counts them: taken before a call, given back when it is refused.
         CREATE TABLE coingecko_month (
             month date PRIMARY KEY,
@@ -71,5 +74,6 @@ public sealed class M012_MonthlyBudgetAndBackfill : Migration
         DROP TABLE backfill_gap;
         DROP TABLE coingecko_plan;
         DROP TABLE coingecko_month;
+        ALTER TABLE coingecko_call DROP COLUMN fill;
         """);
 }

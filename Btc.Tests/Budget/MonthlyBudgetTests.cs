@@ -41,18 +41,21 @@ public sealed class MonthlyBudgetTests
         await using var db = await DatabaseFixture.CreateAsync();
         var budget = new CallBudget(db.DataSource);
         var now = DateTime.UtcNow;
-        var fill = new CallLimits(PerMinute: 5, PerMonth: 100, MinuteReserve: 2);
-        var cycle = new CallLimits(PerMinute: 5, PerMonth: 100);
+        var fill = new CallLimits(PerMinute: 6, PerMonth: 100, MinuteReserve: 3, Fill: true);
+        var cycle = new CallLimits(PerMinute: 6, PerMonth: 100);
 
+        (await budget.TryTakeAsync(cycle, null, now)).Granted.Should().BeTrue();
+        (await budget.TryTakeAsync(cycle, null, now)).Granted.Should().BeTrue();
         for (var i = 0; i < 3; i++)
-            (await budget.TryTakeAsync(fill, null, now)).Granted.Should().BeTrue();
-        (await budget.TryTakeAsync(fill, null, now)).Granted.Should().BeFalse("2 of the minute's 5 calls are the next cycle's");
+            (await budget.TryTakeAsync(fill, null, now)).Granted.Should().BeTrue("the cycles' calls made so far leave the fills their share");
+        var refused = await budget.TryTakeAsync(fill, null, now);
+        refused.Granted.Should().BeFalse("3 of every minute's 6 calls are the cycles'");
+        refused.RetryAt.Should().BeAfter(now.AddSeconds(50), "when the oldest fill leaves the window");
         (await budget.TryTakeAsync(cycle, null, now)).Granted.Should().BeTrue();
-        (await budget.TryTakeAsync(cycle, null, now)).Granted.Should().BeTrue();
-        (await budget.TryTakeAsync(cycle, null, now)).Granted.Should().BeFalse("the minute's 5 calls are spent");
+        (await budget.TryTakeAsync(cycle, null, now)).Granted.Should().BeFalse("the minute's 6 calls are spent");
 
         var month = new DateTime(2027, 3, 10, 0, 0, 0, DateTimeKind.Utc);
-        var monthFill = new CallLimits(PerMinute: 10_000, PerMonth: 10, MonthReserve: 6);
+        var monthFill = new CallLimits(PerMinute: 10_000, PerMonth: 10, MonthReserve: 6, Fill: true);
         for (var i = 0; i < 4; i++)
             (await budget.TryTakeAsync(monthFill, null, month)).Granted.Should().BeTrue();
         (await budget.TryTakeAsync(monthFill, null, month)).Granted.Should().BeFalse("6 of the month's 10 calls are the cycles' to come");

@@ -18,10 +18,14 @@ public sealed class WorkerHost : IAsyncDisposable
     public IServiceProvider Services => Host.Services;
 
     public static Task<WorkerHost> StartAsync(string connectionString, Simulator coinGecko, params (string Key, string Value)[] settings) =>
-        StartAsync(connectionString, coinGecko, null, settings);
+        StartAsync(connectionString, coinGecko, null, null, settings);
 
-    /// <summary>A replica whose clock is <paramref name="clock"/> (Hangfire's and the database's stay real).</summary>
-    public static async Task<WorkerHost> StartAsync(string connectionString, Simulator coinGecko, TimeProvider? clock, params (string Key, string Value)[] settings)
+    /// <summary>
+    /// A replica whose clock is <paramref name="clock"/> (Hangfire's and the database's stay real), its log kept in
+    /// <paramref name="logs"/>.
+    /// </summary>
+    public static async Task<WorkerHost> StartAsync(
+        string connectionString, Simulator coinGecko, TimeProvider? clock, LogCapture? logs, params (string Key, string Value)[] settings)
     {
         var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
         {
@@ -45,6 +49,8 @@ public sealed class WorkerHost : IAsyncDisposable
         // BTC_TEST_LOGS=1 shows the worker's log when a test needs looking into.
         if (Environment.GetEnvironmentVariable("BTC_TEST_LOGS") == "1")
             builder.Logging.AddSimpleConsole(console => console.SingleLine = true).SetMinimumLevel(LogLevel.Debug);
+        if (logs is not null)
+            builder.Logging.AddProvider(logs);
         builder.AddBtcWorker();
         if (clock is not null)
             builder.Services.AddSingleton(clock);

@@ -62,11 +62,16 @@ public sealed class BudgetPlanner(
         return polls;
     }
 
-    /// <summary>What gap filling may take: only what leaves the next cycle its calls in the minute and the month's cycles theirs.</summary>
+    /// <summary>
+    /// What gap filling may take: only what leaves the cycles of any minute their calls (one cycle's on a minutely
+    /// schedule, more when it fires faster) and the month's cycles theirs.
+    /// </summary>
     public async Task<CallLimits> FillLimitsAsync(CancellationToken ct)
     {
         var outlook = await OutlookAsync(clock.GetUtcNow().UtcDateTime, ct);
-        return new CallLimits(coinGecko.Value.CallsPerMinute, coinGecko.Value.EffectiveCallsPerMonth, outlook.CallsPerCycle, outlook.Need);
+        var cyclesPerMinute = (int)Math.Ceiling(1 / (outlook.CycleMinutes * (outlook.Every ?? 1)) - 1e-9);
+        return new CallLimits(coinGecko.Value.CallsPerMinute, coinGecko.Value.EffectiveCallsPerMonth,
+            outlook.CallsPerCycle * Math.Max(1, cyclesPerMinute), outlook.Need, Fill: true);
     }
 
     /// <summary>The start-up line: the schedule against both budgets (README, "Your plan in numbers").</summary>

@@ -1,0 +1,61 @@
+using Btc.Data.Currencies;
+using Btc.Data.Jobs;
+using Btc.Data.Series;
+using Btc.Data.Volatility;
+using Btc.Tests.Infrastructure;
+using Btc.Tests.Ingestion;
+using CoinGecko.Simulator;
+using Dapper;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Btc.Tests.Backfill;
+
+[Collection(HangfireCollection.Name)]
+public sealed class FirstDayTests
+{
+    [Fact]
+    public async Task A_new_install_has_a_day_of_series_at_5_minute_spacing_and_ranks_before_its_tenth_cycle()
+    {
+        await using var db = await DatabaseFixture.CreateAsync();
+        await using var coinGecko = await Simulator.StartAsync(10);
+        var logs = new LogCapture();
+        await using var worker = await WorkerHost.StartAsync(db.ConnectionString, coinGecko, null, logs);
+        // The market's clock a few minutes behind, moved a minute per cycle: samples a minute apart, all in the ranks' window.
+        await coinGecko.AdvanceAsync(-4);
+
+        worker.TriggerCycle();
+        var first = await CycleProbe.WaitForFinishedCycleAsync(db, 1);
+        // What the recurring job does within a minute of the first cycle.
+        await worker.Services.GetRequiredService<IBackfillJob>().RunAsync(CancellationToken.None);
+        for (var cycle = 2; cycle <= 4; cycle++)
+        {
+            await coinGecko.AdvanceAsync(1);
+            worker.TriggerCycle();
+            await CycleProbe.WaitForFinishedCycleAsync(db, cycle);
+        }
+
+        var coin = coinGecko.Market.Coins.First(c => c.Kind == CoinKind.Live);
+        await using var connection = await db.DataSource.OpenConnectionAsync();
+        var coinKey = await connection.ExecuteScalarAsync<int>("SELECT coin_key FROM coin WHERE id = @id", new { id = coin.Id });
+        var usd = (await new CurrencyStore(db.DataSource).ListAsync()).Single(c => c.Code == "usd");
+        var series = await new SeriesReader(db.DataSource, new CurrencyStore(db.DataSource)).SeriesAsync(coinKey, usd, first.ScheduledFor.AddDays(-1), DateTime.UtcNow.AddMinutes(10));
+
+        var filled = series.Where(p => p.Filled).ToArray();
+        filled.Zip(filled.Skip(1), (a, b) => b.UnixSeconds - a.UnixSeconds).Should().OnlyContain(step => step == 300, "5-minute points within the last day");
+        var firstCycle = new DateTimeOffset(first.ScheduledFor).ToUnixTimeSeconds();
+        filled[0].UnixSeconds.Should().BeLessThan(firstCycle - 86_400 + 600, "the day before the first cycle is filled from its start");
+        filled[^1].UnixSeconds.Should().BeGreaterThan(firstCycle - 600).And.BeLessThan(firstCycle);
+        series.Where(p => !p.Filled).Should().HaveCountGreaterThanOrEqualTo(3, "the cycles' samples follow");
+        foreach (var point in filled)
+            point.Price.Should().BeApproximately(BackfillProbe.WalkAt(coinGecko, coin.Id, DateTime.UnixEpoch.AddSeconds(point.UnixSeconds))!.Value, point.Price * 1e-12);
+
+        var volatility = new VolatilityStore(db.DataSource);
+        var rank = await Eventually.Until(() => volatility.FindAsync(coinKey, usd.CurrencyKey, VolatilityMeasure.LogReturnStddev),
+            r => r is not null, CycleProbe.Deadline, "the coin's rank");
+        rank!.OutOf.Should().BePositive();
+        (await connection.ExecuteScalarAsync<int>("SELECT count(*)::int FROM poll_cycle")).Should().BeLessThan(10);
+
+        logs.Messages.Should().Contain(m => m.StartsWith("Backfill: done", StringComparison.Ordinal) || m.StartsWith("Backfill: 100%", StringComparison.Ordinal));
+        logs.Messages.Should().Contain(m => m.Contains("coins every", StringComparison.Ordinal) && m.Contains("a month", StringComparison.Ordinal), "the start-up line");
+    }
+}
