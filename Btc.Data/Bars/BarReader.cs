@@ -35,7 +35,8 @@ public sealed class BarReader(NpgsqlDataSource db, SeriesReader minutes)
         var end = Ceiling(to, period);
         if (first < end)
         {
-            var points = await minutes.SeriesAsync(coinKey, currency, first, end, ct);
+            // Polled samples only, as the stored bars hold (docs/decisions/0004).
+            var points = await minutes.SeriesAsync(coinKey, currency, first, end, ct, SeriesSource.Polled);
             bars.AddRange(BarMaths.Summarize(points, interval).Where(b => b.UnixSeconds < toUnix));
         }
         return bars;

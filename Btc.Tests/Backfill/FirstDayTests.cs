@@ -53,6 +53,12 @@ public sealed class FirstDayTests
         var rank = await Eventually.Until(() => volatility.FindAsync(coinKey, usd.CurrencyKey, VolatilityMeasure.LogReturnStddev),
             r => r is not null, CycleProbe.Deadline, "the coin's rank");
         rank!.OutOf.Should().BePositive();
+        // The measure of the polled samples alone: a day of 5-minute returns beside them would multiply it (decision 0004).
+        var polled = series.Where(p => !p.Filled).Select(p => Math.Log(p.Price)).ToArray();
+        var returns = polled.Zip(polled.Skip(1), (x, y) => y - x).ToArray();
+        var mean = returns.Average();
+        var stddev = Math.Sqrt(returns.Sum(r => (r - mean) * (r - mean)) / (returns.Length - 1));
+        rank.Volatility.Should().BeApproximately(stddev, stddev * 1e-9);
         (await connection.ExecuteScalarAsync<int>("SELECT count(*)::int FROM poll_cycle")).Should().BeLessThan(10);
 
         logs.Messages.Should().Contain(m => m.StartsWith("Backfill: done", StringComparison.Ordinal) || m.StartsWith("Backfill: 100%", StringComparison.Ordinal));

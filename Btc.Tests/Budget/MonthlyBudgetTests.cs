@@ -1,5 +1,6 @@
 using Btc.Data.Polling;
 using Btc.Tests.Infrastructure;
+using Btc.Tests.Running;
 using Btc.Worker.Budget;
 using Btc.Worker.CoinGecko;
 using Btc.Worker.Polling;
@@ -88,6 +89,10 @@ public sealed class MonthlyBudgetTests
         BudgetPlanner.Describe(outlook, demo, MonthlyBudgetMode.Stretch, new DateTime(2026, 11, 1, 0, 0, 0, DateTimeKind.Utc)).Should().Be(
             "1,000 coins every minute: 11 calls a minute, ~475,000 a month; the demo plan allows 30 a minute and 10,000 a month: " +
             "polling every 48 minutes instead, to last the month (Polling__MonthlyBudget=Stretch).");
+        var readme = File.ReadAllText(Path.Combine(ComposeFileTests.RepositoryRoot(), "README.md"));
+        var fits = outlook with { Every = 1, Need = 475_200, Fits = true };
+        foreach (var (plan, expected) in new[] { (demo, outlook), (new CoinGeckoOptions(), fits), (new CoinGeckoOptions { ApiKey = "k", Plan = CoinGeckoPlan.Pro }, fits) })
+            readme.Should().Contain($"`{BudgetPlanner.Describe(expected, plan, MonthlyBudgetMode.Stretch, DateTime.UtcNow)}`", "README's \"Your plan in numbers\" quotes the worker");
         BudgetPlanner.Describe(outlook with { Every = 1, Need = 475_200 }, demo, MonthlyBudgetMode.Ignore, DateTime.UtcNow).Should().Contain(
             "the month's calls run out after ~0.6 days and every call fails until the month turns");
         BudgetPlanner.Describe(outlook with { Every = 1, Fits = true }, new CoinGeckoOptions(), MonthlyBudgetMode.Stretch, DateTime.UtcNow).Should().Be(

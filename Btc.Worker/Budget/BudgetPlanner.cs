@@ -54,7 +54,7 @@ public sealed class BudgetPlanner(
         var last = (await plans.GetAsync(ct))?.LastPolledFor;
         var polls = outlook.Every is { } n
             && (n == 1 || last is null || last >= scheduledFor || Schedule.Count(last.Value, scheduledFor) >= n);
-        var plan = new BudgetPlan(coinGecko.Value.CallsPerMinute, coinGecko.Value.EffectiveCallsPerMonth, outlook.CallsPerCycle,
+        var plan = new BudgetPlan(coinGecko.Value.EffectiveCallsPerMinute, coinGecko.Value.EffectiveCallsPerMonth, outlook.CallsPerCycle,
             outlook.CycleMinutes, outlook.Every ?? 0, outlook.MonthUsed + outlook.Need, polls ? scheduledFor : null, clock.GetUtcNow().UtcDateTime);
         var before = await plans.SaveAsync(plan, ct);
         if (before != plan.Every && (before is not null || plan.Every != 1))
@@ -70,7 +70,7 @@ public sealed class BudgetPlanner(
     {
         var outlook = await OutlookAsync(clock.GetUtcNow().UtcDateTime, ct);
         var cyclesPerMinute = (int)Math.Ceiling(1 / (outlook.CycleMinutes * (outlook.Every ?? 1)) - 1e-9);
-        return new CallLimits(coinGecko.Value.CallsPerMinute, coinGecko.Value.EffectiveCallsPerMonth,
+        return new CallLimits(coinGecko.Value.EffectiveCallsPerMinute, coinGecko.Value.EffectiveCallsPerMonth,
             outlook.CallsPerCycle * Math.Max(1, cyclesPerMinute), outlook.Need, Fill: true);
     }
 
@@ -88,13 +88,13 @@ public sealed class BudgetPlanner(
         var minute = outlook.CycleMinutes <= 1 ? $"{outlook.CallsPerCycle * Math.Round(1 / outlook.CycleMinutes):N0} calls a minute"
             : $"{outlook.CallsPerCycle:N0} calls every {outlook.CycleMinutes:0.#} minutes";
         var every = outlook.CycleMinutes <= 1 ? "every minute" : $"every {outlook.CycleMinutes:0.#} minutes";
-        var allows = $"the {plan.EffectivePlan.ToString().ToLowerInvariant()} plan allows {plan.CallsPerMinute:N0} a minute"
+        var allows = $"the {plan.EffectivePlan.ToString().ToLowerInvariant()} plan allows {plan.EffectiveCallsPerMinute:N0} a minute"
             + (plan.EffectiveCallsPerMonth is { } cap ? $" and {cap:N0} a month" : " and sets no monthly cap");
         var verdict = plan.EffectiveCallsPerMonth is not { } limit || outlook.Fits ? "the schedule fits"
             : mode == MonthlyBudgetMode.Ignore ? $"the month's calls run out after ~{limit / (outlook.CallsPerCycle * 1440 / outlook.CycleMinutes):0.#} days and every call fails until the month turns (Polling__MonthlyBudget=Ignore)"
             : outlook.Every is { } n ? $"polling every {n * outlook.CycleMinutes:0.#} minutes instead, to last the month (Polling__MonthlyBudget=Stretch)"
             : $"this month's calls are spent: polling resumes on {CallBudget.MonthOf(now).AddMonths(1):d MMM} UTC";
-        var tight = outlook.CallsPerCycle > plan.CallsPerMinute * Math.Max(1, outlook.CycleMinutes)
+        var tight = outlook.CallsPerCycle > plan.EffectiveCallsPerMinute * Math.Max(1, outlook.CycleMinutes)
             ? $" A cycle needs more calls than {outlook.CycleMinutes:0.#} minutes allow: its pages wait for the budget." : "";
         return $"{outlook.Coins:N0} coins {every}: {minute}, ~{month:N0} a month; {allows}: {verdict}.{tight}";
     }

@@ -14,7 +14,7 @@ public sealed class CallBudgetHandler(CallBudget budget, IOptions<CoinGeckoOptio
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken ct)
     {
         var fill = CallAttribution.Filling;
-        var limits = fill?.Limits ?? new CallLimits(options.Value.CallsPerMinute, options.Value.EffectiveCallsPerMonth);
+        var limits = fill?.Limits ?? new CallLimits(options.Value.EffectiveCallsPerMinute, options.Value.EffectiveCallsPerMonth);
         var calledAt = clock.GetUtcNow().UtcDateTime;
         var (granted, retryAt) = await budget.TryTakeAsync(limits, CallAttribution.Current, calledAt, ct);
         if (!granted)

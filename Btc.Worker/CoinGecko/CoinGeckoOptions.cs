@@ -16,9 +16,12 @@ public sealed class CoinGeckoOptions : IValidatableObject
     /// <summary>Overrides the plan's host: the simulator, a proxy. Empty means unset (compose passes empties).</summary>
     public string? BaseUrl { get; set; }
 
-    /// <summary>What all replicas together may call per minute (the demo plan allows 30).</summary>
+    /// <summary>
+    /// What all replicas together may call per minute; the plan's by default: demo 30, pro 500 (its smallest plan),
+    /// public 30 (CoinGecko shares it per IP and users report 5 to 15: a 429 is waited out by every replica).
+    /// </summary>
     [Range(1, 100_000)]
-    public int CallsPerMinute { get; set; } = 30;
+    public int? CallsPerMinute { get; set; }
 
     /// <summary>
     /// What all replicas together may call per calendar month in UTC; the plan's by default (demo 10,000, pro
@@ -32,6 +35,8 @@ public sealed class CoinGeckoOptions : IValidatableObject
     public int TimeoutSeconds { get; set; } = 10;
 
     public CoinGeckoPlan EffectivePlan => Plan ?? (string.IsNullOrEmpty(ApiKey) ? CoinGeckoPlan.Public : CoinGeckoPlan.Demo);
+
+    public int EffectiveCallsPerMinute => CallsPerMinute ?? (EffectivePlan == CoinGeckoPlan.Pro ? 500 : 30);
 
     public int? EffectiveCallsPerMonth => CallsPerMonth switch
     {
