@@ -4,6 +4,10 @@ using Btc.Tests.Running;
 using Btc.Worker.Budget;
 using Btc.Worker.CoinGecko;
 using Btc.Worker.Polling;
+using Btc.Data.Coins;
+using Dapper;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 
 namespace Btc.Tests.Budget;
 
@@ -61,6 +65,36 @@ public sealed class MonthlyBudgetTests
             (await budget.TryTakeAsync(monthFill, null, month)).Granted.Should().BeTrue();
         (await budget.TryTakeAsync(monthFill, null, month)).Granted.Should().BeFalse("6 of the month's 10 calls are the cycles' to come");
         (await budget.TryTakeAsync(new CallLimits(10_000, 10), null, month)).Granted.Should().BeTrue();
+    }
+
+    [Fact]
+    public async Task A_spent_month_stops_polling_until_it_turns_and_the_next_month_is_stretched_from_its_first_minute()
+    {
+        await using var db = await DatabaseFixture.CreateAsync();
+        var clock = new FixedClock(new DateTime(2027, 1, 31, 23, 0, 30, DateTimeKind.Utc));
+        var budget = new CallBudget(db.DataSource);
+        var plans = new BudgetPlanStore(db.DataSource);
+        // A demo key (10,000 calls a month) and the default schedule: 1,000 coins every minute, 11 calls a cycle.
+        var planner = new BudgetPlanner(budget, plans, new CoinStore(db.DataSource), Options.Create(new CoinGeckoOptions { ApiKey = "k" }),
+            Options.Create(new PollingOptions()), clock, NullLogger<BudgetPlanner>.Instance);
+        await using (var connection = await db.DataSource.OpenConnectionAsync())
+            await connection.ExecuteAsync("INSERT INTO coingecko_month (month, calls) VALUES ('2027-01-01', 9990)");
+
+        (await planner.PollsAsync(clock.Now.UtcDateTime, default)).Should().BeFalse("10 calls left cannot pay for one cycle of 11");
+        (await plans.GetAsync())!.Every.Should().Be(0);
+
+        clock.Now = new DateTime(2027, 2, 1, 0, 0, 30, DateTimeKind.Utc);
+        (await planner.PollsAsync(clock.Now.UtcDateTime, default)).Should().BeTrue("February brings its own 10,000 calls");
+        var plan = (await plans.GetAsync())!;
+        plan.Every.Should().Be(45, "28 days of cycles of 11 calls fit 10,000 calls every 45 minutes");
+        plan.ProjectedMonth.Should().BeLessThanOrEqualTo(10_000);
+        (await budget.UsedAsync(clock.Now.UtcDateTime)).Month.Should().Be(0);
+
+        foreach (var (minutesLater, polls) in new[] { (1, false), (44, false), (45, true), (46, false) })
+        {
+            clock.Now = new DateTime(2027, 2, 1, 0, minutesLater, 30, DateTimeKind.Utc);
+            (await planner.PollsAsync(clock.Now.UtcDateTime, default)).Should().Be(polls, $"{minutesLater} minutes into February");
+        }
     }
 
     [Theory]
