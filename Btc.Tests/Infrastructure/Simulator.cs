@@ -45,6 +45,8 @@ public sealed class Simulator : IAsyncDisposable
     public async Task AddFaultAsync(Fault fault) =>
         (await Client.PostAsJsonAsync("/sim/faults", fault, SimulatorJson.Options)).EnsureSuccessStatusCode();
 
+    public async Task ClearFaultsAsync() => (await Client.DeleteAsync("/sim/faults")).EnsureSuccessStatusCode();
+
     public async Task<IReadOnlyList<SimulatorCall>> CallsAsync() =>
         (await Client.GetFromJsonAsync<List<SimulatorCall>>("/sim/calls"))!;
 

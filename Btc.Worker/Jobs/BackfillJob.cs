@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Net;
 using Btc.Data.Backfill;
 using Btc.Data.Currencies;
 using Btc.Data.Jobs;
@@ -8,6 +9,8 @@ using Btc.Worker.Budget;
 using Btc.Worker.CoinGecko;
 using Btc.Worker.History;
 using Microsoft.Extensions.Options;
+using Polly.Timeout;
+using Refit;
 
 namespace Btc.Worker.Jobs;
 
@@ -54,16 +57,15 @@ public sealed class BackfillJob(
                 break;
             var fill = new FillCalls(limits);
             DateTime? waitUntil;
-            int stored;
+            int? stored;
             await using (claim)
             {
                 (waitUntil, stored) = await FillAsync(claim, fill, ct);
             }
+            if (stored is { } n)
+                (filled, points) = (filled + 1, points + n);
             if (waitUntil is null)
-            {
-                (filled, points) = (filled + 1, points + stored);
                 continue;
-            }
             // The minute's calls left are the next cycle's (or CoinGecko refuses): the task stays as it was. Wait for
             // the window to move on within this run, or leave the rest to a later run.
             var wait = waitUntil.Value - clock.GetUtcNow().UtcDateTime;
@@ -76,8 +78,11 @@ public sealed class BackfillJob(
             await SayProgressAsync(filled, points, ct);
     }
 
-    /// <summary>Fetches and stores one task; returns when to try again instead when no call could be made.</summary>
-    private async Task<(DateTime? WaitUntil, int Stored)> FillAsync(BackfillClaim claim, FillCalls fill, CancellationToken ct)
+    /// <summary>
+    /// Fetches and stores one task (the points stored; null when it failed), or says when to try again instead when no
+    /// call could be made.
+    /// </summary>
+    private async Task<(DateTime? WaitUntil, int? Stored)> FillAsync(BackfillClaim claim, FillCalls fill, CancellationToken ct)
     {
         try
         {
@@ -95,18 +100,21 @@ public sealed class BackfillJob(
         }
         catch (Exception e) when (CoinGeckoRateLimitedException.Find(e) is { } limited)
         {
-            return (limited.RetryAt, 0);
+            return (limited.RetryAt, null);
         }
-        catch (Exception e) when (CoinGeckoCircuit.Refused(e))
+        // CoinGecko down, slow or refusing (its circuit open): the task is not to blame and stays as it was; filling
+        // stops until a later run, and the cycles find out for themselves.
+        catch (Exception e) when (CoinGeckoCircuit.Refused(e) || Unavailable(e))
         {
-            return (DateTime.MaxValue, 0);
+            log.LogInformation("Backfill paused until a later run: CoinGecko is unavailable ({Reason})", e.Message);
+            return (DateTime.MaxValue, null);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             await claim.FailAsync(fill.Granted, $"{e.GetType().Name}: {e.Message}", CancellationToken.None);
             log.LogWarning("Backfill of {Coin} in {Currency} failed (attempt {Attempt} of {Max}): {Reason}",
                 claim.Item.CoinId, claim.Item.CurrencyCode, claim.Item.Attempts + 1, BackfillStore.MaxAttempts, e.Message);
-            return (null, 0);
+            return (null, null);
         }
     }
 
@@ -119,6 +127,16 @@ public sealed class BackfillJob(
             return;
         }
         log.LogInformation("Backfill: {Progress}", progress.Describe(clock.GetUtcNow().UtcDateTime));
+    }
+
+    private static bool Unavailable(Exception? e)
+    {
+        for (; e is not null; e = e.InnerException)
+        {
+            if (e is HttpRequestException or TimeoutRejectedException or ApiException { StatusCode: >= HttpStatusCode.InternalServerError })
+                return true;
+        }
+        return false;
     }
 
     /// <summary>The chart's usable points: CoinGecko's millisecond times to seconds; nulls and nonsense left out.</summary>

@@ -1,0 +1,48 @@
+using Btc.Data.Jobs;
+using Btc.Tests.Infrastructure;
+using Btc.Tests.Ingestion;
+using CoinGecko.Simulator;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Btc.Tests.Backfill;
+
+[Collection(HangfireCollection.Name)]
+[Trait("Category", "Faults")]
+public sealed class BackfillFaultTests
+{
+    private const string Chart = "/market_chart/range";
+
+    [Fact]
+    public async Task CoinGecko_down_pauses_filling_without_giving_up_and_nonsense_is_tried_again_then_stored_once()
+    {
+        await using var db = await DatabaseFixture.CreateAsync();
+        await using var coinGecko = await Simulator.StartAsync(10);
+        await using var worker = await WorkerHost.StartAsync(db.ConnectionString, coinGecko);
+        worker.TriggerCycle();
+        await CycleProbe.WaitForFinishedCycleAsync(db, 1);
+        var backfill = worker.Services.GetRequiredService<IBackfillJob>();
+
+        // Down: every history call fails. The run stops; no task is charged for it.
+        await coinGecko.AddFaultAsync(new Fault(FaultKind.Status, Count: 1_000, Path: Chart, Status: 503));
+        await backfill.RunAsync(CancellationToken.None);
+        var paused = await BackfillProbe.TasksAsync(db);
+        paused.Should().HaveCount(10).And.OnlyContain(t => t.DoneAt == null && t.Attempts == 0);
+        (await BackfillProbe.FillsAsync(db)).Should().BeEmpty();
+
+        // Back, talking nonsense twice: a cut-off body and prices that are not numbers.
+        await coinGecko.ClearFaultsAsync();
+        await worker.WaitForCircuitClosedAsync();
+        await coinGecko.AddFaultAsync(new Fault(FaultKind.Malformed, Path: Chart));
+        await coinGecko.AddFaultAsync(new Fault(FaultKind.Body, Path: Chart, Body: """{"prices":[[1700000000000,"a lot"]]}"""));
+        await backfill.RunAsync(CancellationToken.None);
+
+        var tasks = await BackfillProbe.TasksAsync(db);
+        tasks.Should().OnlyContain(t => t.DoneAt != null, "each task is tried again after nonsense and then filled");
+        tasks.Sum(t => t.Attempts).Should().Be(12, "the two answers that were nonsense cost an attempt each, the outage none");
+        var fills = await BackfillProbe.FillsAsync(db);
+        fills.Should().HaveCount(tasks.Sum(t => t.Points)).And.NotBeEmpty();
+        fills.Select(f => (f.CoinId, f.At)).Should().OnlyHaveUniqueItems();
+        foreach (var fill in fills)
+            fill.Price.Should().BeApproximately(BackfillProbe.WalkAt(coinGecko, fill.CoinId, fill.At)!.Value, fill.Price * 1e-12);
+    }
+}
