@@ -1,3 +1,4 @@
+using Btc.Data.Freshness;
 using Btc.Data.Prices;
 using Dapper;
 using Npgsql;
@@ -25,6 +26,9 @@ public sealed class BackfillClaim(NpgsqlConnection connection, NpgsqlTransaction
             }, tx, cancellationToken: ct));
         await MarkAsync(stored, calls, null, done: true, ct);
         await tx.CommitAsync(ct);
+        // After the commit, as every writer of served data does (docs/data-model.md).
+        if (stored > 0)
+            await DataChanges.NotifyAsync(connection, ct);
         return stored;
     }
 
