@@ -50,7 +50,9 @@ public static class DashboardSetup
 
     public static WebApplication MapDashboard(this WebApplication app)
     {
-        // Hangfire's menu is process-wide: added once, its metric read through each request's services.
+        // Hangfire's menu and metrics are process-wide: added once, the metric read through each request's services
+        // (registered too, so that the page's periodic refresh updates it).
+        DashboardMetrics.AddMetric(BackfillMetric);
         lock (NavigationMenu.Items)
         {
             if (!NavigationMenu.Items.Contains(BackfillMenu))

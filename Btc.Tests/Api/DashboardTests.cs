@@ -27,6 +27,14 @@ public sealed class DashboardTests(ApiFixture api) : IClassFixture<ApiFixture>
     }
 
     [Fact]
+    public async Task The_menu_shows_gap_filling_s_progress()
+    {
+        var page = await (await api.Client.SendAsync(Get("/hangfire", from: "127.0.0.1"))).Content.ReadAsStringAsync();
+
+        page.Should().Contain("Backfill").And.Contain("""data-metric="btc:backfill" class="metric metric-default ">done<""", "nothing is left to fill in this database");
+    }
+
+    [Fact]
     public async Task A_remote_request_without_credentials_is_challenged()
     {
         var response = await api.Client.SendAsync(Get("/hangfire", from: Remote));
