@@ -27,6 +27,14 @@ public sealed class BackfillStore(NpgsqlDataSource db)
                 SELECT c.scheduled_for FROM poll_cycle c
                 WHERE c.scheduled_for >= @horizon
                   AND EXISTS (SELECT 1 FROM poll_cycle_page p WHERE p.cycle_id = c.cycle_id AND p.finished_at IS NOT NULL)
+                UNION ALL
+                -- A cycle before the horizon starts a gap at the horizon: an outage longer than the minute samples
+                -- are kept is filled for the days they would still be kept.
+                SELECT @horizon FROM (
+                    SELECT 1 FROM poll_cycle c
+                    WHERE c.scheduled_for < @horizon
+                      AND EXISTS (SELECT 1 FROM poll_cycle_page p WHERE p.cycle_id = c.cycle_id AND p.finished_at IS NOT NULL)
+                    ORDER BY c.scheduled_for DESC LIMIT 1) earlier
             ), spans AS (
                 SELECT 'outage' AS kind, prev AS from_at, scheduled_for AS until_at
                 FROM (SELECT scheduled_for, lag(scheduled_for) OVER (ORDER BY scheduled_for) AS prev FROM polled) s

@@ -35,9 +35,6 @@ public sealed class BackfillJob(
             return;
         var known = await currencies.ListAsync(ct);
         var keys = known.Where(c => codes.Contains(c.Code)).Select(c => c.CurrencyKey).ToArray();
-        if (keys.Length < codes.Count && known.Count > 0)
-            log.LogWarning("Backfill__Currencies names {Unknown}, which CoinGecko does not list: not filled",
-                string.Join(", ", codes.Except(known.Select(c => c.Code))));
 
         var now = clock.GetUtcNow().UtcDateTime;
         var horizon = now.Date.AddDays(-retention.Value.MinuteDays);
@@ -46,6 +43,10 @@ public sealed class BackfillJob(
         {
             var progress = await store.ProgressAsync(ct);
             log.LogInformation("Backfill: {Found} new gaps found; {Left:N0} calls to fill what no cycle polled", found, progress.Tasks - progress.Done);
+            // Said with each new gap rather than every minute.
+            if (keys.Length < codes.Count)
+                log.LogWarning("Backfill__Currencies names {Unknown}, which CoinGecko does not list: not filled",
+                    string.Join(", ", codes.Except(known.Select(c => c.Code))));
         }
 
         var limits = await budget.FillLimitsAsync(ct);
