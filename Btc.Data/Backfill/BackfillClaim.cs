@@ -32,12 +32,29 @@ public sealed class BackfillClaim(NpgsqlConnection connection, NpgsqlTransaction
         return stored;
     }
 
-    /// <summary>Counts a failed call; after <see cref="BackfillStore.MaxAttempts"/> the task is given up, its error kept.</summary>
+    /// <summary>
+    /// Counts a failed answer and puts the task off (30 s, then 2 minutes), so that others go first; after
+    /// <see cref="BackfillStore.MaxAttempts"/> the task is given up, its error kept.
+    /// </summary>
     public async Task FailAsync(int calls, string error, CancellationToken ct = default)
     {
         await MarkAsync(0, calls, error, done: Item.Attempts + 1 >= BackfillStore.MaxAttempts, ct);
+        await PutOffAsync(TimeSpan.FromSeconds(30 * Math.Pow(4, Item.Attempts)), ct);
         await tx.CommitAsync(ct);
     }
+
+    /// <summary>Puts the task off without charging it (CoinGecko down or slow, not the task's fault).</summary>
+    public async Task DeferAsync(TimeSpan by, CancellationToken ct = default)
+    {
+        await PutOffAsync(by, ct);
+        await tx.CommitAsync(ct);
+    }
+
+    private Task<int> PutOffAsync(TimeSpan by, CancellationToken ct) =>
+        connection.ExecuteAsync(new CommandDefinition("""
+            UPDATE backfill_task SET next_try_at = clock_timestamp() + @by
+             WHERE gap_id = @GapId AND coin_key = @CoinKey AND currency_key = @CurrencyKey
+            """, new { by, Item.GapId, Item.CoinKey, Item.CurrencyKey }, tx, cancellationToken: ct));
 
     private Task<int> MarkAsync(int points, int calls, string? error, bool done, CancellationToken ct) =>
         connection.ExecuteAsync(new CommandDefinition("""

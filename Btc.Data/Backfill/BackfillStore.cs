@@ -14,8 +14,9 @@ public sealed class BackfillStore(NpgsqlDataSource db)
     public const int MaxAttempts = 3;
 
     /// <summary>
-    /// Records the gaps found since <paramref name="horizon"/>: a span longer than <paramref name="minimum"/> between
-    /// two cycles that polled (CoinGecko answered a page, whether or not its prices were new), and — when <paramref name="firstDay"/> and the first cycle ever is recent — the
+    /// Records the gaps found since <paramref name="horizon"/>: a wait between two cycles that polled (CoinGecko
+    /// answered a page, whether or not its prices were new) longer by <paramref name="minimum"/> than the schedule
+    /// meant (its cadence, stretched or not, kept with each cycle), and — when <paramref name="firstDay"/> and the first cycle ever is recent — the
     /// day before it. A span overlapping one already recorded is never recorded again (the table's exclusion
     /// constraint), so replicas finding the same gap at once make one. Returns the gaps recorded now.
     /// </summary>
@@ -24,30 +25,38 @@ public sealed class BackfillStore(NpgsqlDataSource db)
         await using var connection = await db.OpenConnectionAsync(ct);
         return await connection.ExecuteScalarAsync<int>(new CommandDefinition("""
             WITH polled AS (
-                SELECT c.scheduled_for FROM poll_cycle c
+                SELECT c.scheduled_for, coalesce(c.cadence_seconds, 0) AS cadence_seconds FROM poll_cycle c
                 WHERE c.scheduled_for >= @horizon
                   AND EXISTS (SELECT 1 FROM poll_cycle_page p WHERE p.cycle_id = c.cycle_id AND p.finished_at IS NOT NULL)
                 UNION ALL
                 -- A cycle before the horizon starts a gap at the horizon: an outage longer than the minute samples
                 -- are kept is filled for the days they would still be kept.
-                SELECT @horizon FROM (
+                SELECT @horizon, 0 FROM (
                     SELECT 1 FROM poll_cycle c
                     WHERE c.scheduled_for < @horizon
                       AND EXISTS (SELECT 1 FROM poll_cycle_page p WHERE p.cycle_id = c.cycle_id AND p.finished_at IS NOT NULL)
                     ORDER BY c.scheduled_for DESC LIMIT 1) earlier
             ), spans AS (
+                -- Longer than the schedule meant to wait (every Nth firing when the month is stretched) by more than the minimum.
                 SELECT 'outage' AS kind, prev AS from_at, scheduled_for AS until_at
-                FROM (SELECT scheduled_for, lag(scheduled_for) OVER (ORDER BY scheduled_for) AS prev FROM polled) s
-                WHERE scheduled_for - prev > @minimum
+                FROM (SELECT scheduled_for, cadence_seconds, lag(scheduled_for) OVER (ORDER BY scheduled_for) AS prev FROM polled) s
+                WHERE scheduled_for - prev - make_interval(secs => cadence_seconds) > @minimum
                 UNION ALL
                 SELECT 'first-day', first - interval '1 day', first
                 FROM (SELECT min(scheduled_for) AS first FROM polled) f
-                WHERE @firstDay AND first IS NOT NULL
-                  AND (SELECT min(scheduled_for) FROM poll_cycle) > clock_timestamp() - interval '1 hour'
+                WHERE @firstDay AND first > clock_timestamp() - interval '1 hour'
                   AND NOT EXISTS (SELECT 1 FROM backfill_gap WHERE kind = 'first-day')
+            ), split AS (
+                -- CoinGecko answers 5-minute points only for a range starting within a day of now: a longer span is
+                -- asked in two, its last 23 hours apart (an hour's slack for the queue to reach it).
+                SELECT kind, from_at, until_at FROM spans WHERE until_at - from_at <= interval '25 hours'
+                UNION ALL
+                SELECT kind, from_at, until_at - interval '23 hours' FROM spans WHERE until_at - from_at > interval '25 hours'
+                UNION ALL
+                SELECT kind, until_at - interval '23 hours', until_at FROM spans WHERE until_at - from_at > interval '25 hours'
             ), gaps AS (
                 INSERT INTO backfill_gap (kind, from_at, until_at)
-                SELECT kind, from_at, until_at FROM spans ORDER BY from_at
+                SELECT kind, from_at, until_at FROM split ORDER BY from_at
                 ON CONFLICT DO NOTHING
                 RETURNING gap_id
             ), tasks AS (
@@ -61,11 +70,12 @@ public sealed class BackfillStore(NpgsqlDataSource db)
     }
 
     /// <summary>
-    /// Takes the next task no other replica holds, oldest gap first, and keeps it locked in a transaction until
+    /// Takes the next task no other replica holds and none put off, oldest gap first (from <paramref name="horizon"/>
+    /// on: older points would be dropped with the minute samples), and keeps it locked in a transaction until
     /// <see cref="BackfillClaim.CompleteAsync"/> stores its points (or the claim is disposed: the task stays to do).
     /// Null when there is none.
     /// </summary>
-    public async Task<BackfillClaim?> ClaimAsync(CancellationToken ct = default)
+    public async Task<BackfillClaim?> ClaimAsync(DateTime horizon, CancellationToken ct = default)
     {
         var connection = await db.OpenConnectionAsync(ct);
         try
@@ -73,16 +83,16 @@ public sealed class BackfillStore(NpgsqlDataSource db)
             var tx = await connection.BeginTransactionAsync(ct);
             var task = await connection.QuerySingleOrDefaultAsync<BackfillTask>(new CommandDefinition("""
                 SELECT t.gap_id AS GapId, t.coin_key AS CoinKey, c.id AS CoinId, t.currency_key AS CurrencyKey, k.code AS CurrencyCode,
-                       g.from_at AS "From", g.until_at AS Until, t.attempts AS Attempts
+                       greatest(g.from_at, @horizon) AS "From", g.until_at AS Until, t.attempts AS Attempts
                 FROM backfill_task t
                 JOIN backfill_gap g USING (gap_id)
                 JOIN coin c USING (coin_key)
                 JOIN currency k USING (currency_key)
-                WHERE t.done_at IS NULL
-                ORDER BY t.gap_id, t.coin_key, t.currency_key
+                WHERE t.done_at IS NULL AND t.next_try_at <= clock_timestamp() AND g.until_at > @horizon
+                ORDER BY t.next_try_at, t.gap_id, t.coin_key, t.currency_key
                 LIMIT 1
                 FOR UPDATE OF t SKIP LOCKED
-                """, transaction: tx, cancellationToken: ct));
+                """, new { horizon }, tx, cancellationToken: ct));
             if (task is not null)
                 return new BackfillClaim(connection, tx, task);
             await tx.DisposeAsync();
@@ -108,14 +118,16 @@ public sealed class BackfillStore(NpgsqlDataSource db)
             """, cancellationToken: ct));
     }
 
-    /// <summary>Filled points before <paramref name="before"/> go with the minute samples they stood in for.</summary>
+    /// <summary>
+    /// Filled points before <paramref name="before"/> go with the minute samples they stood in for, and gaps that
+    /// ended before it with their tasks, done or not: what they would fill would be dropped again.
+    /// </summary>
     public async Task<int> DropBeforeAsync(DateTime before, CancellationToken ct = default)
     {
         await using var connection = await db.OpenConnectionAsync(ct);
         return await connection.ExecuteAsync(new CommandDefinition("""
             DELETE FROM price_fill WHERE at < @before;
-            DELETE FROM backfill_gap g WHERE until_at < @before
-               AND NOT EXISTS (SELECT 1 FROM backfill_task t WHERE t.gap_id = g.gap_id AND t.done_at IS NULL);
+            DELETE FROM backfill_gap WHERE until_at < @before;
             """, new { before }, cancellationToken: ct));
     }
 }

@@ -9,6 +9,9 @@ namespace Btc.Data.Polling;
 /// </summary>
 public sealed class CallBudget(NpgsqlDataSource db)
 {
+    /// <summary>The sliding window calls are counted in: CoinGecko's minute and a second (see <see cref="TryTakeAsync"/>).</summary>
+    public static readonly TimeSpan Window = TimeSpan.FromSeconds(61);
+
     /// <summary>
     /// Takes one call from the minute's and the month's budgets, or says when the next one may be had. The month is
     /// the calendar month in UTC of <paramref name="now"/> (CoinGecko's): the minute's window runs on the database's
@@ -73,12 +76,12 @@ public sealed class CallBudget(NpgsqlDataSource db)
             "UPDATE coingecko_month SET calls = calls - 1 WHERE month = @month AND calls > 0", new { month = DateOnly.FromDateTime(MonthOf(calledAt)) }, cancellationToken: ct));
     }
 
-    /// <summary>Calls counted in <paramref name="now"/>'s month and in the last minute.</summary>
+    /// <summary>Calls counted in <paramref name="now"/>'s month and in the budget's <see cref="Window"/>.</summary>
     public async Task<(int Minute, int Month)> UsedAsync(DateTime now, CancellationToken ct = default)
     {
         await using var connection = await db.OpenConnectionAsync(ct);
         return await connection.QuerySingleAsync<(int, int)>(new CommandDefinition("""
-            SELECT (SELECT count(*)::integer FROM coingecko_call WHERE called_at > clock_timestamp() - interval '1 minute'),
+            SELECT (SELECT count(*)::integer FROM coingecko_call WHERE called_at > clock_timestamp() - interval '61 seconds'),
                    coalesce((SELECT calls FROM coingecko_month WHERE month = @month), 0)
             """, new { month = DateOnly.FromDateTime(MonthOf(now)) }, cancellationToken: ct));
     }

@@ -12,15 +12,15 @@ public sealed class PollCycleStore(NpgsqlDataSource db)
     /// closes those cycles: it polls the same coins, fresher. A second run of the same trigger (Hangfire is
     /// at-least-once) finds the cycle the first run started.
     /// </summary>
-    public async Task<CycleStart> StartAsync(string triggerId, DateTime scheduledFor, CancellationToken ct = default)
+    public async Task<CycleStart> StartAsync(string triggerId, DateTime scheduledFor, CancellationToken ct = default, int? cadenceSeconds = null)
     {
         await using var connection = await db.OpenConnectionAsync(ct);
         await using var tx = await connection.BeginTransactionAsync(ct);
         var created = await connection.QuerySingleOrDefaultAsync<int?>(new CommandDefinition("""
-            INSERT INTO poll_cycle (trigger_id, scheduled_for) VALUES (@triggerId, @scheduledFor)
+            INSERT INTO poll_cycle (trigger_id, scheduled_for, cadence_seconds) VALUES (@triggerId, @scheduledFor, @cadenceSeconds)
             ON CONFLICT (trigger_id) DO NOTHING
             RETURNING cycle_id
-            """, new { triggerId, scheduledFor }, tx, cancellationToken: ct));
+            """, new { triggerId, scheduledFor, cadenceSeconds }, tx, cancellationToken: ct));
         CycleStart start;
         if (created is { } cycleId)
         {

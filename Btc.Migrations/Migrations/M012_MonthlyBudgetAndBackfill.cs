@@ -14,6 +14,9 @@ public sealed class M012_MonthlyBudgetAndBackfill : Migration
         -- Gap filling's calls apart, so that it leaves the cycles their calls in every minute.
         ALTER TABLE coingecko_call ADD COLUMN fill boolean NOT NULL DEFAULT false;
 
+        -- How long the schedule meant to wait before this cycle (every Nth firing): a longer wait without a cycle is a gap.
+        ALTER TABLE poll_cycle ADD COLUMN cadence_seconds integer;
+
         -- Calls per calendar month in UTC, as CoinGecko counts them: taken before a call, given back when it is refused.
         CREATE TABLE coingecko_month (
             month date PRIMARY KEY,
@@ -54,9 +57,10 @@ public sealed class M012_MonthlyBudgetAndBackfill : Migration
             calls        integer NOT NULL DEFAULT 0,
             attempts     integer NOT NULL DEFAULT 0,
             last_error   text,
+            next_try_at  timestamptz NOT NULL DEFAULT '-infinity',
             PRIMARY KEY (gap_id, coin_key, currency_key)
         );
-        CREATE INDEX backfill_task_pending ON backfill_task (gap_id, coin_key) WHERE done_at IS NULL;
+        CREATE INDEX backfill_task_pending ON backfill_task (next_try_at, gap_id, coin_key) WHERE done_at IS NULL;
 
         CREATE TABLE price_fill (
             coin_key     integer NOT NULL,
@@ -75,5 +79,6 @@ public sealed class M012_MonthlyBudgetAndBackfill : Migration
         DROP TABLE coingecko_plan;
         DROP TABLE coingecko_month;
         ALTER TABLE coingecko_call DROP COLUMN fill;
+        ALTER TABLE poll_cycle DROP COLUMN cadence_seconds;
         """);
 }

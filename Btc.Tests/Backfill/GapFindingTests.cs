@@ -30,16 +30,35 @@ public sealed class GapFindingTests
         await FailedAsync(db, now.AddMinutes(-50));
         var store = new BackfillStore(db.DataSource);
 
-        (await store.FindGapsAsync(horizon, Minimum, firstDay: true, keys)).Should().Be(2);
+        (await store.FindGapsAsync(horizon, Minimum, firstDay: true, keys)).Should().Be(3);
         (await store.FindGapsAsync(horizon, Minimum, firstDay: true, keys)).Should().Be(0, "a span is recorded once");
 
         var gaps = await BackfillProbe.GapsAsync(db);
-        gaps.Should().HaveCount(2).And.OnlyContain(g => g.Kind == "outage", "an install with history gets no first day");
+        gaps.Should().HaveCount(3).And.OnlyContain(g => g.Kind == "outage", "an install with history gets no first day");
+        // The week-long outage from the horizon on, its last 23 hours apart (5-minute points for them).
         gaps[0].FromAt.Should().Be(horizon);
-        gaps[0].UntilAt.Should().BeCloseTo(now.AddMinutes(-120), TimeSpan.FromMilliseconds(1));
-        gaps[1].FromAt.Should().BeCloseTo(now.AddMinutes(-60), TimeSpan.FromMilliseconds(1));
-        gaps[1].UntilAt.Should().BeCloseTo(now.AddMinutes(-40), TimeSpan.FromMilliseconds(1));
-        (await BackfillProbe.TasksAsync(db)).Should().HaveCount(4, "two tracked coins in two gaps, one currency");
+        gaps[0].UntilAt.Should().BeCloseTo(now.AddMinutes(-120).AddHours(-23), TimeSpan.FromMilliseconds(1));
+        gaps[1].FromAt.Should().Be(gaps[0].UntilAt);
+        gaps[1].UntilAt.Should().BeCloseTo(now.AddMinutes(-120), TimeSpan.FromMilliseconds(1));
+        gaps[2].FromAt.Should().BeCloseTo(now.AddMinutes(-60), TimeSpan.FromMilliseconds(1));
+        gaps[2].UntilAt.Should().BeCloseTo(now.AddMinutes(-40), TimeSpan.FromMilliseconds(1));
+        (await BackfillProbe.TasksAsync(db)).Should().HaveCount(6, "two tracked coins in three gaps, one currency");
+    }
+
+    [Fact]
+    public async Task A_cadence_stretched_by_the_month_or_a_coarse_schedule_is_no_gap_but_a_longer_wait_is()
+    {
+        await using var db = await DatabaseFixture.CreateAsync();
+        var keys = await SeedCoinsAsync(db, "alpha");
+        var now = DateTime.UtcNow;
+        // Every 48 minutes, as a demo key's month stretches the default schedule; then a wait of 60 minutes.
+        foreach (var minutesAgo in new[] { 300, 252, 204, 156, 108, 60, 0 })
+            await PolledAsync(db, now.AddMinutes(-minutesAgo), cadenceSeconds: 48 * 60);
+        var store = new BackfillStore(db.DataSource);
+
+        (await store.FindGapsAsync(now.Date.AddDays(-7), Minimum, firstDay: false, keys)).Should().Be(1);
+        var gap = (await BackfillProbe.GapsAsync(db)).Should().ContainSingle().Subject;
+        gap.FromAt.Should().BeCloseTo(now.AddMinutes(-60), TimeSpan.FromMilliseconds(1));
     }
 
     [Fact]
@@ -69,13 +88,15 @@ public sealed class GapFindingTests
         return [(await new CurrencyStore(db.DataSource).ListAsync()).Single(c => c.Code == "usd").CurrencyKey];
     }
 
-    private static async Task PolledAsync(DatabaseFixture db, DateTime at)
+    private static async Task PolledAsync(DatabaseFixture db, DateTime at, int cadenceSeconds = 60)
     {
         await using var connection = await db.DataSource.OpenConnectionAsync();
         await connection.ExecuteAsync("""
-            WITH c AS (INSERT INTO poll_cycle (trigger_id, scheduled_for, finished_at) VALUES (gen_random_uuid()::text, @at, @at) RETURNING cycle_id)
+            WITH c AS (
+                INSERT INTO poll_cycle (trigger_id, scheduled_for, finished_at, cadence_seconds)
+                VALUES (gen_random_uuid()::text, @at, @at, @cadenceSeconds) RETURNING cycle_id)
             INSERT INTO poll_cycle_page (cycle_id, page_no, coin_keys, finished_at) SELECT cycle_id, 0, '{}', @at FROM c
-            """, new { at });
+            """, new { at, cadenceSeconds });
     }
 
     private static async Task FailedAsync(DatabaseFixture db, DateTime at)

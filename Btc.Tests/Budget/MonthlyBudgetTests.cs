@@ -80,11 +80,11 @@ public sealed class MonthlyBudgetTests
         await using (var connection = await db.DataSource.OpenConnectionAsync())
             await connection.ExecuteAsync("INSERT INTO coingecko_month (month, calls) VALUES ('2027-01-01', 9990)");
 
-        (await planner.PollsAsync(clock.Now.UtcDateTime, default)).Should().BeFalse("10 calls left cannot pay for one cycle of 11");
+        (await planner.PollsAsync(clock.Now.UtcDateTime, default)).Should().BeNull("10 calls left cannot pay for one cycle of 11");
         (await plans.GetAsync())!.Every.Should().Be(0);
 
         clock.Now = new DateTime(2027, 2, 1, 0, 0, 30, DateTimeKind.Utc);
-        (await planner.PollsAsync(clock.Now.UtcDateTime, default)).Should().BeTrue("February brings its own 10,000 calls");
+        (await planner.PollsAsync(clock.Now.UtcDateTime, default)).Should().Be(TimeSpan.FromMinutes(45), "February brings its own 10,000 calls");
         var plan = (await plans.GetAsync())!;
         plan.Every.Should().Be(45, "28 days of cycles of 11 calls fit 10,000 calls every 45 minutes");
         plan.ProjectedMonth.Should().BeLessThanOrEqualTo(10_000);
@@ -93,8 +93,28 @@ public sealed class MonthlyBudgetTests
         foreach (var (minutesLater, polls) in new[] { (1, false), (44, false), (45, true), (46, false) })
         {
             clock.Now = new DateTime(2027, 2, 1, 0, minutesLater, 30, DateTimeKind.Utc);
-            (await planner.PollsAsync(clock.Now.UtcDateTime, default)).Should().Be(polls, $"{minutesLater} minutes into February");
+            (await planner.PollsAsync(clock.Now.UtcDateTime, default)).HasValue.Should().Be(polls, $"{minutesLater} minutes into February");
         }
+    }
+
+    [Fact]
+    public async Task Ignoring_the_month_polls_every_minute_and_leaves_filling_nothing_it_would_need()
+    {
+        await using var db = await DatabaseFixture.CreateAsync();
+        var clock = new FixedClock(new DateTime(2027, 3, 10, 12, 0, 30, DateTimeKind.Utc));
+        var plans = new BudgetPlanStore(db.DataSource);
+        var planner = new BudgetPlanner(new CallBudget(db.DataSource), plans, new CoinStore(db.DataSource), Options.Create(new CoinGeckoOptions { ApiKey = "k" }),
+            Options.Create(new PollingOptions { MonthlyBudget = MonthlyBudgetMode.Ignore }), clock, NullLogger<BudgetPlanner>.Instance);
+
+        for (var minute = 0; minute < 3; minute++)
+        {
+            clock.Now = new DateTime(2027, 3, 10, 12, minute, 30, DateTimeKind.Utc);
+            (await planner.PollsAsync(clock.Now.UtcDateTime, default)).Should().Be(TimeSpan.FromMinutes(1), "the schedule as it is");
+        }
+        (await plans.GetAsync())!.ProjectedMonth.Should().BeGreaterThan(10_000, "the month is projected past its cap, and said so");
+        var fill = await planner.FillLimitsAsync(default);
+        fill.MonthReserve.Should().BeGreaterThanOrEqualTo(10_000, "filling would take what the cycles need");
+        fill.MinuteReserve.Should().Be(22, "two cycles of 11 calls can fall in the budget's 61 s window");
     }
 
     [Theory]

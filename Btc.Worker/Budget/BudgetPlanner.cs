@@ -45,10 +45,11 @@ public sealed class BudgetPlanner(
 
     /// <summary>
     /// Whether the cycle the schedule fired at <paramref name="scheduledFor"/> polls: always, unless the month's budget
-    /// stretches the cadence, then when the Nth firing since the last cycle that polled has come. Says a change of
-    /// cadence once, whichever replica sees it.
+    /// stretches the cadence, then when the Nth firing since the last cycle that polled has come. Returns the cadence
+    /// it polls at (how long the schedule meant to wait before it: a longer wait is a gap), null when it does not poll.
+    /// Says a change of cadence once, whichever replica sees it.
     /// </summary>
-    public async Task<bool> PollsAsync(DateTime scheduledFor, CancellationToken ct)
+    public async Task<TimeSpan?> PollsAsync(DateTime scheduledFor, CancellationToken ct)
     {
         var outlook = await OutlookAsync(clock.GetUtcNow().UtcDateTime, ct);
         var last = (await plans.GetAsync(ct))?.LastPolledFor;
@@ -59,7 +60,7 @@ public sealed class BudgetPlanner(
         var before = await plans.SaveAsync(plan, ct);
         if (before != plan.Every && (before is not null || plan.Every != 1))
             SayCadence(outlook, before);
-        return polls;
+        return polls ? TimeSpan.FromMinutes(outlook.CycleMinutes * outlook.Every!.Value) : null;
     }
 
     /// <summary>
@@ -69,7 +70,8 @@ public sealed class BudgetPlanner(
     public async Task<CallLimits> FillLimitsAsync(CancellationToken ct)
     {
         var outlook = await OutlookAsync(clock.GetUtcNow().UtcDateTime, ct);
-        var cyclesPerMinute = (int)Math.Ceiling(1 / (outlook.CycleMinutes * (outlook.Every ?? 1)) - 1e-9);
+        // The budget's window is 61 s (see CallBudget): a fast schedule may fire once more in it than in a minute.
+        var cyclesPerMinute = (int)Math.Ceiling(CallBudget.Window.TotalMinutes / (outlook.CycleMinutes * (outlook.Every ?? 1)) - 1e-9);
         return new CallLimits(coinGecko.Value.EffectiveCallsPerMinute, coinGecko.Value.EffectiveCallsPerMonth,
             outlook.CallsPerCycle * Math.Max(1, cyclesPerMinute), outlook.Need, Fill: true);
     }

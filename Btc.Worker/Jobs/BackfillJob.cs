@@ -26,6 +26,7 @@ public sealed class BackfillJob(
 {
     // Runs every minute; any replica may take the next run, and tasks are claimed one by one, so filling spreads.
     private static readonly TimeSpan RunFor = TimeSpan.FromSeconds(50);
+    private static readonly TimeSpan PutOff = TimeSpan.FromSeconds(15);
 
     public async Task RunAsync(CancellationToken ct)
     {
@@ -39,6 +40,12 @@ public sealed class BackfillJob(
         var now = clock.GetUtcNow().UtcDateTime;
         var horizon = now.Date.AddDays(-retention.Value.MinuteDays);
         await store.DropBeforeAsync(horizon, ct);
+        // Without a currency to fill in, a gap recorded now would be recorded without tasks, and never again.
+        if (keys.Length == 0)
+        {
+            log.LogWarning("Backfill__Currencies names no currency CoinGecko lists ({Codes}): nothing is filled", string.Join(", ", codes));
+            return;
+        }
         if (await store.FindGapsAsync(horizon, TimeSpan.FromMinutes(options.Value.MinimumGapMinutes), options.Value.OnFirstStart, keys, ct) is > 0 and var found)
         {
             var progress = await store.ProgressAsync(ct);
@@ -53,7 +60,7 @@ public sealed class BackfillJob(
         var (filled, points) = (0, 0);
         while (Stopwatch.GetElapsedTime(started) < RunFor)
         {
-            var claim = await store.ClaimAsync(ct);
+            var claim = await store.ClaimAsync(horizon, ct);
             if (claim is null)
                 break;
             var fill = new FillCalls(limits);
@@ -87,26 +94,29 @@ public sealed class BackfillJob(
     {
         try
         {
-            var fetched = new List<PricePoint>();
+            var (from, until) = FillRanges.Of(claim.Item.From, claim.Item.Until, clock.GetUtcNow().UtcDateTime);
+            MarketChart chart;
             using (CallAttribution.ForFill(fill))
             {
-                foreach (var (from, until) in FillRanges.Of(claim.Item.From, claim.Item.Until, clock.GetUtcNow().UtcDateTime))
-                {
-                    var chart = await coinGecko.GetMarketChartRangeAsync(claim.Item.CoinId, claim.Item.CurrencyCode,
-                        new DateTimeOffset(from).ToUnixTimeSeconds(), new DateTimeOffset(until).ToUnixTimeSeconds(), ct);
-                    fetched.AddRange(Points(chart));
-                }
+                chart = await coinGecko.GetMarketChartRangeAsync(claim.Item.CoinId, claim.Item.CurrencyCode,
+                    new DateTimeOffset(from).ToUnixTimeSeconds(), new DateTimeOffset(until).ToUnixTimeSeconds(), ct);
             }
-            return (null, await claim.CompleteAsync(fetched, fill.Granted, ct));
+            return (null, await claim.CompleteAsync(Points(chart).ToArray(), fill.Granted, ct));
         }
         catch (Exception e) when (CoinGeckoRateLimitedException.Find(e) is { } limited)
         {
             return (limited.RetryAt, null);
         }
-        // CoinGecko down, slow or refusing (its circuit open): the task is not to blame and stays as it was; filling
-        // stops until a later run, and the cycles find out for themselves.
-        catch (Exception e) when (CoinGeckoCircuit.Refused(e) || Unavailable(e))
+        // CoinGecko refusing calls (its circuit open): filling stops until a later run.
+        catch (Exception e) when (CoinGeckoCircuit.Refused(e))
         {
+            return (DateTime.MaxValue, null);
+        }
+        // CoinGecko down or slow: not the task's fault, so it costs no attempt; it is put off a little, so that a
+        // coin CoinGecko keeps failing on does not stand in front of the others, and filling stops for this run.
+        catch (Exception e) when (Unavailable(e))
+        {
+            await claim.DeferAsync(PutOff, CancellationToken.None);
             log.LogInformation("Backfill paused until a later run: CoinGecko is unavailable ({Reason})", e.Message);
             return (DateTime.MaxValue, null);
         }

@@ -29,15 +29,21 @@ public sealed class PollCycleJob(
         var triggerId = context?.BackgroundJob.Id ?? Guid.NewGuid().ToString("N");
         var scheduledFor = context?.BackgroundJob.CreatedAt ?? clock.GetUtcNow().UtcDateTime;
 
-        // A firing the month's budget leaves out is no cycle: nothing was meant to be polled, nothing failed.
-        if (!await budget.PollsAsync(scheduledFor, ct))
+        // A firing the month's budget leaves out is no cycle: nothing was meant to be polled, nothing failed. A late
+        // one is not asked (it polls nothing, and must not count as the cadence's poll).
+        int? cadenceSeconds = null;
+        if (clock.GetUtcNow().UtcDateTime - scheduledFor <= TooLate)
         {
-            log.LogDebug("No cycle for {ScheduledFor:HH:mm}: the monthly budget stretches the cadence", scheduledFor);
-            return;
+            if (await budget.PollsAsync(scheduledFor, ct) is not { } cadence)
+            {
+                log.LogDebug("No cycle for {ScheduledFor:HH:mm}: the monthly budget stretches the cadence", scheduledFor);
+                return;
+            }
+            cadenceSeconds = (int)Math.Round(cadence.TotalSeconds);
         }
 
         // The cycle's row comes first, so that every minute it polls has one, whatever fails next.
-        var start = await cycles.StartAsync(triggerId, scheduledFor, ct);
+        var start = await cycles.StartAsync(triggerId, scheduledFor, ct, cadenceSeconds);
         if (start.Finished)
             return;
         if (start.OpenPages is { } open)
@@ -48,7 +54,7 @@ public sealed class PollCycleJob(
             return;
         }
         var late = clock.GetUtcNow().UtcDateTime - scheduledFor;
-        if (late > TooLate)
+        if (cadenceSeconds is null)
         {
             await cycles.FailAsync(start.CycleId, $"Started {late.TotalSeconds:0} s after its minute: the next cycle polls instead.", ct);
             log.LogWarning("Cycle {CycleId} for {ScheduledFor:HH:mm} skipped: it started {Seconds:0} s late", start.CycleId, scheduledFor, late.TotalSeconds);
