@@ -26,8 +26,8 @@ public static class BudgetEndpoints
         var progress = await backfill.ProgressAsync(ct);
         var everyMinutes = plan is { Every: > 0 } ? plan.Every * plan.CycleMinutes : (double?)null;
         return new BudgetResponse(
-            new BudgetWindow("last 60 s", plan?.CallsPerMinute, minute, plan is null ? null : Math.Max(0, plan.CallsPerMinute - minute),
-                everyMinutes is { } m ? (long)Math.Ceiling(plan!.CallsPerCycle / Math.Max(1, m)) : null),
+            new BudgetWindow("last 61 s", plan?.CallsPerMinute, minute, plan is null ? null : Math.Max(0, plan.CallsPerMinute - minute),
+                everyMinutes is { } m ? (long)Math.Ceiling(plan!.CallsPerCycle * CallBudget.Window.TotalMinutes / m) : null),
             new BudgetWindow($"{now:yyyy-MM} UTC", plan?.CallsPerMonth, month, plan?.CallsPerMonth is { } cap ? Math.Max(0, cap - month) : null,
                 plan is null ? null : Math.Max(plan.ProjectedMonth, month)),
             plan is null ? null : new BudgetCadence(everyMinutes ?? 0, plan.Every != 1, plan.CallsPerCycle, plan.PlannedAt),

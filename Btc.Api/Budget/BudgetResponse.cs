@@ -4,8 +4,9 @@ namespace Btc.Api.Budget;
 public sealed record BudgetResponse(BudgetWindow Minute, BudgetWindow Month, BudgetCadence? Cadence, BudgetBackfill Backfill);
 
 /// <summary>
-/// One budget: its limit (null: none), the calls used in it (the last 60 s; the calendar month in UTC), what is left,
-/// and what the schedule in force spends in it (a cycle's calls; the month's used plus its cycles to come).
+/// One budget: its limit (null: none), the calls used in it (the last 61 s, CoinGecko's minute and a second for the
+/// calls still on their way; the calendar month in UTC), what is left, and what the schedule in force spends in it
+/// (its cycles' calls in that window; the month's used plus its cycles to come).
 /// </summary>
 public sealed record BudgetWindow(string Period, int? Limit, int Used, int? Remaining, long? Projected);
 

@@ -4,6 +4,7 @@ using Btc.Data.Hangfire;
 using Btc.Data.Backfill;
 using Hangfire;
 using Hangfire.Dashboard;
+using Npgsql;
 using Microsoft.Extensions.Options;
 
 namespace Btc.Api.Dashboard;
@@ -14,14 +15,22 @@ public static class DashboardSetup
     private static readonly Func<RazorPage, MenuItem> BackfillMenu = page =>
         new MenuItem("Backfill", page.Url.To("/recurring")) { Metric = BackfillMetric };
 
-
     private static readonly DashboardMetric BackfillMetric = new("btc:backfill", "Backfill", page =>
     {
         var services = ((AspNetCoreDashboardContext)page.Context).HttpContext.RequestServices;
-        var progress = services.GetRequiredService<BackfillStore>().ProgressAsync().GetAwaiter().GetResult();
-        return progress.Tasks == 0
-            ? new Metric("done") { Style = MetricStyle.Default }
-            : new Metric(progress.Brief(services.GetRequiredService<TimeProvider>().GetUtcNow().UtcDateTime)) { Style = MetricStyle.Info };
+        try
+        {
+            // Hangfire asks its metrics synchronously, as it does its own.
+            var progress = services.GetRequiredService<BackfillStore>().ProgressAsync().GetAwaiter().GetResult();
+            return progress.Tasks == 0
+                ? new Metric("done") { Style = MetricStyle.Default }
+                : new Metric(progress.Brief(services.GetRequiredService<TimeProvider>().GetUtcNow().UtcDateTime)) { Style = MetricStyle.Info };
+        }
+        catch (NpgsqlException)
+        {
+            // The dashboard's own pages say the database is away; the menu still renders.
+            return new Metric("?") { Style = MetricStyle.Warning };
+        }
     });
 
     /// <summary>Hangfire on the workers' storage, for the dashboard only: the API runs no Hangfire server.</summary>

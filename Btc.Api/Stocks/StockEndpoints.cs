@@ -76,9 +76,10 @@ public static class StockEndpoints
         [Description("Window end (excluded): ISO-8601 or unix seconds; now by default, and never later.")] string? to,
         [Description("minute, hour or day; by default the finest tier holding the whole window.")] string? interval,
         [Description("price (default): [unix_seconds, price]; ohlc: [unix_seconds, open, high, low, close, mean, count] per bar.")] string? fields,
-        [Description("Minute series only. all (default): polled samples and the points filled from CoinGecko's history where no " +
-                     "cycle polled (5-minutely within the last day, hourly before); polled: only what a cycle polled; filled: only " +
-                     "the filled points. The X-Filled-Points header says how many points of the answer are filled.")] string? source,
+        [Description("all (default): polled samples and the points filled from CoinGecko's history where no cycle polled " +
+                     "(5-minutely within the last day, hourly before); polled: only what a cycle polled; filled: only the filled " +
+                     "points (minute series only: bars hold polled samples only). A minute series' X-Filled-Points header says how " +
+                     "many of its points are filled.")] string? source,
         HttpContext http, StockLookup lookup, SeriesReader prices, BarReader bars, ServedDataCache cache, TimeProvider clock, CancellationToken ct)
     {
         var (window, error) = SeriesWindowParser.Parse(from, to, clock.GetUtcNow().UtcDateTime);
@@ -95,8 +96,8 @@ public static class StockEndpoints
         var (chosen, tooFine) = shape.Choose(await lookup.TiersAsync(ct), window.From);
         if (tooFine is not null)
             return BadRequest("Interval too fine for the window", tooFine);
-        if (series != SeriesSource.All && chosen != BarInterval.Minute)
-            return BadRequest("Source needs the minute series", $"source={source} tells filled points apart in the minute series only; bars hold both.");
+        if (series == SeriesSource.Filled && chosen != BarInterval.Minute)
+            return BadRequest("Filled points are in the minute series only", "Bars hold polled samples only: ask source=filled with interval=minute.");
 
         // Keyed on what was asked, not on the window: a window relative to now differs at every request.
         var answer = await cache.GetOrCreateAsync(("series", coinKey, found!.CurrencyKey, from, to, chosen, shape.Ohlc, series), async () =>

@@ -28,9 +28,9 @@ public sealed class GapFillTests
         await CycleProbe.WaitForFinishedCycleAsync(db, 2);
         await before.DisposeAsync();
         var stoppedAt = DateTime.UtcNow;
-        // The outage itself: no replica runs for longer than the shortest gap worth filling (a minute), so the gap
-        // holds every coin's update of at least one minute.
-        await Task.Delay(TimeSpan.FromSeconds(62));
+        // The outage itself: no replica runs for longer than the shortest gap worth filling (a minute beyond the 5 s
+        // the schedule means to wait), so the gap holds every coin's update of at least one minute.
+        await Task.Delay(TimeSpan.FromSeconds(70));
 
         var a = await WorkerHost.StartAsync(db.ConnectionString, coinGecko, Settings);
         var b = await WorkerHost.StartAsync(db.ConnectionString, coinGecko, Settings);
@@ -52,25 +52,26 @@ public sealed class GapFillTests
             await b.DisposeAsync();
         }
 
-        var gap = (await BackfillProbe.GapsAsync(db)).Should().ContainSingle().Subject;
-        gap.Kind.Should().Be("outage");
-        gap.FromAt.Should().BeBefore(stoppedAt);
-        (gap.UntilAt - gap.FromAt).Should().BeGreaterThan(TimeSpan.FromSeconds(62));
+        // (A cycle over a minute late on a busy machine would be a gap of its own: filled the same way.)
+        var gaps = await BackfillProbe.GapsAsync(db);
+        var gap = gaps.Should().ContainSingle(g => g.FromAt < stoppedAt && g.UntilAt > stoppedAt.AddSeconds(70)).Subject;
+        gaps.Should().OnlyContain(g => g.Kind == "outage");
 
         var tasks = await BackfillProbe.TasksAsync(db);
-        tasks.Should().HaveCount(12, "one task per tracked coin in usd").And.OnlyContain(t => t.DoneAt != null && t.Calls == 1 && t.Attempts == 1);
+        tasks.Where(t => t.GapId == gap.GapId).Should().HaveCount(12, "one task per tracked coin in usd");
+        tasks.Should().OnlyContain(t => t.DoneAt != null && t.Calls == 1 && t.Attempts == 1, "each fetched once, by one replica");
         var chartCalls = (await coinGecko.CallsAsync()).Where(c => c.Path.EndsWith("/market_chart/range", StringComparison.Ordinal)).ToArray();
-        chartCalls.Should().HaveCount(12, "each coin's span is fetched once");
-        chartCalls.Select(c => c.Path).Should().OnlyHaveUniqueItems();
+        chartCalls.Should().HaveCount(tasks.Count, "each coin's span is fetched once");
 
         var fills = await BackfillProbe.FillsAsync(db);
-        fills.Should().NotBeEmpty().And.OnlyContain(f => f.At > gap.FromAt && f.At < gap.UntilAt);
+        fills.Should().NotBeEmpty().And.OnlyContain(f => gaps.Any(g => f.At > g.FromAt && f.At < g.UntilAt));
+        fills.Should().Contain(f => f.At > gap.FromAt && f.At < gap.UntilAt);
         tasks.Sum(t => t.Points).Should().Be(fills.Count);
         foreach (var fill in fills)
             fill.Price.Should().BeApproximately(BackfillProbe.WalkAt(coinGecko, fill.CoinId, fill.At)!.Value, fill.Price * 1e-12, $"{fill.CoinId} at {fill.At:O}");
 
         // The series holds them by default; source=polled leaves them out, source=filled is only them.
-        var coin = fills[0].CoinId;
+        var coin = fills.First(f => f.At > gap.FromAt && f.At < gap.UntilAt).CoinId;
         await using var connection = await db.DataSource.OpenConnectionAsync();
         var coinKey = await connection.ExecuteScalarAsync<int>("SELECT coin_key FROM coin WHERE id = @coin", new { coin });
         var usd = (await new CurrencyStore(db.DataSource).ListAsync()).Single(c => c.Code == "usd");
@@ -79,7 +80,7 @@ public sealed class GapFillTests
         var all = await reader.SeriesAsync(coinKey, usd, from, to);
         var polled = await reader.SeriesAsync(coinKey, usd, from, to, source: SeriesSource.Polled);
         var filled = await reader.SeriesAsync(coinKey, usd, from, to, source: SeriesSource.Filled);
-        filled.Should().OnlyContain(p => p.Filled).And.HaveCount(fills.Count(f => f.CoinId == coin));
+        filled.Should().OnlyContain(p => p.Filled).And.HaveCount(fills.Count(f => f.CoinId == coin && f.At >= from && f.At < to));
         polled.Should().OnlyContain(p => !p.Filled).And.NotBeEmpty();
         all.Should().Equal(polled.Concat(filled).OrderBy(p => p.UnixSeconds));
     }

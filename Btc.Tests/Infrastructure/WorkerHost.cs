@@ -18,14 +18,11 @@ public sealed class WorkerHost : IAsyncDisposable
     public IServiceProvider Services => Host.Services;
 
     public static Task<WorkerHost> StartAsync(string connectionString, Simulator coinGecko, params (string Key, string Value)[] settings) =>
-        StartAsync(connectionString, coinGecko, null, null, settings);
+        StartAsync(connectionString, coinGecko, null, settings);
 
-    /// <summary>
-    /// A replica whose clock is <paramref name="clock"/> (Hangfire's and the database's stay real), its log kept in
-    /// <paramref name="logs"/>.
-    /// </summary>
+    /// <summary>A replica whose log is kept in <paramref name="logs"/>.</summary>
     public static async Task<WorkerHost> StartAsync(
-        string connectionString, Simulator coinGecko, TimeProvider? clock, LogCapture? logs, params (string Key, string Value)[] settings)
+        string connectionString, Simulator coinGecko, LogCapture? logs, params (string Key, string Value)[] settings)
     {
         var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
         {
@@ -52,8 +49,6 @@ public sealed class WorkerHost : IAsyncDisposable
         if (logs is not null)
             builder.Logging.AddProvider(logs);
         builder.AddBtcWorker();
-        if (clock is not null)
-            builder.Services.AddSingleton(clock);
         var host = builder.Build();
         await host.StartAsync();
         return new WorkerHost(host);

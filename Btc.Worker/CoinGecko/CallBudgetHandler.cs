@@ -5,9 +5,10 @@ using Microsoft.Extensions.Options;
 namespace Btc.Worker.CoinGecko;
 
 /// <summary>
-/// Sits inside the retry policy, so every attempt takes a call from the budget all replicas share, and a 429 stops
-/// every replica until its Retry-After. A call is taken from the month too, and given back when CoinGecko refuses it. It never waits: a spent budget is a <see cref="CoinGeckoRateLimitedException"/>,
-/// which <see cref="CallBudgetWaiter"/> outside the policy's timeouts turns into a wait.
+/// Sits inside the retry policy, so every attempt takes a call from the budgets all replicas share (the minute's and
+/// the month's; a call CoinGecko refuses is given back to the month), and a 429 stops every replica until its
+/// Retry-After. It never waits: a spent budget is a <see cref="CoinGeckoRateLimitedException"/>, which
+/// <see cref="CallBudgetWaiter"/> outside the policy's timeouts turns into a wait.
 /// </summary>
 public sealed class CallBudgetHandler(CallBudget budget, IOptions<CoinGeckoOptions> options, TimeProvider clock) : DelegatingHandler
 {
