@@ -70,8 +70,9 @@ public sealed class BudgetPlanner(
     public async Task<CallLimits> FillLimitsAsync(CancellationToken ct)
     {
         var outlook = await OutlookAsync(clock.GetUtcNow().UtcDateTime, ct);
-        // The budget's window is 61 s (see CallBudget): a fast schedule may fire once more in it than in a minute.
-        var cyclesPerMinute = (int)Math.Ceiling(CallBudget.Window.TotalMinutes / (outlook.CycleMinutes * (outlook.Every ?? 1)) - 1e-9);
+        // Per minute, not per the budget's 61 s window: two minutely cycles fall in one window only by their edges, and
+        // the cost of that is a page waiting a second, where reserving for both would halve what filling gets.
+        var cyclesPerMinute = (int)Math.Ceiling(1 / (outlook.CycleMinutes * (outlook.Every ?? 1)) - 1e-9);
         return new CallLimits(coinGecko.Value.EffectiveCallsPerMinute, coinGecko.Value.EffectiveCallsPerMonth,
             outlook.CallsPerCycle * Math.Max(1, cyclesPerMinute), outlook.Need, Fill: true);
     }
