@@ -9,6 +9,7 @@ COPY global.json Directory.Build.props Directory.Packages.props .editorconfig ./
 COPY Btc.Api/Btc.Api.csproj Btc.Api/
 COPY Btc.Worker/Btc.Worker.csproj Btc.Worker/
 COPY Btc.Data/Btc.Data.csproj Btc.Data/
+COPY Btc.Hosting/Btc.Hosting.csproj Btc.Hosting/
 COPY Btc.Migrations/Btc.Migrations.csproj Btc.Migrations/
 COPY tools/CoinGecko.Simulator/CoinGecko.Simulator.csproj tools/CoinGecko.Simulator/
 RUN dotnet restore Btc.Api \

@@ -1,6 +1,6 @@
 using Btc.Api.Access;
 using Btc.Api.Hosting;
-using Btc.Data.Hosting;
+using Btc.Hosting.Startup;
 
 // The REST API and the Hangfire dashboard over the workers' database. Runs no Hangfire server.
 try

@@ -1,25 +1,11 @@
-using Btc.Data.Hosting;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 
 namespace Btc.Data;
 
+/// <summary>How every connection to BTC's database is made (which database: see Btc.Hosting's ConnectionStrings).</summary>
 public static class BtcConnectionString
 {
-    /// <summary>ConnectionStrings:Btc (env: ConnectionStrings__Btc), or a start-up failure that says so.</summary>
-    public static string From(IConfiguration configuration)
-    {
-        var value = configuration.GetConnectionString("Btc");
-        return string.IsNullOrWhiteSpace(value)
-            ? throw new StartupException("No database given: set ConnectionStrings__Btc to a PostgreSQL connection string.")
-            : value;
-    }
-
-    /// <summary>ConnectionStrings:BtcReadOnly (env: ConnectionStrings__BtcReadOnly): a streaming replica the API may read from; null when unset.</summary>
-    public static string? ReadOnlyFrom(IConfiguration configuration) =>
-        configuration.GetConnectionString("BtcReadOnly") is { Length: > 0 } value && !string.IsNullOrWhiteSpace(value) ? value : null;
-
     public static NpgsqlDataSource CreateDataSource(string connectionString, ILoggerFactory? logging = null)
     {
         // The settings the fastest ASP.NET Core + PostgreSQL benchmark entries use; none changes behaviour here:

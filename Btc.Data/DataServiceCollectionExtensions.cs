@@ -7,7 +7,6 @@ using Btc.Data.Polling;
 using Btc.Data.Prices;
 using Btc.Data.Series;
 using Btc.Data.Volatility;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Npgsql;
@@ -17,12 +16,11 @@ namespace Btc.Data;
 public static class DataServiceCollectionExtensions
 {
     /// <summary>
-    /// Registers the one <see cref="NpgsqlDataSource"/> on ConnectionStrings:Btc — or, for a reader, on
-    /// <paramref name="readsFrom"/>, a replica — and the stores over it.
+    /// Registers the one <see cref="NpgsqlDataSource"/> on <paramref name="connectionString"/> (the primary, or for a
+    /// reader a replica) and the stores over it.
     /// </summary>
-    public static IServiceCollection AddBtcData(this IServiceCollection services, IConfiguration configuration, string? readsFrom = null)
+    public static IServiceCollection AddBtcData(this IServiceCollection services, string connectionString)
     {
-        var connectionString = readsFrom ?? BtcConnectionString.From(configuration);
         services.AddSingleton(provider => BtcConnectionString.CreateDataSource(connectionString, provider.GetService<ILoggerFactory>()));
         services.AddSingleton<CoinStore>();
         services.AddSingleton<CurrencyStore>();

@@ -1,4 +1,4 @@
-using Btc.Data.Hosting;
+using Btc.Hosting.Startup;
 using Btc.Migrations;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;

@@ -1,4 +1,4 @@
-using Btc.Data.Hosting;
+using Btc.Hosting.Startup;
 using Btc.Worker.Hosting;
 
 namespace Btc.Worker;

@@ -1,3 +1,4 @@
+using Btc.Hosting.Startup;
 using Btc.Data;
 using Btc.Data.ApiKeys;
 using Npgsql;
@@ -19,7 +20,7 @@ public static class KeysCommand
             await errors.WriteLineAsync(Usage);
             return 2;
         }
-        await using var db = BtcConnectionString.CreateDataSource(BtcConnectionString.From(configuration));
+        await using var db = BtcConnectionString.CreateDataSource(ConnectionStrings.Primary(configuration));
         var keys = new ApiKeyStore(db);
         try
         {

@@ -1,6 +1,7 @@
+using Btc.Hosting.Startup;
 using System.Security.Cryptography;
 using Btc.Data;
-using Btc.Data.Hangfire;
+using Btc.Hosting.Scheduling;
 using Btc.Data.Backfill;
 using Hangfire;
 using Hangfire.Dashboard;
@@ -51,7 +52,7 @@ public static class DashboardSetup
         // With it registered, the dashboard checks a token on every action it posts (delete, requeue, trigger), so a
         // page on another origin cannot make a signed-in browser press its buttons.
         services.AddAntiforgery();
-        var connectionString = BtcConnectionString.From(configuration);
+        var connectionString = ConnectionStrings.Primary(configuration);
         services.AddSingleton(_ => HangfireStorage.Create(connectionString));
         services.AddHangfire((provider, hangfire) => hangfire.UseBtcSettings(provider));
         return services;

@@ -1,3 +1,4 @@
+using Btc.Hosting.Startup;
 using System.Text.Json;
 using Btc.Data;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
@@ -12,7 +13,7 @@ public static class HealthEndpoints
     public static IServiceCollection AddHealth(this IServiceCollection services, IConfiguration configuration)
     {
         var checks = services.AddHealthChecks().AddCheck<DatabaseReadyCheck>("database", tags: [ReadyTag]);
-        if (BtcConnectionString.ReadOnlyFrom(configuration) is not null)
+        if (ConnectionStrings.ReadOnly(configuration) is not null)
             checks.AddCheck<ReplicaLagCheck>("replica", tags: [ReadyTag]);
         return services;
     }

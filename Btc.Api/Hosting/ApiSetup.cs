@@ -1,3 +1,4 @@
+using Btc.Hosting.Startup;
 using Btc.Api.Budget;
 using Btc.Api.Cycles;
 using Btc.Api.Access;
@@ -19,10 +20,10 @@ public static class ApiSetup
         var services = builder.Services;
         services.AddSingleton(TimeProvider.System);
         // Reads go to the replica when one is named; the notices, the dashboard and the key command use the primary.
-        services.AddBtcData(builder.Configuration, BtcConnectionString.ReadOnlyFrom(builder.Configuration));
+        services.AddBtcData(ConnectionStrings.ReadOnly(builder.Configuration) ?? ConnectionStrings.Primary(builder.Configuration));
         // Bounded: serialized series of many coins and currencies must not grow without limit.
         services.AddMemoryCache(cache => cache.SizeLimit = 256L * 1024 * 1024);
-        services.AddSingleton(provider => new DataChanges(BtcConnectionString.From(builder.Configuration), provider.GetRequiredService<ILogger<DataChanges>>()));
+        services.AddSingleton(provider => new DataChanges(ConnectionStrings.Primary(builder.Configuration), provider.GetRequiredService<ILogger<DataChanges>>()));
         services.AddHostedService(provider => provider.GetRequiredService<DataChanges>());
         services.AddSingleton<ServedDataCache>();
         services.AddSingleton<StockLookup>();

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
-using Btc.Data.Jobs;
+using Btc.Hosting.Jobs;
 using Btc.Tests.Infrastructure;
 using Btc.Tests.Ingestion;
 using CoinGecko.Simulator;

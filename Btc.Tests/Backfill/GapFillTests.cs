@@ -1,5 +1,5 @@
 using Btc.Data.Currencies;
-using Btc.Data.Jobs;
+using Btc.Hosting.Jobs;
 using Btc.Data.Series;
 using Btc.Tests.Infrastructure;
 using Btc.Tests.Ingestion;

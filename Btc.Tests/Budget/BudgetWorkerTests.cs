@@ -1,6 +1,6 @@
 using System.Net.Http.Json;
 using System.Text.Json;
-using Btc.Data.Jobs;
+using Btc.Hosting.Jobs;
 using Btc.Data.Polling;
 using Btc.Tests.Backfill;
 using Btc.Tests.Infrastructure;

@@ -1,4 +1,4 @@
-using Btc.Data.Jobs;
+using Btc.Hosting.Jobs;
 using Btc.Worker.CoinGecko;
 using Btc.Worker.Hosting;
 using Hangfire;

@@ -1,6 +1,6 @@
 using Btc.Data.Coins;
 using Btc.Data.Currencies;
-using Btc.Data.Jobs;
+using Btc.Hosting.Jobs;
 using Btc.Data.Prices;
 using Btc.Data.Series;
 using Btc.Tests.Infrastructure;

@@ -1,4 +1,4 @@
-using Btc.Data.Jobs;
+using Btc.Hosting.Jobs;
 using Btc.Tests.Infrastructure;
 using CoinGecko.Simulator;
 using Dapper;

@@ -1,4 +1,4 @@
-using Btc.Data.Hangfire;
+using Btc.Hosting.Scheduling;
 using Btc.Data.Polling;
 using Btc.Tests.Infrastructure;
 using CoinGecko.Simulator;

@@ -1,6 +1,6 @@
 using Btc.Data.Bars;
 using Btc.Data.Currencies;
-using Btc.Data.Jobs;
+using Btc.Hosting.Jobs;
 using Btc.Data.Series;
 using Btc.Tests.Infrastructure;
 using Btc.Tests.Ingestion;

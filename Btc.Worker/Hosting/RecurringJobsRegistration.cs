@@ -1,5 +1,5 @@
-using Btc.Data.Hosting;
-using Btc.Data.Jobs;
+using Btc.Hosting.Startup;
+using Btc.Hosting.Jobs;
 using Btc.Data.Polling;
 using Btc.Worker.Budget;
 using Btc.Worker.Polling;

@@ -1,6 +1,7 @@
+using Btc.Hosting.Startup;
 using Btc.Data;
-using Btc.Data.Hangfire;
-using Btc.Data.Jobs;
+using Btc.Hosting.Scheduling;
+using Btc.Hosting.Jobs;
 using Btc.Worker.Backfill;
 using Btc.Worker.Budget;
 using Btc.Worker.CoinGecko;
@@ -21,7 +22,8 @@ public static class WorkerSetup
         var configuration = builder.Configuration;
 
         services.AddSingleton(TimeProvider.System);
-        services.AddBtcData(configuration);
+        var connectionString = ConnectionStrings.Primary(configuration);
+        services.AddBtcData(connectionString);
         services.AddCoinGecko(configuration);
         services.AddOptions<PollingOptions>().BindConfiguration(PollingOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<RetentionOptions>().BindConfiguration(RetentionOptions.Section).ValidateDataAnnotations().ValidateOnStart();
@@ -37,7 +39,6 @@ public static class WorkerSetup
         services.AddTransient<IBarRollupJob, BarRollupJob>();
         services.AddTransient<IBackfillJob, BackfillJob>();
 
-        var connectionString = BtcConnectionString.From(configuration);
         services.AddSingleton(_ => HangfireStorage.Create(connectionString));
         services.AddSingleton(JobPolicies.WithHangfireDefaults());
         services.AddHangfire((provider, hangfire) => hangfire.UseBtcSettings(provider));

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using Btc.Data.Backfill;
 using Btc.Data.Currencies;
-using Btc.Data.Jobs;
+using Btc.Hosting.Jobs;
 using Btc.Data.Prices;
 using Btc.Worker.Backfill;
 using Btc.Worker.Budget;

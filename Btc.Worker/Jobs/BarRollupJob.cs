@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using Btc.Data.Bars;
-using Btc.Data.Jobs;
+using Btc.Hosting.Jobs;
 
 namespace Btc.Worker.Jobs;
 

@@ -1,4 +1,4 @@
-using Btc.Data.Jobs;
+using Btc.Hosting.Jobs;
 using Hangfire;
 using Hangfire.Common;
 

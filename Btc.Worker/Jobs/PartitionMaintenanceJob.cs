@@ -1,5 +1,5 @@
 using Btc.Data.Bars;
-using Btc.Data.Jobs;
+using Btc.Hosting.Jobs;
 using Btc.Data.Prices;
 using Btc.Worker.History;
 using Microsoft.Extensions.Options;

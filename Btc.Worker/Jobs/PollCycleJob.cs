@@ -1,5 +1,5 @@
 using Btc.Data.Coins;
-using Btc.Data.Jobs;
+using Btc.Hosting.Jobs;
 using Btc.Data.Polling;
 using Btc.Worker.Budget;
 using Btc.Worker.CoinGecko;

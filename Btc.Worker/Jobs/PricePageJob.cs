@@ -1,5 +1,5 @@
 using Btc.Data.Currencies;
-using Btc.Data.Jobs;
+using Btc.Hosting.Jobs;
 using Btc.Data.Polling;
 using Btc.Data.Prices;
 using Btc.Worker.CoinGecko;

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using Btc.Data.Currencies;
-using Btc.Data.Jobs;
+using Btc.Hosting.Jobs;
 using Btc.Data.Series;
 
 namespace Btc.Worker.Jobs;

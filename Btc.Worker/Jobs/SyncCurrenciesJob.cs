@@ -1,5 +1,5 @@
 using Btc.Data.Currencies;
-using Btc.Data.Jobs;
+using Btc.Hosting.Jobs;
 using Btc.Worker.CoinGecko;
 
 namespace Btc.Worker.Jobs;

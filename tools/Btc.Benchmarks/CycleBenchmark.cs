@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
-using Btc.Data.Hangfire;
-using Btc.Data.Jobs;
+using Btc.Hosting.Scheduling;
+using Btc.Hosting.Jobs;
 using Btc.Data.Polling;
 using Dapper;
 using Hangfire;

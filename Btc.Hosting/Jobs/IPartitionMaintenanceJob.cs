@@ -1,4 +1,4 @@
-namespace Btc.Data.Jobs;
+namespace Btc.Hosting.Jobs;
 
 /// <summary>Creates the coming days' price partitions and drops those past retention.</summary>
 public interface IPartitionMaintenanceJob

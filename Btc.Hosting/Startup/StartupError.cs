@@ -1,7 +1,7 @@
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Options;
 
-namespace Btc.Data.Hosting;
+namespace Btc.Hosting.Startup;
 
 /// <summary>A setting that keeps a process from starting; its message is one sentence saying which and why.</summary>
 public sealed class StartupException(string message, Exception? inner = null) : Exception(message, inner);

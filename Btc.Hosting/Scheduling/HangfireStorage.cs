@@ -1,10 +1,11 @@
+using Btc.Data;
 using Hangfire;
 using Hangfire.PostgreSql;
 using Hangfire.PostgreSql.Factories;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
-namespace Btc.Data.Hangfire;
+namespace Btc.Hosting.Scheduling;
 
 /// <summary>Hangfire's storage on our database (schema "hangfire"), configured the same in the worker and the API.</summary>
 public static class HangfireStorage

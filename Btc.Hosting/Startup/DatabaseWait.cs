@@ -7,7 +7,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 
-namespace Btc.Data.Hosting;
+namespace Btc.Hosting.Startup;
 
 /// <summary>
 /// Waits at start-up for a database that does not accept connections yet: on a fresh host PostgreSQL, the migrator,
@@ -78,7 +78,7 @@ public static class DatabaseWait
 
     /// <summary>Waits for ConnectionStrings:Btc before the host starts, logging through the host's loggers.</summary>
     public static Task WaitForDatabaseAsync(this IHost host, IConfiguration configuration) =>
-        UntilReachableAsync(BtcConnectionString.From(configuration), Deadline(configuration),
+        UntilReachableAsync(ConnectionStrings.Primary(configuration), Deadline(configuration),
             host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Btc.Database"));
 
     // Worth waiting for: nothing listens yet, the server is starting or shutting down, the network is slow.

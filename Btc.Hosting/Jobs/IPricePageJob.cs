@@ -1,4 +1,4 @@
-namespace Btc.Data.Jobs;
+namespace Btc.Hosting.Jobs;
 
 /// <summary>Fetches and stores the prices of one page of a poll cycle.</summary>
 public interface IPricePageJob

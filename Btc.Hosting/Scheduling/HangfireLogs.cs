@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Logging;
 using HangfireLog = Hangfire.Logging;
 
-namespace Btc.Data.Hangfire;
+namespace Btc.Hosting.Scheduling;
 
 /// <summary>
 /// Hangfire's log output through the host's ILoggerFactory. Hangfire keeps its log provider in a static; where

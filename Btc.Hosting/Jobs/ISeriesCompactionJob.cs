@@ -1,4 +1,4 @@
-namespace Btc.Data.Jobs;
+namespace Btc.Hosting.Jobs;
 
 /// <summary>Compacts the samples of every quarter and hour that is complete into series pieces.</summary>
 public interface ISeriesCompactionJob

@@ -1,4 +1,4 @@
-namespace Btc.Data.Jobs;
+namespace Btc.Hosting.Jobs;
 
 /// <summary>Rolls every complete UTC day up into hour and day bars.</summary>
 public interface IBarRollupJob

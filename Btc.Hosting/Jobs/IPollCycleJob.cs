@@ -1,6 +1,6 @@
 using Hangfire.Server;
 
-namespace Btc.Data.Jobs;
+namespace Btc.Hosting.Jobs;
 
 // Job contracts live here, not in the worker: the dashboard in Btc.Api creates a recurring job itself when
 // "Trigger now" is pressed, so it must load the job's type. The worker registers the implementations.

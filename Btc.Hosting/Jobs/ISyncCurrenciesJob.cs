@@ -1,4 +1,4 @@
-namespace Btc.Data.Jobs;
+namespace Btc.Hosting.Jobs;
 
 /// <summary>Adds the vs-currencies CoinGecko serves that are not stored yet.</summary>
 public interface ISyncCurrenciesJob
