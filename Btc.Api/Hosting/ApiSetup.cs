@@ -1,3 +1,6 @@
+using Btc.Api.Telemetry;
+using Btc.Hosting.Telemetry;
+using OpenTelemetry.Metrics;
 using Btc.Hosting.Startup;
 using Btc.Api.Budget;
 using Btc.Api.Cycles;
@@ -19,6 +22,9 @@ public static class ApiSetup
     {
         var services = builder.Services;
         services.AddSingleton(TimeProvider.System);
+        services.AddBtcTelemetry(builder.Configuration, "btc-api")
+            .WithMetrics(metrics => metrics.AddAspNetCoreInstrumentation().AddPrometheusExporter());
+        services.AddHostedService<ApiGauges>();
         // Reads go to the replica when one is named; the notices, the dashboard and the key command use the primary.
         services.AddBtcData(ConnectionStrings.ReadOnly(builder.Configuration) ?? ConnectionStrings.Primary(builder.Configuration));
         // Bounded: serialized series of many coins and currencies must not grow without limit.
@@ -73,6 +79,8 @@ public static class ApiSetup
         app.MapScalarApiReference("/docs");
         app.MapStocks();
         app.MapCycles();
+        // Prometheus text; no key and no rate limit (OpenPaths), like health.
+        app.MapPrometheusScrapingEndpoint("/metrics");
         app.MapBudget();
         app.MapHealth();
         app.MapDashboard();

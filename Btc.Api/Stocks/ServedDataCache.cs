@@ -1,3 +1,4 @@
+using Btc.Hosting.Telemetry;
 using Btc.Data.Freshness;
 using Microsoft.Extensions.Caching.Memory;
 
@@ -9,9 +10,11 @@ namespace Btc.Api.Stocks;
 /// Entries also expire after a few seconds, so that a window relative to now moves on while no cycle runs and a
 /// notice lost with a crashed writer costs no more. While notices do not arrive, nothing is cached.
 /// </summary>
-public sealed class ServedDataCache(IMemoryCache cache, DataChanges changes)
+public sealed class ServedDataCache(IMemoryCache cache, DataChanges changes, BtcMetrics metrics)
 {
     private static readonly TimeSpan MaxAge = TimeSpan.FromSeconds(10);
+    private static readonly KeyValuePair<string, object?> Hit = new("result", "hit");
+    private static readonly KeyValuePair<string, object?> Miss = new("result", "miss");
 
     public Task<byte[]?> GetOrCreateAsync(object key, Func<Task<byte[]?>> create) => GetOrCreateAsync(key, create, bytes => bytes.Length);
 
@@ -22,7 +25,11 @@ public sealed class ServedDataCache(IMemoryCache cache, DataChanges changes)
             return await create();
         var versioned = (key, changes.Version);
         if (cache.TryGetValue(versioned, out T? answer))
+        {
+            metrics.SeriesCache.Add(1, Hit);
             return answer;
+        }
+        metrics.SeriesCache.Add(1, Miss);
         // Created after the version was read: an answer may be newer than its key, never older.
         answer = await create();
         if (answer is not null)

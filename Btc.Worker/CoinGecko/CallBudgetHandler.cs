@@ -1,3 +1,4 @@
+using Btc.Hosting.Telemetry;
 using System.Net;
 using Btc.Data.Polling;
 using Microsoft.Extensions.Options;
@@ -10,7 +11,7 @@ namespace Btc.Worker.CoinGecko;
 /// Retry-After. It never waits: a spent budget is a <see cref="CoinGeckoRateLimitedException"/>, which
 /// <see cref="CallBudgetWaiter"/> outside the policy's timeouts turns into a wait.
 /// </summary>
-public sealed class CallBudgetHandler(CallBudget budget, IOptions<CoinGeckoOptions> options, TimeProvider clock) : DelegatingHandler
+public sealed class CallBudgetHandler(CallBudget budget, IOptions<CoinGeckoOptions> options, BtcMetrics metrics, TimeProvider clock) : DelegatingHandler
 {
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken ct)
     {
@@ -22,7 +23,23 @@ public sealed class CallBudgetHandler(CallBudget budget, IOptions<CoinGeckoOptio
             throw new CoinGeckoRateLimitedException(retryAt ?? calledAt.AddSeconds(1));
         fill?.Count();
 
-        var response = await base.SendAsync(request, ct);
+        HttpResponseMessage response;
+        try
+        {
+            response = await base.SendAsync(request, ct);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
+        {
+            Count("failed", fill);
+            throw;
+        }
+        Count(response.StatusCode switch
+        {
+            HttpStatusCode.TooManyRequests => "rate_limited",
+            >= HttpStatusCode.InternalServerError => "server_error",
+            >= HttpStatusCode.BadRequest => "client_error",
+            _ => "ok",
+        }, fill);
         if (response.IsSuccessStatusCode)
             return response;
         // CoinGecko counts only successful calls against the month.
@@ -35,6 +52,9 @@ public sealed class CallBudgetHandler(CallBudget budget, IOptions<CoinGeckoOptio
         response.Dispose();
         throw new CoinGeckoRateLimitedException(until);
     }
+
+    private void Count(string status, FillCalls? fill) => metrics.CoinGeckoCalls.Add(1,
+        new KeyValuePair<string, object?>("status", status), new KeyValuePair<string, object?>("purpose", fill is null ? "poll" : "fill"));
 
     // CoinGecko does not document Retry-After, but its CDN has been seen to send it.
     private DateTime? RetryAfter(HttpResponseMessage response) => response.Headers.RetryAfter switch

@@ -1,3 +1,6 @@
+using Btc.Hosting.Telemetry;
+using Btc.Worker.Telemetry;
+using OpenTelemetry.Metrics;
 using Btc.Hosting.Startup;
 using Btc.Data;
 using Btc.Hosting.Scheduling;
@@ -22,6 +25,14 @@ public static class WorkerSetup
         var configuration = builder.Configuration;
 
         services.AddSingleton(TimeProvider.System);
+        var telemetry = services.AddBtcTelemetry(configuration, "btc-worker");
+        // Worker__MetricsPort: Prometheus text at http://<host>:<port>/metrics (compose scrapes every replica there).
+        if (configuration.GetValue<int?>("Worker:MetricsPort") is { } port)
+        {
+            telemetry.WithMetrics(metrics => metrics.AddPrometheusExporter());
+            services.AddHostedService(provider => new MetricsEndpoint(port, provider.GetRequiredService<MeterProvider>(), provider.GetRequiredService<ILogger<MetricsEndpoint>>()));
+        }
+        services.AddHostedService<WorkerGauges>();
         var connectionString = ConnectionStrings.Primary(configuration);
         services.AddBtcData(connectionString);
         services.AddCoinGecko(configuration);

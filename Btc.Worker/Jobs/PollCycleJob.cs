@@ -1,3 +1,4 @@
+using Btc.Hosting.Telemetry;
 using Btc.Data.Coins;
 using Btc.Hosting.Jobs;
 using Btc.Data.Polling;
@@ -16,6 +17,7 @@ public sealed class PollCycleJob(
     PollCycleStore cycles,
     IBackgroundJobClient jobs,
     BudgetPlanner budget,
+    BtcMetrics metrics,
     IOptions<PollingOptions> options,
     TimeProvider clock,
     ILogger<PollCycleJob> log) : IPollCycleJob
@@ -57,6 +59,7 @@ public sealed class PollCycleJob(
         if (cadenceSeconds is null)
         {
             await cycles.FailAsync(start.CycleId, $"Started {late.TotalSeconds:0} s after its minute: the next cycle polls instead.", ct);
+            metrics.Cycles.Add(1, new KeyValuePair<string, object?>("outcome", "failed"));
             log.LogWarning("Cycle {CycleId} for {ScheduledFor:HH:mm} skipped: it started {Seconds:0} s late", start.CycleId, scheduledFor, late.TotalSeconds);
             return;
         }
@@ -73,6 +76,7 @@ public sealed class PollCycleJob(
             catch (Exception e) when (e is not OperationCanceledException)
             {
                 await cycles.FailAsync(start.CycleId, $"The coin list failed: {e.GetType().Name}: {e.Message}", CancellationToken.None);
+                metrics.Cycles.Add(1, new KeyValuePair<string, object?>("outcome", "failed"));
                 log.LogWarning("Cycle {CycleId} for {ScheduledFor:HH:mm} failed: the coin list could not be read ({Reason})", start.CycleId, scheduledFor, e.Message);
                 throw;
             }

@@ -1,3 +1,4 @@
+using Btc.Hosting.Telemetry;
 using Btc.Data.Currencies;
 using Btc.Hosting.Jobs;
 using Btc.Data.Polling;
@@ -15,6 +16,7 @@ public sealed class PricePageJob(
     PriceSampleStore prices,
     PollCycleStore cycles,
     CoinGeckoCircuit circuit,
+    BtcMetrics metrics,
     IBackgroundJobClient jobs,
     IOptions<RetentionOptions> retention,
     TimeProvider clock,
@@ -96,6 +98,19 @@ public sealed class PricePageJob(
             "Cycle {CycleId} for {ScheduledFor:HH:mm} done in {Seconds:0.0} s: {Coins} coins, {Stored} stored, {Stale} stale, {Skipped} skipped, {Calls} calls, {Errors} errors",
             cycle.CycleId, cycle.ScheduledFor, (cycle.FinishedAt!.Value - cycle.StartedAt).TotalSeconds, cycle.CoinsRequested,
             cycle.RowsStored, cycle.Stale, cycle.Skipped, cycle.CallsUsed, cycle.Errors);
+        Record(cycle);
         jobs.Enqueue<IVolatilityRanksJob>(job => job.RunAsync(CancellationToken.None));
+    }
+
+    private void Record(PollCycle cycle)
+    {
+        metrics.Cycles.Add(1, new KeyValuePair<string, object?>("outcome", cycle.Outcome));
+        metrics.CycleDuration.Record((cycle.FinishedAt!.Value - cycle.StartedAt).TotalSeconds);
+        metrics.Pages.Add(cycle.PagesDone, new KeyValuePair<string, object?>("outcome", "stored"));
+        metrics.Pages.Add(cycle.PagesSuperseded, new KeyValuePair<string, object?>("outcome", "superseded"));
+        metrics.Rows.Add(cycle.RowsStored, new KeyValuePair<string, object?>("kind", "stored"));
+        metrics.Rows.Add(cycle.Stale, new KeyValuePair<string, object?>("kind", "stale"));
+        metrics.Rows.Add(cycle.Skipped, new KeyValuePair<string, object?>("kind", "skipped"));
+        metrics.Rows.Add(cycle.Refused, new KeyValuePair<string, object?>("kind", "refused"));
     }
 }

@@ -1,0 +1,32 @@
+using System.Diagnostics.Metrics;
+using Btc.Hosting.Telemetry;
+using Hangfire;
+
+namespace Btc.Api.Telemetry;
+
+/// <summary>
+/// Hangfire's jobs by state, read from its storage when scraped. Exported by the API only: every worker replica
+/// shares the storage, and N exporters would count every job N times.
+/// </summary>
+public sealed class ApiGauges(BtcMetrics metrics, JobStorage storage) : IHostedService
+{
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        metrics.Meter.CreateObservableGauge("btc.hangfire.jobs", Jobs, description: "Hangfire jobs by state (enqueued, scheduled, processing, failed, succeeded).");
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    private IEnumerable<Measurement<long>> Jobs()
+    {
+        var stats = storage.GetMonitoringApi().GetStatistics();
+        return
+        [
+            new(stats.Enqueued, State("enqueued")), new(stats.Scheduled, State("scheduled")), new(stats.Processing, State("processing")),
+            new(stats.Failed, State("failed")), new(stats.Succeeded, State("succeeded")),
+        ];
+    }
+
+    private static KeyValuePair<string, object?> State(string state) => new("state", state);
+}
