@@ -114,7 +114,7 @@ public sealed class MonthlyBudgetTests
         (await plans.GetAsync())!.ProjectedMonth.Should().BeGreaterThan(10_000, "the month is projected past its cap, and said so");
         var fill = await planner.FillLimitsAsync(default);
         fill.MonthReserve.Should().BeGreaterThanOrEqualTo(10_000, "filling would take what the cycles need");
-        fill.MinuteReserve.Should().Be(11, "a minute's cycle of 11 calls");
+        fill.MinuteReserve.Should().Be(22, "two cycles of 11 calls fall in the budget's 61 s window around each firing");
     }
 
     [Theory]

@@ -25,6 +25,7 @@ public sealed partial class JsonLogTests
         ["Logging__LogLevel__System"] = "Trace",
         ["Logging__LogLevel__Polly"] = "Trace",
         ["Logging__LogLevel__Hangfire"] = "Trace",
+        ["Logging__LogLevel__Npgsql"] = "Trace",
     };
 
     [Fact]
