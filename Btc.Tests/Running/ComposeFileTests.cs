@@ -12,9 +12,34 @@ public sealed class ComposeFileTests
     [Fact]
     public void Compose_defines_postgres_migrate_worker_api_and_an_offline_simulator()
     {
-        Services.Children.Keys.Select(k => k.ToString()).Should().BeEquivalentTo("postgres", "migrate", "worker", "api", "coingecko-simulator");
+        Services.Children.Keys.Select(k => k.ToString()).Should().BeEquivalentTo("postgres", "migrate", "worker", "api", "coingecko-simulator", "prometheus", "grafana");
         Scalar(Service("coingecko-simulator"), "profiles", 0).Should().Be("offline");
     }
+
+    [Fact]
+    public void The_monitoring_profile_scrapes_the_API_and_every_worker_replica_by_DNS_and_provisions_Grafana()
+    {
+        Scalar(Service("prometheus"), "profiles", 0).Should().Be("monitoring");
+        Scalar(Service("grafana"), "profiles", 0).Should().Be("monitoring");
+        var scrape = (YamlSequenceNode)Load("monitoring/prometheus.yml")["scrape_configs"];
+        var jobs = scrape.Children.Cast<YamlMappingNode>().ToDictionary(j => j["job_name"].ToString());
+        Scalar(jobs["api"], "static_configs", 0, "targets", 0).Should().Be("api:8080");
+        Scalar(jobs["worker"], "dns_sd_configs", 0, "names", 0).Should().Be("worker", "one A record per replica: --scale needs no edit");
+        Scalar(jobs["worker"], "dns_sd_configs", 0, "port").Should().Be(Scalar(Service("worker"), "environment", "Worker__MetricsPort"));
+
+        var mounts = ((YamlSequenceNode)Service("grafana")["volumes"]).Children.Select(v => v.ToString().Split(':')).ToDictionary(v => v[1], v => v[0]);
+        Scalar(Load(Path.Combine(mounts["/etc/grafana/provisioning"], "datasources/prometheus.yml")), "datasources", 0, "url").Should().Be("http://prometheus:9090");
+        Scalar(Load(Path.Combine(mounts["/etc/grafana/provisioning"], "dashboards/btc.yml")), "providers", 0, "options", "path").Should().Be("/var/lib/grafana/dashboards");
+        var dashboard = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(Root, mounts["/var/lib/grafana/dashboards"], "btc.json"))).RootElement;
+        dashboard.GetProperty("panels").GetArrayLength().Should().BeGreaterThanOrEqualTo(10);
+        DashboardExpressions().Should().OnlyContain(e => e.Length > 0);
+    }
+
+    /// <summary>Every PromQL expression the Grafana dashboard graphs.</summary>
+    internal static IReadOnlyList<string> DashboardExpressions() =>
+        System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(RepositoryRoot(), "monitoring/grafana/dashboards/btc.json"))).RootElement
+            .GetProperty("panels").EnumerateArray()
+            .SelectMany(p => p.GetProperty("targets").EnumerateArray().Select(t => t.GetProperty("expr").GetString()!)).ToArray();
 
     [Fact]
     public void Worker_and_api_start_only_after_the_migrations_completed_and_migrations_after_postgres_is_healthy()
@@ -95,7 +120,7 @@ public sealed class ComposeFileTests
             .Concat(Services.Children.Values.OfType<YamlMappingNode>()
                 .Where(service => service.Children.ContainsKey("image")).Select(service => service["image"].ToString()))
             .ToList();
-        images.Should().HaveCount(6).And.OnlyContain(image => Regex.IsMatch(image, @":\d+\.\d+(\.\d+)?$"), "a moving tag (17, 10.0, latest) changes under a build that passed");
+        images.Should().HaveCount(8).And.OnlyContain(image => Regex.IsMatch(image, @":v?\d+\.\d+(\.\d+)?$"), "a moving tag (17, 10.0, latest) changes under a build that passed");
 
         var sdk = Version.Parse(images.Single(image => image.Contains("/dotnet/sdk:", StringComparison.Ordinal)).Split(':')[1]);
         var globalJson = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(Root, "global.json"))).RootElement.GetProperty("sdk");

@@ -39,6 +39,17 @@ public sealed class MetricsTests
             text => Value(text, "btc_cycles_total", "outcome=\"complete\"") == 2 && Value(text, "btc_ranks_recompute_duration_seconds_count") > 0,
             TimeSpan.FromSeconds(30), "the second cycle, and a recompute of the ranks after a cycle");
         Value(second, "btc_coingecko_calls_total", "status=\"ok\"").Should().BeGreaterThan(Value(first, "btc_coingecko_calls_total", "status=\"ok\"")!.Value);
+
+        // Every metric the Grafana dashboard graphs is in what the worker or the API serves.
+        await using var api = new ApiFactory(db.ConnectionString, TimeProvider.System);
+        var client = api.CreateClient();
+        (await client.GetAsync("/stock")).EnsureSuccessStatusCode();
+        (await client.GetAsync("/stock")).EnsureSuccessStatusCode();
+        var served = second + await client.GetStringAsync("/metrics");
+        var graphed = ComposeFileTests.DashboardExpressions()
+            .SelectMany(e => Regex.Matches(e, @"\b(?:btc|http_server|db_client)_[a-z_]+\b").Select(m => m.Value)).Distinct().ToArray();
+        graphed.Should().HaveCountGreaterThanOrEqualTo(10);
+        graphed.Where(name => !Regex.IsMatch(served, $@"^{name}[{{ ]", RegexOptions.Multiline)).Should().BeEmpty("the dashboard graphs only what is served");
     }
 
     [Fact]
