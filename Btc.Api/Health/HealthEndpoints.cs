@@ -1,3 +1,4 @@
+using Btc.Hosting.Health;
 using Btc.Hosting.Startup;
 using System.Text.Json;
 using Btc.Data;

@@ -2,7 +2,7 @@ using Btc.Data;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Npgsql;
 
-namespace Btc.Api.Health;
+namespace Btc.Hosting.Health;
 
 /// <summary>
 /// With ConnectionStrings__BtcReadOnly, how far behind the primary the replica the API reads is: degraded (still

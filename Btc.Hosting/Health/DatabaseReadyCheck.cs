@@ -2,7 +2,7 @@ using Btc.Data;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Npgsql;
 
-namespace Btc.Api.Health;
+namespace Btc.Hosting.Health;
 
 /// <summary>Ready when the database answers and carries the migrations this build needs.</summary>
 public sealed class DatabaseReadyCheck(NpgsqlDataSource db) : IHealthCheck
