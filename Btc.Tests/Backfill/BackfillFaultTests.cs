@@ -17,7 +17,7 @@ public sealed class BackfillFaultTests
     {
         await using var db = await DatabaseFixture.CreateAsync();
         await using var coinGecko = await Simulator.StartAsync(10);
-        await using var worker = await WorkerHost.StartAsync(db.ConnectionString, coinGecko);
+        await using var worker = await WorkerHost.StartAsync(db.ConnectionString, coinGecko, ("Backfill:OnFirstStart", "true"));
         worker.TriggerCycle();
         await CycleProbe.WaitForFinishedCycleAsync(db, 1);
         var backfill = worker.Services.GetRequiredService<IBackfillJob>();

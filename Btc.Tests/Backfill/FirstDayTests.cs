@@ -19,7 +19,7 @@ public sealed class FirstDayTests
         await using var db = await DatabaseFixture.CreateAsync();
         await using var coinGecko = await Simulator.StartAsync(10);
         var logs = new LogCapture();
-        await using var worker = await WorkerHost.StartAsync(db.ConnectionString, coinGecko, logs);
+        await using var worker = await WorkerHost.StartAsync(db.ConnectionString, coinGecko, logs, ("Backfill:OnFirstStart", "true"));
         // The market's clock a few minutes behind, moved a minute per cycle: samples a minute apart, all in the ranks' window.
         await coinGecko.AdvanceAsync(-4);
 

@@ -26,7 +26,8 @@ public sealed class BudgetWorkerTests
         // about half of that, so cycles poll every other firing at most.
         var firingsLeft = new PollSchedule(EveryFiveSeconds).Estimate(now, CallBudget.MonthOf(now).AddMonths(1));
         var cap = firingsLeft + 40;
-        (string, string)[] settings = [("Polling:Cron", EveryFiveSeconds), ("Polling:PollOnStart", "true"), ("CoinGecko:CallsPerMonth", $"{cap}")];
+        (string, string)[] settings =
+            [("Polling:Cron", EveryFiveSeconds), ("Polling:PollOnStart", "true"), ("CoinGecko:CallsPerMonth", $"{cap}"), ("Backfill:OnFirstStart", "true")];
         var logs = new LogCapture();
         await using var a = await WorkerHost.StartAsync(db.ConnectionString, coinGecko, logs, settings);
         await using var b = await WorkerHost.StartAsync(db.ConnectionString, coinGecko, logs, settings);
@@ -72,7 +73,8 @@ public sealed class BudgetWorkerTests
         await using var coinGecko = await Simulator.StartAsync(20);
         // The simulator refuses (429) anything past the budget, so an overshoot would show as a refused call.
         await coinGecko.SetRateLimitAsync(perMinute);
-        (string, string)[] settings = [("Polling:Cron", "*/10 * * * * *"), ("Polling:PollOnStart", "true"), ("CoinGecko:CallsPerMinute", $"{perMinute}")];
+        (string, string)[] settings =
+            [("Polling:Cron", "*/10 * * * * *"), ("Polling:PollOnStart", "true"), ("CoinGecko:CallsPerMinute", $"{perMinute}"), ("Backfill:OnFirstStart", "true")];
         await using var a = await WorkerHost.StartAsync(db.ConnectionString, coinGecko, settings);
         await using var b = await WorkerHost.StartAsync(db.ConnectionString, coinGecko, settings);
         await CycleProbe.WaitForFinishedCycleAsync(db, 1);

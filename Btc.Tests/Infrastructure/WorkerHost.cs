@@ -38,6 +38,8 @@ public sealed class WorkerHost : IAsyncDisposable
             // Cycles run when a test triggers them, unless a test sets a schedule.
             ["Polling:Cron"] = "0 0 1 1 *",
             ["Polling:PollOnStart"] = "false",
+            // A new install's first day would be filled within the minute and show in every series: tests of it say so.
+            ["Backfill:OnFirstStart"] = "false",
         };
         foreach (var (key, value) in settings)
             values[key] = value;

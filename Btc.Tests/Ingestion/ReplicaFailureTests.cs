@@ -84,6 +84,7 @@ public sealed class ReplicaFailureTests(Xunit.Abstractions.ITestOutputHelper out
             ["CoinGecko__TimeoutSeconds"] = "120",
             ["Polling__Cron"] = "0 0 1 1 *",
             ["Polling__PollOnStart"] = "true",
+            ["Backfill__OnFirstStart"] = "false",
         }));
 
     private static async Task<int> PricesCalledAsync(Simulator coinGecko) =>

@@ -30,6 +30,8 @@ public static class CycleBenchmark
                 ["CoinGecko__CallsPerMinute"] = "100000",
                 ["Polling__Cron"] = "0 0 1 1 *",
                 ["Polling__PollOnStart"] = "false",
+                // Measures cycles alone.
+                ["Backfill__OnFirstStart"] = "false",
                 ["Polling__Mode"] = mode,
                 ["Logging__LogLevel__Default"] = "Warning",
             });
