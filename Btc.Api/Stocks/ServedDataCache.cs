@@ -26,10 +26,10 @@ public sealed class ServedDataCache(IMemoryCache cache, DataChanges changes, Btc
         var versioned = (key, changes.Version);
         if (cache.TryGetValue(versioned, out T? answer))
         {
-            metrics.SeriesCache.Add(1, Hit);
+            metrics.ApiCache.Add(1, Hit);
             return answer;
         }
-        metrics.SeriesCache.Add(1, Miss);
+        metrics.ApiCache.Add(1, Miss);
         // Created after the version was read: an answer may be newer than its key, never older.
         answer = await create();
         if (answer is not null)

@@ -38,31 +38,28 @@ public sealed class BackfillClaim(NpgsqlConnection connection, NpgsqlTransaction
     /// </summary>
     public async Task FailAsync(int calls, string error, CancellationToken ct = default)
     {
-        await MarkAsync(0, calls, error, done: Item.Attempts + 1 >= BackfillStore.MaxAttempts, ct);
-        await PutOffAsync(TimeSpan.FromSeconds(30 * Math.Pow(4, Item.Attempts)), ct);
+        await MarkAsync(0, calls, error, done: Item.Attempts + 1 >= BackfillStore.MaxAttempts, ct, putOff: TimeSpan.FromSeconds(30 * Math.Pow(4, Item.Attempts)));
         await tx.CommitAsync(ct);
     }
 
     /// <summary>Puts the task off without charging it (CoinGecko down or slow, not the task's fault).</summary>
     public async Task DeferAsync(TimeSpan by, CancellationToken ct = default)
     {
-        await PutOffAsync(by, ct);
-        await tx.CommitAsync(ct);
-    }
-
-    private Task<int> PutOffAsync(TimeSpan by, CancellationToken ct) =>
-        connection.ExecuteAsync(new CommandDefinition("""
+        await connection.ExecuteAsync(new CommandDefinition("""
             UPDATE backfill_task SET next_try_at = clock_timestamp() + @by
              WHERE gap_id = @GapId AND coin_key = @CoinKey AND currency_key = @CurrencyKey
             """, new { by, Item.GapId, Item.CoinKey, Item.CurrencyKey }, tx, cancellationToken: ct));
+        await tx.CommitAsync(ct);
+    }
 
-    private Task<int> MarkAsync(int points, int calls, string? error, bool done, CancellationToken ct) =>
+    /// <summary>Counts an attempt (and what it brought); a task not done is put off by <paramref name="putOff"/>.</summary>
+    private Task<int> MarkAsync(int points, int calls, string? error, bool done, CancellationToken ct, TimeSpan putOff = default) =>
         connection.ExecuteAsync(new CommandDefinition("""
             UPDATE backfill_task
                SET points = points + @points, calls = calls + @calls, attempts = attempts + 1, last_error = @error,
-                   done_at = CASE WHEN @done THEN clock_timestamp() END
+                   done_at = CASE WHEN @done THEN clock_timestamp() END, next_try_at = clock_timestamp() + @putOff
              WHERE gap_id = @gapId AND coin_key = @coinKey AND currency_key = @currencyKey
-            """, new { points, calls, error, done, Item.GapId, Item.CoinKey, Item.CurrencyKey }, tx, cancellationToken: ct));
+            """, new { points, calls, error, done, putOff, Item.GapId, Item.CoinKey, Item.CurrencyKey }, tx, cancellationToken: ct));
 
     public async ValueTask DisposeAsync()
     {

@@ -20,7 +20,7 @@ public sealed class BtcMetrics
         Rows = Meter.CreateCounter<long>("btc.rows", description: "Coins of ended cycles' pages, by what became of them (stored, stale, skipped, refused).");
         CoinGeckoCalls = Meter.CreateCounter<long>("btc.coingecko.calls", description: "CoinGecko calls made, by status (ok, rate_limited, server_error, client_error, failed) and purpose (poll, fill).");
         RankRecompute = Meter.CreateHistogram<double>("btc.ranks.recompute.duration", "s", "One recompute of the volatility ranks.");
-        SeriesCache = Meter.CreateCounter<long>("btc.api.cache", description: "API answers served from the cache (hit) or read from the database (miss).");
+        ApiCache = Meter.CreateCounter<long>("btc.api.cache", description: "API answers served from the cache (hit) or read from the database (miss).");
     }
 
     public Meter Meter { get; }
@@ -30,5 +30,5 @@ public sealed class BtcMetrics
     public Counter<long> Rows { get; }
     public Counter<long> CoinGeckoCalls { get; }
     public Histogram<double> RankRecompute { get; }
-    public Counter<long> SeriesCache { get; }
+    public Counter<long> ApiCache { get; }
 }

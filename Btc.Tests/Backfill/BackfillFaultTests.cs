@@ -1,8 +1,6 @@
-using Btc.Hosting.Jobs;
 using Btc.Tests.Infrastructure;
 using Btc.Tests.Ingestion;
 using CoinGecko.Simulator;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Btc.Tests.Backfill;
 
@@ -20,12 +18,11 @@ public sealed class BackfillFaultTests
         await using var worker = await WorkerHost.StartAsync(db.ConnectionString, coinGecko, ("Backfill:OnFirstStart", "true"));
         worker.TriggerCycle();
         await CycleProbe.WaitForFinishedCycleAsync(db, 1);
-        var backfill = worker.Services.GetRequiredService<IBackfillJob>();
 
         // Down: every history call fails. The run stops; no task is charged for it (the one that met the outage is put
         // off a few seconds, so that a coin CoinGecko keeps failing on cannot hold up the others).
         await coinGecko.AddFaultAsync(new Fault(FaultKind.Status, Count: 1_000, Path: Chart, Status: 503));
-        await backfill.RunAsync(CancellationToken.None);
+        await worker.RunBackfillAsync();
         var paused = await BackfillProbe.TasksAsync(db);
         paused.Should().HaveCount(10).And.OnlyContain(t => t.DoneAt == null && t.Attempts == 0);
         (await BackfillProbe.FillsAsync(db)).Should().BeEmpty();
@@ -35,13 +32,13 @@ public sealed class BackfillFaultTests
         await worker.WaitForCircuitClosedAsync();
         await coinGecko.AddFaultAsync(new Fault(FaultKind.Malformed, Path: Chart));
         await coinGecko.AddFaultAsync(new Fault(FaultKind.Body, Path: Chart, Body: """{"prices":[[1700000000000,"a lot"]]}"""));
-        await backfill.RunAsync(CancellationToken.None);
+        await worker.RunBackfillAsync();
         (await BackfillProbe.TasksAsync(db)).Count(t => t.DoneAt == null).Should().Be(3, "the task the outage met, and the two that got nonsense, wait their turn");
 
         // Each is tried again once its time comes (as the recurring job would, every minute).
         var tasks = await Eventually.Until(async () =>
         {
-            await backfill.RunAsync(CancellationToken.None);
+            await worker.RunBackfillAsync();
             return await BackfillProbe.TasksAsync(db);
         }, t => t.All(x => x.DoneAt != null), TimeSpan.FromSeconds(90), "every task filled");
         tasks.Sum(t => t.Attempts).Should().Be(12, "the two answers that were nonsense cost an attempt each, the outage none");

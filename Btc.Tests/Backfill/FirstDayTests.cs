@@ -1,12 +1,10 @@
 using Btc.Data.Currencies;
-using Btc.Hosting.Jobs;
 using Btc.Data.Series;
 using Btc.Data.Volatility;
 using Btc.Tests.Infrastructure;
 using Btc.Tests.Ingestion;
 using CoinGecko.Simulator;
 using Dapper;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Btc.Tests.Backfill;
 
@@ -26,7 +24,7 @@ public sealed class FirstDayTests
         worker.TriggerCycle();
         var first = await CycleProbe.WaitForFinishedCycleAsync(db, 1);
         // What the recurring job does within a minute of the first cycle.
-        await worker.Services.GetRequiredService<IBackfillJob>().RunAsync(CancellationToken.None);
+        await worker.RunBackfillAsync();
         for (var cycle = 2; cycle <= 4; cycle++)
         {
             await coinGecko.AdvanceAsync(1);

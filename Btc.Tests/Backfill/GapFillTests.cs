@@ -1,10 +1,8 @@
 using Btc.Data.Currencies;
-using Btc.Hosting.Jobs;
 using Btc.Data.Series;
 using Btc.Tests.Infrastructure;
 using Btc.Tests.Ingestion;
 using Dapper;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Btc.Tests.Backfill;
 
@@ -39,11 +37,11 @@ public sealed class GapFillTests
             await Eventually.Until(() => PolledSinceAsync(db, stoppedAt), n => n >= 1, CycleProbe.Deadline, "a cycle after the outage");
             // Both replicas fill at once, as two runs of the recurring job on two replicas would (and the scheduled
             // runs may join them).
-            await Task.WhenAll(RunBackfillAsync(a), RunBackfillAsync(b));
+            await Task.WhenAll(a.RunBackfillAsync(), b.RunBackfillAsync());
             await b.DisposeAsync();
             b = await WorkerHost.StartAsync(db.ConnectionString, coinGecko, Settings);
             var callsBeforeRestartRun = BackfillProbe.ChartCalls(await coinGecko.CallsAsync());
-            await RunBackfillAsync(b);
+            await b.RunBackfillAsync();
             BackfillProbe.ChartCalls(await coinGecko.CallsAsync()).Should().Be(callsBeforeRestartRun, "the restarted replica finds nothing left to fetch");
         }
         finally
@@ -85,8 +83,6 @@ public sealed class GapFillTests
         all.Should().Equal(polled.Concat(filled).OrderBy(p => p.UnixSeconds));
     }
 
-    private static Task RunBackfillAsync(WorkerHost replica) =>
-        replica.Services.GetRequiredService<IBackfillJob>().RunAsync(CancellationToken.None);
 
     private static async Task<int> PolledSinceAsync(DatabaseFixture db, DateTime since)
     {

@@ -1,13 +1,11 @@
 using System.Net.Http.Json;
 using System.Text.Json;
-using Btc.Hosting.Jobs;
 using Btc.Data.Polling;
 using Btc.Tests.Backfill;
 using Btc.Tests.Infrastructure;
 using Btc.Tests.Ingestion;
 using Btc.Worker.Budget;
 using Dapper;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Btc.Tests.Budget;
 
@@ -34,7 +32,7 @@ public sealed class BudgetWorkerTests
 
         await CycleProbe.WaitForFinishedCycleAsync(db, 1);
         // Both replicas fill the new install's first day at once, with what the cycles leave of the month.
-        await Task.WhenAll(RunBackfillAsync(a), RunBackfillAsync(b));
+        await Task.WhenAll(a.RunBackfillAsync(), b.RunBackfillAsync());
         await CycleProbe.WaitForFinishedCycleAsync(db, 4);
 
         var plans = new BudgetPlanStore(db.DataSource);
@@ -82,7 +80,7 @@ public sealed class BudgetWorkerTests
         // Twenty first-day tasks want more than a minute leaves them (6 cycles of 2 calls take 12 of 24): filling
         // spreads over two minutes, through the cycles' calls.
         var started = DateTime.UtcNow;
-        await Task.WhenAll(RunBackfillAsync(a), RunBackfillAsync(b));
+        await Task.WhenAll(a.RunBackfillAsync(), b.RunBackfillAsync());
         await Eventually.Until(async () => (await BackfillProbe.TasksAsync(db)).Count(t => t.DoneAt != null), done => done == 20,
             TimeSpan.FromSeconds(120), "every coin filled");
         var cyclesDuringFill = (await new PollCycleStore(db.DataSource).RecentAsync(100)).Where(c => c.ScheduledFor >= started).ToArray();
@@ -98,8 +96,6 @@ public sealed class BudgetWorkerTests
         limitedPages.Should().Be(0, "filling never delays a cycle: no page waits for the budget");
     }
 
-    private static Task RunBackfillAsync(WorkerHost replica) =>
-        replica.Services.GetRequiredService<IBackfillJob>().RunAsync(CancellationToken.None);
 
     /// <summary>Now, unless the month ends within minutes: then the next month's first minutes (a test's month must not turn).</summary>
     private static async Task<DateTime> AwayFromMonthEndAsync()

@@ -33,8 +33,9 @@ public sealed class PollCycleJob(
 
         // A firing the month's budget leaves out is no cycle: nothing was meant to be polled, nothing failed. A late
         // one is not asked (it polls nothing, and must not count as the cadence's poll).
+        var late = clock.GetUtcNow().UtcDateTime - scheduledFor;
         int? cadenceSeconds = null;
-        if (clock.GetUtcNow().UtcDateTime - scheduledFor <= TooLate)
+        if (late <= TooLate)
         {
             if (await budget.PollsAsync(scheduledFor, ct) is not { } cadence)
             {
@@ -55,8 +56,7 @@ public sealed class PollCycleJob(
             EnqueuePages(start.CycleId, open);
             return;
         }
-        var late = clock.GetUtcNow().UtcDateTime - scheduledFor;
-        if (cadenceSeconds is null)
+        if (late > TooLate)
         {
             await cycles.FailAsync(start.CycleId, $"Started {late.TotalSeconds:0} s after its minute: the next cycle polls instead.", ct);
             metrics.Cycles.Add(1, new KeyValuePair<string, object?>("outcome", "failed"));

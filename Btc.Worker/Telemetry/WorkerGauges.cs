@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using Btc.Data.Polling;
 using Btc.Hosting.Telemetry;
@@ -23,8 +24,20 @@ public sealed class WorkerGauges(BtcMetrics metrics, CallBudget budget, PollCycl
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    // Hangfire's and OpenTelemetry's callbacks are synchronous; one small query per scrape.
-    private (int Minute, int Month) Read() => budget.UsedAsync(clock.GetUtcNow().UtcDateTime).GetAwaiter().GetResult();
+    // Replaced whole (a reference): scrapes may read it from more than one thread.
+    private UsedCalls? _used;
+
+    // OpenTelemetry's callbacks are synchronous, one per gauge: used and left come from one query per scrape.
+    private (int Minute, int Month) Read()
+    {
+        if (_used is { } last && Stopwatch.GetElapsedTime(last.ReadAt) < TimeSpan.FromSeconds(1))
+            return (last.Minute, last.Month);
+        var (minute, month) = budget.UsedAsync(clock.GetUtcNow().UtcDateTime).GetAwaiter().GetResult();
+        _used = new UsedCalls(Stopwatch.GetTimestamp(), minute, month);
+        return (minute, month);
+    }
+
+    private sealed record UsedCalls(long ReadAt, int Minute, int Month);
 
     private IEnumerable<Measurement<long>> Used()
     {
