@@ -1,15 +1,17 @@
 using Btc.Data.ApiKeys;
 using Btc.Data.Backfill;
-using Btc.Data.Bars;
+using Btc.Data.History.Bars;
 using Btc.Data.Coins;
 using Btc.Data.Currencies;
 using Btc.Data.Polling;
 using Btc.Data.Prices;
-using Btc.Data.Series;
+using Btc.Data.History.Series;
 using Btc.Data.Volatility;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Npgsql;
+using Btc.Data.History;
+using Btc.Data.Budget;
 
 namespace Btc.Data;
 

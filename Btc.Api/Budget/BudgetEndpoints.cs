@@ -1,5 +1,6 @@
 using Btc.Data.Backfill;
 using Btc.Data.Polling;
+using Btc.Data.Budget;
 
 namespace Btc.Api.Budget;
 

@@ -1,4 +1,3 @@
-using Btc.Hosting.Health;
 using Btc.Hosting.Startup;
 using System.Text.Json;
 using Btc.Data;

@@ -1,4 +1,4 @@
-using Btc.Data.Bars;
+using Btc.Data.History.Bars;
 
 namespace Btc.Api.Stocks;
 

@@ -1,4 +1,4 @@
-using Btc.Data.Bars;
+using Btc.Data.History.Bars;
 using Btc.Data.Coins;
 using Btc.Data.Currencies;
 using Microsoft.Extensions.Caching.Memory;

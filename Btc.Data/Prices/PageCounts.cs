@@ -1,3 +1,4 @@
+using Btc.Data.Budget;
 namespace Btc.Data.Prices;
 
 /// <summary>What a page job saw besides the samples it stores (its calls are counted as they are made: see CallBudget).</summary>

@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using Btc.Data.Copy;
 using Btc.Data.Currencies;
 using Btc.Data.Freshness;
-using Btc.Data.Series;
+using Btc.Data.History.Series;
 using Dapper;
 using Npgsql;
 using NpgsqlTypes;

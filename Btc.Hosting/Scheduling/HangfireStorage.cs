@@ -1,4 +1,4 @@
-using Btc.Data;
+using Npgsql;
 using Hangfire;
 using Hangfire.PostgreSql;
 using Hangfire.PostgreSql.Factories;
@@ -19,7 +19,10 @@ public static class HangfireStorage
     public static JobStorage Create(string connectionString)
     {
         var options = Options();
-        return new PostgreSqlStorage(new NpgsqlConnectionFactory(BtcConnectionString.WithKeepAlive(connectionString), options), options);
+        // Hangfire keeps a pool of its own: its idle connections are pinged for the reason Btc.Data's are (see
+        // BtcConnectionString.WithKeepAlive): after a database restart a dead pooled connection would fail a job.
+        var keptAlive = new NpgsqlConnectionStringBuilder(connectionString) { KeepAlive = 2 }.ConnectionString;
+        return new PostgreSqlStorage(new NpgsqlConnectionFactory(keptAlive, options), options);
     }
 
     /// <summary>The settings the worker and the API give Hangfire: job serialization, and logging through the host.</summary>

@@ -4,6 +4,7 @@ using Btc.Data.Polling;
 using Btc.Data.Prices;
 using Btc.Data.Volatility;
 using Btc.Tests.Infrastructure;
+using Btc.Data.History;
 
 namespace Btc.Tests.Api;
 

@@ -7,6 +7,7 @@ using Btc.Migrations;
 using Btc.Tests.Infrastructure;
 using Dapper;
 using Npgsql;
+using Btc.Data.History;
 
 namespace Btc.Tests.Api;
 

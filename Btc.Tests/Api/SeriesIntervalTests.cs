@@ -1,8 +1,8 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Btc.Data.Bars;
-using Btc.Data.Series;
+using Btc.Data.History.Bars;
+using Btc.Data.History.Series;
 using Btc.Tests.Infrastructure;
 using Btc.Tests.Series;
 using Dapper;

@@ -1,5 +1,5 @@
 using Btc.Data.Currencies;
-using Btc.Data.Series;
+using Btc.Data.History.Series;
 using Btc.Data.Volatility;
 using Btc.Tests.Infrastructure;
 using Btc.Tests.Ingestion;

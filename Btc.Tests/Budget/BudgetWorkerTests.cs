@@ -6,6 +6,7 @@ using Btc.Tests.Infrastructure;
 using Btc.Tests.Ingestion;
 using Btc.Worker.Budget;
 using Dapper;
+using Btc.Data.Budget;
 
 namespace Btc.Tests.Budget;
 

@@ -8,6 +8,7 @@ using Btc.Data.Coins;
 using Dapper;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using Btc.Data.Budget;
 
 namespace Btc.Tests.Budget;
 

@@ -2,7 +2,7 @@ using Btc.Data.Coins;
 using Btc.Data.Currencies;
 using Btc.Hosting.Jobs;
 using Btc.Data.Prices;
-using Btc.Data.Series;
+using Btc.Data.History.Series;
 using Btc.Tests.Infrastructure;
 using Hangfire;
 using Microsoft.Extensions.DependencyInjection;

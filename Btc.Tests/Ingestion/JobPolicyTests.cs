@@ -5,10 +5,11 @@ using Dapper;
 using Hangfire;
 using Hangfire.Storage.Monitoring;
 using Microsoft.Extensions.DependencyInjection;
+using Btc.Worker.Hosting;
 
 namespace Btc.Tests.Ingestion;
 
-/// <summary>Each job fails as its policy (Btc.Worker/Jobs/JobPolicies.cs) says, read back from the job's state history.</summary>
+/// <summary>Each job fails as its policy (Btc.Worker/Hosting/JobPolicies.cs) says, read back from the job's state history.</summary>
 [Collection(HangfireCollection.Name)]
 [Trait("Category", "Faults")]
 public sealed class JobPolicyTests

@@ -1,6 +1,7 @@
 using Btc.Data.Coins;
 using Btc.Data.Currencies;
 using Btc.Worker.CoinGecko;
+using Btc.Worker.Polling;
 
 namespace Btc.Tests.Ingestion;
 

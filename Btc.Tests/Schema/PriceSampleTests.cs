@@ -2,9 +2,11 @@ using Btc.Data.Coins;
 using Btc.Data.Currencies;
 using Btc.Data.Polling;
 using Btc.Data.Prices;
-using Btc.Data.Series;
+using Btc.Data.History.Series;
 using Btc.Tests.Infrastructure;
 using Dapper;
+using Btc.Data.History;
+using Btc.Data.Budget;
 
 namespace Btc.Tests.Schema;
 

@@ -1,7 +1,7 @@
-using Btc.Data.Bars;
+using Btc.Data.History.Bars;
 using Btc.Data.Currencies;
 using Btc.Hosting.Jobs;
-using Btc.Data.Series;
+using Btc.Data.History.Series;
 using Btc.Tests.Infrastructure;
 using Btc.Tests.Ingestion;
 using Dapper;

@@ -1,6 +1,6 @@
 using Btc.Data.Currencies;
 using Btc.Data.Prices;
-using Btc.Data.Series;
+using Btc.Data.History.Series;
 using Btc.Tests.Infrastructure;
 using Dapper;
 

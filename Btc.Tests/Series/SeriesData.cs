@@ -1,10 +1,11 @@
-using Btc.Data.Bars;
+using Btc.Data.History.Bars;
 using Btc.Data.Coins;
 using Btc.Data.Currencies;
 using Btc.Data.Polling;
 using Btc.Data.Prices;
 using Btc.Tests.Infrastructure;
 using Dapper;
+using Btc.Data.History;
 
 namespace Btc.Tests.Series;
 

@@ -3,6 +3,7 @@ using Btc.Data.Polling;
 using Btc.Worker.CoinGecko;
 using Btc.Worker.Polling;
 using Microsoft.Extensions.Options;
+using Btc.Data.Budget;
 
 namespace Btc.Worker.Budget;
 

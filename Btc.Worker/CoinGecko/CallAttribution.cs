@@ -1,4 +1,5 @@
 using Btc.Data.Polling;
+using Btc.Data.Budget;
 
 namespace Btc.Worker.CoinGecko;
 

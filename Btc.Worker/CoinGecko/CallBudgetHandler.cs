@@ -2,6 +2,7 @@ using Btc.Hosting.Telemetry;
 using System.Net;
 using Btc.Data.Polling;
 using Microsoft.Extensions.Options;
+using Btc.Data.Budget;
 
 namespace Btc.Worker.CoinGecko;
 

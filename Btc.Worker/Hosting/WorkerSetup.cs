@@ -9,10 +9,12 @@ using Btc.Worker.Backfill;
 using Btc.Worker.Budget;
 using Btc.Worker.CoinGecko;
 using Btc.Worker.History;
-using Btc.Worker.Jobs;
+using Btc.Worker.Hosting;
 using Btc.Worker.Polling;
 using Hangfire;
 using Microsoft.Extensions.Options;
+using Btc.Worker.Volatility;
+using Btc.Worker.Currencies;
 
 namespace Btc.Worker.Hosting;
 

@@ -4,6 +4,7 @@ using Btc.Data.Polling;
 using Btc.Hosting.Telemetry;
 using Btc.Worker.CoinGecko;
 using Microsoft.Extensions.Options;
+using Btc.Data.Budget;
 
 namespace Btc.Worker.Telemetry;
 

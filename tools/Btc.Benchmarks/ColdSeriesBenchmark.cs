@@ -1,6 +1,6 @@
 using Btc.Data.Coins;
 using Btc.Data.Currencies;
-using Btc.Data.Series;
+using Btc.Data.History.Series;
 using Npgsql;
 
 namespace Btc.Benchmarks;

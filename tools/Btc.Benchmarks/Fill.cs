@@ -1,14 +1,15 @@
 using System.Diagnostics;
-using Btc.Data.Bars;
+using Btc.Data.History.Bars;
 using Btc.Data.Coins;
 using Btc.Data.Currencies;
 using Btc.Data.Polling;
 using Btc.Data.Prices;
-using Btc.Data.Series;
+using Btc.Data.History.Series;
 using CoinGecko.Simulator;
 using Dapper;
 using Npgsql;
 using NpgsqlTypes;
+using Btc.Data.History;
 
 namespace Btc.Benchmarks;
 

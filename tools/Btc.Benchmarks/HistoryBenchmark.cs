@@ -1,8 +1,8 @@
 using System.Diagnostics;
-using Btc.Data.Bars;
+using Btc.Data.History.Bars;
 using Btc.Data.Coins;
 using Btc.Data.Currencies;
-using Btc.Data.Series;
+using Btc.Data.History.Series;
 using Dapper;
 using Npgsql;
 

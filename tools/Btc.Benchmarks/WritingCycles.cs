@@ -4,6 +4,7 @@ using Btc.Data.Currencies;
 using Btc.Data.Polling;
 using Btc.Data.Prices;
 using Npgsql;
+using Btc.Data.History;
 
 namespace Btc.Benchmarks;
 

@@ -1,0 +1,78 @@
+namespace Btc.Data.History.Bars;
+
+/// <summary>
+/// The hour and day bars of one UTC day from its series pieces (one piece: a coin's hour of five currencies), in
+/// whatever order the pieces come. The maths of <see cref="BarMaths"/>: a mean is its samples' sum over their count.
+/// </summary>
+internal sealed class DayBars(DateTime day)
+{
+    private const int GroupSize = 5;
+
+    private readonly Dictionary<(int CoinKey, short CurrencyKey), List<(short Hour, PriceBar Bar, double Sum)>> _hours = [];
+
+    /// <summary>A piece: a coin's hour (starting at <paramref name="start"/>) of a group of five seeded currencies.</summary>
+    public void Add(int coinKey, short grp, DateTime start, short[] t, double?[] p)
+    {
+        var hour = (short)((start - day).Ticks / TimeSpan.TicksPerHour);
+        for (var row = 0; row < p.Length / t.Length; row++)
+        {
+            var bar = new HourBar();
+            for (var i = row * t.Length; i < (row + 1) * t.Length; i++)
+            {
+                if (p[i] is { } price)
+                    bar.Add(price);
+            }
+            AddHour(coinKey, (short)(grp * GroupSize + row + 1), hour, bar);
+        }
+    }
+
+    /// <summary>A currency without pieces (added after the seeded ones): a coin's samples of the day, in time order.</summary>
+    public void Add(int coinKey, short currencyKey, IReadOnlyList<(DateTime At, double Price)> samples)
+    {
+        for (var i = 0; i < samples.Count;)
+        {
+            var hour = (short)((samples[i].At - day).Ticks / TimeSpan.TicksPerHour);
+            var bar = new HourBar();
+            for (; i < samples.Count && (samples[i].At - day).Ticks / TimeSpan.TicksPerHour == hour; i++)
+                bar.Add(samples[i].Price);
+            AddHour(coinKey, currencyKey, hour, bar);
+        }
+    }
+
+    private void AddHour(int coinKey, short currencyKey, short hour, HourBar bar)
+    {
+        if (bar.Count == 0)
+            return;
+        if (!_hours.TryGetValue((coinKey, currencyKey), out var hours))
+            _hours[(coinKey, currencyKey)] = hours = [];
+        var unix = (day.AddHours(hour) - DateTime.UnixEpoch).Ticks / TimeSpan.TicksPerSecond;
+        hours.Add((hour, new PriceBar(unix, bar.Open, bar.High, bar.Low, bar.Close, bar.Sum / bar.Count, bar.Count), bar.Sum));
+    }
+
+    /// <summary>Every (coin, currency) with samples, in key order, with its hour bars in time order and its day bar.</summary>
+    public IEnumerable<(int CoinKey, short CurrencyKey, IReadOnlyList<(short Hour, PriceBar Bar)> Hours, PriceBar Day)> Bars()
+    {
+        foreach (var ((coinKey, currencyKey), hours) in _hours.OrderBy(h => h.Key.CoinKey).ThenBy(h => h.Key.CurrencyKey))
+        {
+            hours.Sort((a, b) => a.Hour.CompareTo(b.Hour));
+            var (sum, count) = (hours.Sum(h => h.Sum), hours.Sum(h => h.Bar.Count));
+            var dayBar = new PriceBar((day - DateTime.UnixEpoch).Ticks / TimeSpan.TicksPerSecond, hours[0].Bar.Open,
+                hours.Max(h => h.Bar.High), hours.Min(h => h.Bar.Low), hours[^1].Bar.Close, sum / count, count);
+            yield return (coinKey, currencyKey, hours.Select(h => (h.Hour, h.Bar)).ToArray(), dayBar);
+        }
+    }
+
+    private sealed class HourBar
+    {
+        public double Open, Close, Sum;
+        public double High = double.MinValue, Low = double.MaxValue;
+        public int Count;
+
+        public void Add(double price)
+        {
+            if (Count++ == 0)
+                Open = price;
+            (Close, High, Low, Sum) = (price, Math.Max(High, price), Math.Min(Low, price), Sum + price);
+        }
+    }
+}

@@ -1,4 +1,0 @@
-namespace Btc.Data.Polling;
-
-/// <summary>Whose CoinGecko call it is: a cycle's coin list (no page), or one of its pages.</summary>
-public readonly record struct CallSource(int CycleId, int? PageNo);

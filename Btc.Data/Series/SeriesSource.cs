@@ -1,9 +1,0 @@
-namespace Btc.Data.Series;
-
-/// <summary>Which points a series holds: polled samples, points filled from CoinGecko's history, or both.</summary>
-public enum SeriesSource
-{
-    All,
-    Polled,
-    Filled,
-}
