@@ -1,6 +1,6 @@
 using System.Diagnostics;
-using System.Net;
 using Btc.Data.Backfill;
+using Btc.Data.Budget;
 using Btc.Data.Currencies;
 using Btc.Hosting.Jobs;
 using Btc.Data.Prices;
@@ -9,8 +9,6 @@ using Btc.Worker.Budget;
 using Btc.Worker.CoinGecko;
 using Btc.Worker.History;
 using Microsoft.Extensions.Options;
-using Polly.Timeout;
-using Refit;
 
 namespace Btc.Worker.Backfill;
 
@@ -18,7 +16,7 @@ public sealed class BackfillJob(
     BackfillStore store,
     CurrencyStore currencies,
     BudgetPlanner budget,
-    ICoinGeckoApi coinGecko,
+    CoinGeckoClient coinGecko,
     IOptions<BackfillOptions> options,
     IOptions<RetentionOptions> retention,
     TimeProvider clock,
@@ -63,20 +61,20 @@ public sealed class BackfillJob(
             var claim = await store.ClaimAsync(horizon, ct);
             if (claim is null)
                 break;
-            var fill = new FillCalls(limits);
-            DateTime? waitUntil;
-            int? stored;
+            FillResult result;
             await using (claim)
             {
-                (waitUntil, stored) = await FillAsync(claim, fill, ct);
+                result = await FillAsync(claim, limits, ct);
             }
-            if (stored is { } n)
-                (filled, points) = (filled + 1, points + n);
-            if (waitUntil is null)
+            if (result is FillResult.Stored stored)
+                (filled, points) = (filled + 1, points + stored.Points);
+            if (result is FillResult.StopRun)
+                break;
+            if (result is not FillResult.WaitUntil { Until: var until })
                 continue;
             // The minute's calls left are the next cycle's (or CoinGecko refuses): the task stays as it was. Wait for
             // the window to move on within this run, or leave the rest to a later run.
-            var wait = waitUntil.Value - clock.GetUtcNow().UtcDateTime;
+            var wait = until - clock.GetUtcNow().UtcDateTime;
             if (wait > RunFor - Stopwatch.GetElapsedTime(started))
                 break;
             if (wait > TimeSpan.Zero)
@@ -86,46 +84,37 @@ public sealed class BackfillJob(
             await SayProgressAsync(filled, points, ct);
     }
 
-    /// <summary>
-    /// Fetches and stores one task (the points stored; null when it failed), or says when to try again instead when no
-    /// call could be made.
-    /// </summary>
-    private async Task<(DateTime? WaitUntil, int? Stored)> FillAsync(BackfillClaim claim, FillCalls fill, CancellationToken ct)
+    /// <summary>Fetches and stores one task, or says why not and what the run does next.</summary>
+    private async Task<FillResult> FillAsync(BackfillClaim claim, CallLimits limits, CancellationToken ct)
     {
-        try
+        var (from, until) = FillRanges.Of(claim.Item.From, claim.Item.Until, clock.GetUtcNow().UtcDateTime);
+        var outcome = await coinGecko.GetMarketChartRangeAsync(
+            limits, claim.Item.CoinId, claim.Item.CurrencyCode, from, until, ct);
+        switch (outcome)
         {
-            var (from, until) = FillRanges.Of(claim.Item.From, claim.Item.Until, clock.GetUtcNow().UtcDateTime);
-            MarketChart chart;
-            using (CallAttribution.ForFill(fill))
-            {
-                chart = await coinGecko.GetMarketChartRangeAsync(claim.Item.CoinId, claim.Item.CurrencyCode,
-                    new DateTimeOffset(from).ToUnixTimeSeconds(), new DateTimeOffset(until).ToUnixTimeSeconds(), ct);
-            }
-            return (null, await claim.CompleteAsync(Points(chart).ToArray(), fill.Granted, ct));
-        }
-        catch (Exception e) when (CoinGeckoRateLimitedException.Find(e) is { } limited)
-        {
-            return (limited.RetryAt, null);
-        }
-        // CoinGecko refusing calls (its circuit open): filling stops until a later run.
-        catch (Exception e) when (CoinGeckoCircuit.Refused(e))
-        {
-            return (DateTime.MaxValue, null);
-        }
-        // CoinGecko down or slow: not the task's fault, so it costs no attempt; it is put off a little, so that a
-        // coin CoinGecko keeps failing on does not stand in front of the others, and filling stops for this run.
-        catch (Exception e) when (Unavailable(e))
-        {
-            await claim.DeferAsync(PutOff, CancellationToken.None);
-            log.LogInformation("Backfill paused until a later run: CoinGecko is unavailable ({Reason})", e.Message);
-            return (DateTime.MaxValue, null);
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            await claim.FailAsync(fill.Granted, $"{e.GetType().Name}: {e.Message}", CancellationToken.None);
-            log.LogWarning("Backfill of {Coin} in {Currency} failed (attempt {Attempt} of {Max}): {Reason}",
-                claim.Item.CoinId, claim.Item.CurrencyCode, claim.Item.Attempts + 1, BackfillStore.MaxAttempts, e.Message);
-            return (null, null);
+            case CallOutcome<MarketChart>.Answered answered:
+                return new FillResult.Stored(await claim.CompleteAsync(Points(answered.Value).ToArray(), outcome.Calls, ct));
+            case CallOutcome<MarketChart>.RateLimited limited:
+                return new FillResult.WaitUntil(limited.Until);
+            case CallOutcome<MarketChart>.BudgetRefused refused:
+                return new FillResult.WaitUntil(refused.RetryAt);
+            // CoinGecko failing (the circuit open): filling stops until a later run.
+            case CallOutcome<MarketChart>.Paused:
+                return new FillResult.StopRun();
+            // CoinGecko down or slow: not the task's fault, so it costs no attempt; it is put off a little, so that a
+            // coin CoinGecko keeps failing on does not stand in front of the others, and filling stops for this run.
+            case CallOutcome<MarketChart>.Failed { Unavailable: true } down:
+                await claim.DeferAsync(PutOff, CancellationToken.None);
+                log.LogInformation("Backfill paused until a later run: CoinGecko is unavailable ({Reason})", down.Reason);
+                return new FillResult.StopRun();
+            case CallOutcome<MarketChart>.Failed failed:
+                await claim.FailAsync(outcome.Calls, failed.Reason, CancellationToken.None);
+                log.LogWarning("Backfill of {Coin} in {Currency} failed (attempt {Attempt} of {Max}): {Reason}",
+                    claim.Item.CoinId, claim.Item.CurrencyCode, claim.Item.Attempts + 1, BackfillStore.MaxAttempts,
+                    failed.Reason);
+                return new FillResult.TaskFailed();
+            default:
+                throw new UnreachableException($"Unknown call outcome {outcome}");
         }
     }
 
@@ -138,16 +127,6 @@ public sealed class BackfillJob(
             return;
         }
         log.LogInformation("Backfill: {Progress}", progress.Describe(clock.GetUtcNow().UtcDateTime));
-    }
-
-    private static bool Unavailable(Exception? e)
-    {
-        for (; e is not null; e = e.InnerException)
-        {
-            if (e is HttpRequestException or TimeoutRejectedException or ApiException { StatusCode: >= HttpStatusCode.InternalServerError })
-                return true;
-        }
-        return false;
     }
 
     /// <summary>The chart's usable points: CoinGecko's millisecond times to seconds; nulls and nonsense left out.</summary>

@@ -79,7 +79,7 @@ public sealed class BudgetPlanner(
             outlook.CallsPerCycle * Math.Max(1, cyclesPerMinute), outlook.Need, Fill: true);
     }
 
-    /// <summary>The start-up line: the schedule against both budgets (README, "Your plan in numbers").</summary>
+    /// <summary>The start-up line: the schedule against both budgets (docs/configuration.md, "Your plan in numbers").</summary>
     public async Task<string> DescribeAsync(CancellationToken ct)
     {
         var now = clock.GetUtcNow().UtcDateTime;

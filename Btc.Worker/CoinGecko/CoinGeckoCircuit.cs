@@ -1,37 +1,105 @@
+using Microsoft.Extensions.Options;
+
 namespace Btc.Worker.CoinGecko;
 
 /// <summary>
-/// The record of the CoinGecko client's circuit in this process (Polly opens and closes it): says once in the log
-/// when CoinGecko is failing and when it answers again, and whether calls are paused right now — Polly's own state
-/// stays Open until the first call after the break, so it cannot tell.
+/// The CoinGecko client's circuit in this process. When at least <see cref="MinimumThroughput"/> attempts in the last
+/// two attempt timeouts failed half the time or more, CoinGecko is taken to be down: no calls for
+/// <see cref="BreakDuration"/>, then one probe call; its success closes the circuit, its failure opens it again. Said
+/// once in the log each way. A 429 or a refused request is not an outage and counts as an answer here.
 /// </summary>
-public sealed class CoinGeckoCircuit(TimeProvider clock, ILogger<CoinGeckoCircuit> log)
+public sealed class CoinGeckoCircuit(IOptions<CoinGeckoOptions> options, TimeProvider clock, ILogger<CoinGeckoCircuit> log)
 {
-    private long _pausedUntilTicks;
+    private const int MinimumThroughput = 5;
+    private const double FailureRatio = 0.5;
 
-    public bool IsOpen => clock.GetUtcNow().UtcTicks < Interlocked.Read(ref _pausedUntilTicks);
+    private readonly Lock _gate = new();
+    private readonly Queue<(DateTime At, bool Failed)> _recent = new();
+    private bool _open;
+    private DateTime _pausedUntil = DateTime.MinValue;
+    private DateTime? _probeUntil;
 
-    /// <summary>When calls may go out again: a page refused by the open circuit is scheduled for then.</summary>
-    public DateTime ClosesAt => new(Interlocked.Read(ref _pausedUntilTicks), DateTimeKind.Utc);
+    private TimeSpan AttemptTimeout => TimeSpan.FromSeconds(options.Value.TimeoutSeconds);
 
-    /// <summary>Whether <paramref name="e"/> (which Refit may have wrapped) is the circuit refusing a call: no call was made.</summary>
-    public static bool Refused(Exception? e)
+    private DateTime Now => clock.GetUtcNow().UtcDateTime;
+
+    /// <summary>Whether calls are paused right now (open, its break not yet over).</summary>
+    public bool IsOpen
     {
-        for (; e is not null; e = e.InnerException)
+        get { lock (_gate) return _open && Now < _pausedUntil; }
+    }
+
+    /// <summary>When the last break ends (or ended).</summary>
+    public DateTime ClosesAt
+    {
+        get { lock (_gate) return _pausedUntil; }
+    }
+
+    /// <summary>
+    /// Whether an attempt may go out now; when not, until when calls are paused. After a break one attempt at a time
+    /// goes out as the probe (another is let through only when a probe never reported back).
+    /// </summary>
+    public bool TryPass(out DateTime pausedUntil)
+    {
+        lock (_gate)
         {
-            if (e is Polly.CircuitBreaker.BrokenCircuitException)
+            pausedUntil = _pausedUntil;
+            var now = Now;
+            if (!_open)
                 return true;
+            if (now < _pausedUntil)
+                return false;
+            if (_probeUntil is { } probing && now < probing)
+            {
+                pausedUntil = now;
+                return false;
+            }
+            _probeUntil = now + 2 * AttemptTimeout;
+            return true;
         }
-        return false;
     }
 
-    public void Opened(TimeSpan breakDuration, string reason)
+    /// <summary>An attempt's outcome: <paramref name="failed"/> when CoinGecko was down, slow or unreachable.</summary>
+    public void Record(bool failed)
     {
-        Interlocked.Exchange(ref _pausedUntilTicks, (clock.GetUtcNow() + breakDuration).UtcTicks);
-        log.LogWarning("CoinGecko is failing ({Reason}): no calls for {Seconds:0} s", reason, breakDuration.TotalSeconds);
+        lock (_gate)
+        {
+            if (_open)
+            {
+                // Only the probe's answer counts: attempts that went out before the circuit opened say nothing new.
+                if (_probeUntil is not null)
+                    ProbeAnswered(failed);
+                return;
+            }
+            var now = Now;
+            _recent.Enqueue((now, failed));
+            while (_recent.Peek().At < now - 2 * AttemptTimeout)
+                _recent.Dequeue();
+            if (_recent.Count >= MinimumThroughput && _recent.Count(a => a.Failed) >= FailureRatio * _recent.Count)
+                Open($"{_recent.Count(a => a.Failed)} of the last {_recent.Count} attempts failed");
+        }
     }
 
-    public void Closed() => log.LogInformation("CoinGecko answers again");
+    private void ProbeAnswered(bool failed)
+    {
+        _probeUntil = null;
+        if (failed)
+        {
+            Open("the probe call failed");
+            return;
+        }
+        _open = false;
+        log.LogInformation("CoinGecko answers again");
+    }
+
+    private void Open(string reason)
+    {
+        var pause = BreakDuration(AttemptTimeout);
+        _open = true;
+        _pausedUntil = Now + pause;
+        _recent.Clear();
+        log.LogWarning("CoinGecko is failing ({Reason}): no calls for {Seconds:0} s", reason, pause.TotalSeconds);
+    }
 
     /// <summary>
     /// A few attempt timeouts, and never more than half a minute, so that the next minute's cycle finds the circuit

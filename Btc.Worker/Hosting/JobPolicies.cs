@@ -7,7 +7,7 @@ namespace Btc.Worker.Hosting;
 
 /// <summary>
 /// Every job's retry policy, in one place. Hangfire reads filter attributes from the type in the job's expression —
-/// the contracts in Btc.Data/Jobs, not the classes the container resolves later (Hangfire#904) — so attributes on
+/// the contracts in Btc.Hosting/Jobs, not the classes the container resolves later (Hangfire#904) — so attributes on
 /// the job classes were never read, and every job retried 10 times over hours. This provider gives Hangfire the
 /// policy by contract, at method scope, so that it wins over the global default.
 /// </summary>

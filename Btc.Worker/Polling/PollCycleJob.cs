@@ -4,6 +4,7 @@ using Btc.Hosting.Jobs;
 using Btc.Data.Polling;
 using Btc.Worker.Budget;
 using Btc.Worker.CoinGecko;
+using Btc.Worker.Hosting;
 using Btc.Worker.Polling;
 using Hangfire;
 using Hangfire.Server;
@@ -12,7 +13,7 @@ using Microsoft.Extensions.Options;
 namespace Btc.Worker.Polling;
 
 public sealed class PollCycleJob(
-    ICoinGeckoApi coinGecko,
+    CoinGeckoClient coinGecko,
     CoinStore coins,
     PollCycleStore cycles,
     IBackgroundJobClient jobs,
@@ -64,24 +65,7 @@ public sealed class PollCycleJob(
             return;
         }
 
-        IReadOnlyList<TrackedCoin> tracked;
-        using (CallAttribution.For(start.CycleId))
-        {
-            try
-            {
-                var list = await coinGecko.GetCoinListAsync(ct);
-                await coins.UpsertListAsync(list, ct);
-                tracked = await coins.SetTrackedAsync(TrackedCoins.Select(list.Select(c => c.Id), options.Value), ct);
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                await cycles.FailAsync(start.CycleId, $"The coin list failed: {e.GetType().Name}: {e.Message}", CancellationToken.None);
-                metrics.Cycles.Add(1, new KeyValuePair<string, object?>("outcome", "failed"));
-                log.LogWarning("Cycle {CycleId} for {ScheduledFor:HH:mm} failed: the coin list could not be read ({Reason})", start.CycleId, scheduledFor, e.Message);
-                throw;
-            }
-        }
-
+        var tracked = await ReadTrackedCoinsAsync(start.CycleId, scheduledFor, ct);
         var pages = tracked.Chunk(options.Value.PageSize).Select(p => (IReadOnlyList<TrackedCoin>)p).ToArray();
         if (!await cycles.SetPagesAsync(start.CycleId, pages, ct))
             return; // a newer cycle started while this one read the list, and closed it
@@ -90,6 +74,45 @@ public sealed class PollCycleJob(
         EnqueuePages(start.CycleId, order);
         log.LogDebug("Cycle {CycleId}: {Coins} coins in {Pages} pages enqueued", start.CycleId, tracked.Count, pages.Length);
     }
+
+    /// <summary>
+    /// The coin list read and stored, and the tracked coins picked; when that fails, the cycle fails (its row says why)
+    /// and so does its job.
+    /// </summary>
+    private async Task<IReadOnlyList<TrackedCoin>> ReadTrackedCoinsAsync(
+        int cycleId, DateTime scheduledFor, CancellationToken ct)
+    {
+        string reason;
+        try
+        {
+            var outcome = await coinGecko.GetCoinListAsync(cycleId, ct);
+            if (outcome is CallOutcome<List<CoinListEntry>>.Answered { Value: var list })
+            {
+                await coins.UpsertListAsync(list, ct);
+                return await coins.SetTrackedAsync(TrackedCoins.Select(list.Select(c => c.Id), options.Value), ct);
+            }
+            reason = Describe(outcome);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            reason = $"{e.GetType().Name}: {e.Message}";
+        }
+        await cycles.FailAsync(cycleId, $"The coin list failed: {reason}", CancellationToken.None);
+        metrics.Cycles.Add(1, new KeyValuePair<string, object?>("outcome", "failed"));
+        log.LogWarning("Cycle {CycleId} for {ScheduledFor:HH:mm} failed: the coin list could not be read ({Reason})",
+            cycleId, scheduledFor, reason);
+        throw new JobFailedException($"Cycle {cycleId}: the coin list failed: {reason}");
+    }
+
+    private static string Describe(CallOutcome<List<CoinListEntry>> outcome) => outcome switch
+    {
+        CallOutcome<List<CoinListEntry>>.Failed failed => failed.Reason,
+        CallOutcome<List<CoinListEntry>>.RateLimited limited => $"CoinGecko's rate limit, until {limited.Until:O}",
+        CallOutcome<List<CoinListEntry>>.BudgetRefused refused => $"the call budget is spent until {refused.RetryAt:O}",
+        CallOutcome<List<CoinListEntry>>.Paused paused =>
+            $"CoinGecko is failing: no calls until {paused.Until:HH:mm:ss} (the circuit is now open)",
+        _ => outcome.ToString(),
+    };
 
     private void EnqueuePages(int cycleId, IReadOnlyList<int> pageNos)
     {

@@ -5,17 +5,17 @@ using Btc.Data.Polling;
 using Btc.Data.Prices;
 using Btc.Worker.CoinGecko;
 using Btc.Worker.History;
+using Btc.Worker.Hosting;
 using Hangfire;
 using Microsoft.Extensions.Options;
 
 namespace Btc.Worker.Polling;
 
 public sealed class PricePageJob(
-    ICoinGeckoApi coinGecko,
+    CoinGeckoClient coinGecko,
     CurrencyStore currencyStore,
     PriceSampleStore prices,
     PollCycleStore cycles,
-    CoinGeckoCircuit circuit,
     BtcMetrics metrics,
     IBackgroundJobClient jobs,
     IOptions<RetentionOptions> retention,
@@ -43,48 +43,83 @@ public sealed class PricePageJob(
             return;
         }
 
-        var currencies = await currencyStore.ListAsync(ct);
-        using var calls = CallAttribution.For(cycleId, pageNo);
         try
         {
-            var answer = await coinGecko.GetPricesAsync(page.Coins.Select(c => c.Id), currencies.Select(c => c.Code), ct);
-
-            var now = clock.GetUtcNow().UtcDateTime;
-            var oldestKept = now.Date.AddDays(-retention.Value.MinuteDays); // the partitions' own boundary
-            var read = PriceAnswer.Read(answer, page.Coins, currencies, now, oldestKept);
-            if (read.Refusal is not null)
-                log.LogWarning("Cycle {CycleId} page {PageNo}: {Refused} coins refused: {Refusal}", cycleId, pageNo, read.Refused, read.Refusal);
-
-            var result = await prices.StorePageAsync(cycleId, pageNo, currencies, read.Samples, new PageCounts(read.Skipped, read.Refused, read.Refusal), ct);
-            if (result.Closed)
-                log.LogInformation("Cycle {CycleId} page {PageNo} not stored: superseded by a newer cycle while it was fetched", cycleId, pageNo);
-            await FinishCycleAsync(cycleId, ct);
+            await PollAsync(cycleId, pageNo, page, ct);
         }
-        // A 429 is not a failure: the page is scheduled again for when CoinGecko takes calls again (and is skipped
-        // then if the next cycle has begun).
-        catch (Exception e) when (CoinGeckoRateLimitedException.Find(e) is { } limited)
-        {
-            await cycles.RecordPageErrorAsync(cycleId, pageNo, limited.Message, CancellationToken.None);
-            // The month's budget spent: a later cycle polls these coins when it turns, not this page weeks from now.
-            if (limited.RetryAt - clock.GetUtcNow().UtcDateTime > MonthSpent)
-                return;
-            jobs.Schedule<IPricePageJob>(job => job.RunAsync(cycleId, pageNo, CancellationToken.None), new DateTimeOffset(limited.RetryAt, TimeSpan.Zero));
-        }
-        // Refused by the open circuit, no call made: the page waits for the circuit as for a 429, without spending a
-        // retry (a short burst of failures would otherwise cost every page of the minute), until the next cycle
-        // supersedes it. While one probe call is out (half-open) the others try again a moment later.
-        catch (Exception e) when (CoinGeckoCircuit.Refused(e))
-        {
-            var at = new DateTime(Math.Max(circuit.ClosesAt.Ticks, clock.GetUtcNow().UtcDateTime.Ticks), DateTimeKind.Utc)
-                .AddMilliseconds(500 + Random.Shared.Next(1_000));
-            log.LogInformation("Cycle {CycleId} page {PageNo} waits for CoinGecko until {At:HH:mm:ss}: the circuit is open", cycleId, pageNo, at);
-            jobs.Schedule<IPricePageJob>(job => job.RunAsync(cycleId, pageNo, CancellationToken.None), new DateTimeOffset(at, TimeSpan.Zero));
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
+        catch (Exception e) when (e is not OperationCanceledException and not JobFailedException)
         {
             await cycles.RecordPageErrorAsync(cycleId, pageNo, $"{e.GetType().Name}: {e.Message}", CancellationToken.None);
             throw;
         }
+    }
+
+    private async Task PollAsync(int cycleId, int pageNo, CyclePage page, CancellationToken ct)
+    {
+        var currencies = await currencyStore.ListAsync(ct);
+        var outcome = await coinGecko.GetPricesAsync(
+            cycleId, pageNo, page.Coins.Select(c => c.Id).ToArray(), currencies.Select(c => c.Code).ToArray(), ct);
+        switch (outcome)
+        {
+            case CallOutcome<PriceQuotes>.Answered answered:
+                await StoreAsync(cycleId, pageNo, page, currencies, answered.Value, ct);
+                break;
+            // A 429 or a spent budget is not a failure: the page is scheduled again for when calls resume (and is
+            // skipped then if the next cycle has begun).
+            case CallOutcome<PriceQuotes>.RateLimited limited:
+                await WaitForCallsAsync(cycleId, pageNo, limited.Until, "CoinGecko's rate limit is reached", ct);
+                break;
+            case CallOutcome<PriceQuotes>.BudgetRefused refused:
+                await WaitForCallsAsync(cycleId, pageNo, refused.RetryAt, "the call budget is spent", ct);
+                break;
+            // No call made while CoinGecko is failing: the page waits for the circuit without spending a retry (a
+            // short burst of failures would otherwise cost every page of the minute), until the next cycle supersedes
+            // it. While one probe call is out the others try again a moment later.
+            case CallOutcome<PriceQuotes>.Paused paused:
+                WaitForCircuit(cycleId, pageNo, paused.Until);
+                break;
+            case CallOutcome<PriceQuotes>.Failed failed:
+                await cycles.RecordPageErrorAsync(cycleId, pageNo, failed.Reason, CancellationToken.None);
+                // Failing the job hands the page to its retry policy (Hosting/JobPolicies.cs).
+                throw new JobFailedException($"Cycle {cycleId} page {pageNo}: {failed.Reason}");
+        }
+    }
+
+    private async Task StoreAsync(int cycleId, int pageNo, CyclePage page, IReadOnlyList<Currency> currencies,
+        PriceQuotes answer, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        var oldestKept = now.Date.AddDays(-retention.Value.MinuteDays); // the partitions' own boundary
+        var read = PriceAnswer.Read(answer, page.Coins, currencies, now, oldestKept);
+        if (read.Refusal is not null)
+            log.LogWarning("Cycle {CycleId} page {PageNo}: {Refused} coins refused: {Refusal}",
+                cycleId, pageNo, read.Refused, read.Refusal);
+        var counts = new PageCounts(read.Skipped, read.Refused, read.Refusal);
+        var result = await prices.StorePageAsync(cycleId, pageNo, currencies, read.Samples, counts, ct);
+        if (result.Closed)
+            log.LogInformation("Cycle {CycleId} page {PageNo} not stored: superseded by a newer cycle while it was fetched",
+                cycleId, pageNo);
+        await FinishCycleAsync(cycleId, ct);
+    }
+
+    private async Task WaitForCallsAsync(int cycleId, int pageNo, DateTime until, string why, CancellationToken ct)
+    {
+        await cycles.RecordPageErrorAsync(cycleId, pageNo, $"{why}; calls resume at {until:O}.", CancellationToken.None);
+        // The month's budget spent: a later cycle polls these coins when it turns, not this page weeks from now.
+        if (until - clock.GetUtcNow().UtcDateTime > MonthSpent)
+            return;
+        jobs.Schedule<IPricePageJob>(job => job.RunAsync(cycleId, pageNo, CancellationToken.None),
+            new DateTimeOffset(until, TimeSpan.Zero));
+    }
+
+    private void WaitForCircuit(int cycleId, int pageNo, DateTime until)
+    {
+        var at = new DateTime(Math.Max(until.Ticks, clock.GetUtcNow().UtcDateTime.Ticks), DateTimeKind.Utc)
+            .AddMilliseconds(500 + Random.Shared.Next(1_000));
+        log.LogInformation("Cycle {CycleId} page {PageNo} waits for CoinGecko until {At:HH:mm:ss}: the circuit is open",
+            cycleId, pageNo, at);
+        jobs.Schedule<IPricePageJob>(job => job.RunAsync(cycleId, pageNo, CancellationToken.None),
+            new DateTimeOffset(at, TimeSpan.Zero));
     }
 
     private async Task FinishCycleAsync(int cycleId, CancellationToken ct)
