@@ -20,7 +20,8 @@ public sealed class BudgetWorkerTests
     {
         await using var db = await DatabaseFixture.CreateAsync();
         await using var coinGecko = await Simulator.StartAsync(12);
-        var now = await AwayFromMonthEndAsync();
+        var clock = new AwayFromMonthEndClock();
+        var now = clock.GetUtcNow().UtcDateTime;
         // Every firing to the month's end would take 2 calls (12 coins: the list and one page): the month allows
         // about half of that, so cycles poll every other firing at most.
         var firingsLeft = new PollSchedule(EveryFiveSeconds).Estimate(now, CallBudget.MonthOf(now).AddMonths(1));
@@ -28,8 +29,8 @@ public sealed class BudgetWorkerTests
         (string, string)[] settings =
             [("Polling:Cron", EveryFiveSeconds), ("Polling:PollOnStart", "true"), ("CoinGecko:CallsPerMonth", $"{cap}"), ("Backfill:OnFirstStart", "true")];
         var logs = new LogCapture();
-        await using var a = await WorkerHost.StartAsync(db.ConnectionString, coinGecko, logs, settings);
-        await using var b = await WorkerHost.StartAsync(db.ConnectionString, coinGecko, logs, settings);
+        await using var a = await WorkerHost.StartAsync(db.ConnectionString, coinGecko, logs, clock, settings);
+        await using var b = await WorkerHost.StartAsync(db.ConnectionString, coinGecko, logs, clock, settings);
 
         await CycleProbe.WaitForFinishedCycleAsync(db, 1);
         // Both replicas fill the new install's first day at once, with what the cycles leave of the month.
@@ -40,7 +41,7 @@ public sealed class BudgetWorkerTests
         var plan = (await plans.GetAsync())!;
         plan.Every.Should().BeGreaterThan(1, "the schedule would spend the month before it ends");
         plan.ProjectedMonth.Should().BeLessThanOrEqualTo(cap, "the cadence fits the month's calls");
-        var used = (await new CallBudget(db.DataSource).UsedAsync(DateTime.UtcNow)).Month;
+        var used = (await new CallBudget(db.DataSource).UsedAsync(clock.GetUtcNow().UtcDateTime)).Month;
         used.Should().BeLessThanOrEqualTo(cap);
         (await coinGecko.CallsAsync()).Count(c => c.Path != "refused").Should().Be(used, "every call made is counted, in one month");
 
@@ -55,7 +56,7 @@ public sealed class BudgetWorkerTests
         tasks.Should().HaveCount(12);
         tasks.Sum(t => t.Calls).Should().BePositive("the cycles leave the month a few calls, and filling takes them");
 
-        await using var api = new ApiFactory(db.ConnectionString, TimeProvider.System);
+        await using var api = new ApiFactory(db.ConnectionString, clock);
         var budget = await api.CreateClient().GetFromJsonAsync<JsonElement>("/budget");
         budget.GetProperty("month").GetProperty("limit").GetInt32().Should().Be(cap);
         budget.GetProperty("month").GetProperty("used").GetInt32().Should().BeInRange(used, cap);
@@ -95,16 +96,5 @@ public sealed class BudgetWorkerTests
         BackfillProbe.ChartCalls(calls).Should().Be(20);
         cyclesDuringFill.Should().HaveCountGreaterThanOrEqualTo(3);
         limitedPages.Should().Be(0, "filling never delays a cycle: no page waits for the budget");
-    }
-
-
-    /// <summary>Now, unless the month ends within minutes: then the next month's first minutes (a test's month must not turn).</summary>
-    private static async Task<DateTime> AwayFromMonthEndAsync()
-    {
-        var now = DateTime.UtcNow;
-        var next = CallBudget.MonthOf(now).AddMonths(1);
-        if (next - now < TimeSpan.FromMinutes(5))
-            await Task.Delay(next - now + TimeSpan.FromSeconds(1));
-        return DateTime.UtcNow;
     }
 }

@@ -46,7 +46,9 @@ public sealed class MonthlyBudgetTests
     {
         await using var db = await DatabaseFixture.CreateAsync();
         var budget = new CallBudget(db.DataSource);
-        var now = DateTime.UtcNow;
+        // The month is the caller's (a fixed one); the minute's window runs on the database's clock.
+        var now = new DateTime(2027, 4, 10, 12, 0, 0, DateTimeKind.Utc);
+        var windowStart = DateTime.UtcNow;
         var fill = new CallLimits(PerMinute: 6, PerMonth: 100, MinuteReserve: 3, Fill: true);
         var cycle = new CallLimits(PerMinute: 6, PerMonth: 100);
 
@@ -56,7 +58,7 @@ public sealed class MonthlyBudgetTests
             (await budget.TryTakeAsync(fill, null, now)).Granted.Should().BeTrue("the cycles' calls made so far leave the fills their share");
         var refused = await budget.TryTakeAsync(fill, null, now);
         refused.Granted.Should().BeFalse("3 of every minute's 6 calls are the cycles'");
-        refused.RetryAt.Should().BeAfter(now.AddSeconds(50), "when the oldest fill leaves the window");
+        refused.RetryAt.Should().BeAfter(windowStart.AddSeconds(50), "when the oldest fill leaves the window");
         (await budget.TryTakeAsync(cycle, null, now)).Granted.Should().BeTrue();
         (await budget.TryTakeAsync(cycle, null, now)).Granted.Should().BeFalse("the minute's 6 calls are spent");
 
@@ -119,7 +121,7 @@ public sealed class MonthlyBudgetTests
     }
 
     [Theory]
-    // The README's example: 1,000 coins every minute on the demo plan.
+    // docs/configuration.md's example: 1,000 coins every minute on the demo plan.
     [InlineData(11, 43_200, 10_000, 48)]
     [InlineData(11, 43_200, 475_200, 1)]
     [InlineData(11, 43_200, 475_199, 2)]
@@ -138,19 +140,22 @@ public sealed class MonthlyBudgetTests
     [Fact]
     public void The_start_up_line_projects_the_schedule_against_both_budgets()
     {
+        var now = new DateTime(2026, 11, 1, 0, 0, 0, DateTimeKind.Utc);
         var demo = new CoinGeckoOptions { ApiKey = "k" };
         var outlook = new BudgetOutlook(Coins: 1_000, CallsPerCycle: 11, CycleMinutes: 1, CyclesLeft: 43_200, MonthUsed: 0, Every: 48, Need: 9_900, Fits: false);
 
-        BudgetPlanner.Describe(outlook, demo, MonthlyBudgetMode.Stretch, new DateTime(2026, 11, 1, 0, 0, 0, DateTimeKind.Utc)).Should().Be(
+        BudgetPlanner.Describe(outlook, demo, MonthlyBudgetMode.Stretch, now).Should().Be(
             "1,000 coins every minute: 11 calls a minute, ~475,000 a month; the demo plan allows 30 a minute and 10,000 a month: " +
             "polling every 48 minutes instead, to last the month (Polling__MonthlyBudget=Stretch).");
-        var readme = File.ReadAllText(Path.Combine(ComposeFileTests.RepositoryRoot(), "README.md"));
+        var page = File.ReadAllText(Path.Combine(ComposeFileTests.RepositoryRoot(), "docs", "configuration.md"));
         var fits = outlook with { Every = 1, Need = 475_200, Fits = true };
         foreach (var (plan, expected) in new[] { (demo, outlook), (new CoinGeckoOptions(), fits), (new CoinGeckoOptions { ApiKey = "k", Plan = CoinGeckoPlan.Pro }, fits) })
-            readme.Should().Contain($"`{BudgetPlanner.Describe(expected, plan, MonthlyBudgetMode.Stretch, DateTime.UtcNow)}`", "README's \"Your plan in numbers\" quotes the worker");
-        BudgetPlanner.Describe(outlook with { Every = 1, Need = 475_200 }, demo, MonthlyBudgetMode.Ignore, DateTime.UtcNow).Should().Contain(
+            page.Should().Contain($"`{BudgetPlanner.Describe(expected, plan, MonthlyBudgetMode.Stretch, now)}`",
+                "docs/configuration.md's \"Your plan in numbers\" quotes the worker");
+        BudgetPlanner.Describe(outlook with { Every = 1, Need = 475_200 }, demo, MonthlyBudgetMode.Ignore, now).Should().Contain(
             "the month's calls run out after ~0.6 days and every call fails until the month turns");
-        BudgetPlanner.Describe(outlook with { Every = 1, Fits = true }, new CoinGeckoOptions(), MonthlyBudgetMode.Stretch, DateTime.UtcNow).Should().Be(
+        BudgetPlanner.Describe(outlook with { Every = 1, Fits = true }, new CoinGeckoOptions(), MonthlyBudgetMode.Stretch, now)
+            .Should().Be(
             "1,000 coins every minute: 11 calls a minute, ~475,000 a month; the public plan allows 30 a minute and sets no monthly cap: the schedule fits.");
     }
 }

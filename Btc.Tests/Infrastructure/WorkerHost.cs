@@ -17,12 +17,18 @@ public sealed class WorkerHost : IAsyncDisposable
     public IHost Host { get; }
     public IServiceProvider Services => Host.Services;
 
-    public static Task<WorkerHost> StartAsync(string connectionString, Simulator coinGecko, params (string Key, string Value)[] settings) =>
+    public static Task<WorkerHost> StartAsync(
+        string connectionString, Simulator coinGecko, params (string Key, string Value)[] settings) =>
         StartAsync(connectionString, coinGecko, null, settings);
 
     /// <summary>A replica whose log is kept in <paramref name="logs"/>.</summary>
-    public static async Task<WorkerHost> StartAsync(
-        string connectionString, Simulator coinGecko, LogCapture? logs, params (string Key, string Value)[] settings)
+    public static Task<WorkerHost> StartAsync(
+        string connectionString, Simulator coinGecko, LogCapture? logs, params (string Key, string Value)[] settings) =>
+        StartAsync(connectionString, coinGecko, logs, TimeProvider.System, settings);
+
+    /// <summary>A replica whose clock (where a minute, a day or a month decides) is <paramref name="clock"/>.</summary>
+    public static async Task<WorkerHost> StartAsync(string connectionString, Simulator coinGecko, LogCapture? logs,
+        TimeProvider clock, params (string Key, string Value)[] settings)
     {
         var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
         {
@@ -51,6 +57,7 @@ public sealed class WorkerHost : IAsyncDisposable
         if (logs is not null)
             builder.Logging.AddProvider(logs);
         builder.AddBtcWorker();
+        builder.Services.AddSingleton(clock);
         var host = builder.Build();
         await host.StartAsync();
         return new WorkerHost(host);
@@ -67,7 +74,8 @@ public sealed class WorkerHost : IAsyncDisposable
     /// would, until the client's circuit lets calls through again.
     /// </summary>
     public Task WaitForCircuitClosedAsync() => Eventually.Until(
-        () => Task.FromResult(Services.GetRequiredService<CoinGeckoCircuit>().IsOpen), open => !open, TimeSpan.FromSeconds(60), "the CoinGecko circuit to let calls through");
+        () => Task.FromResult(Services.GetRequiredService<CoinGeckoCircuit>().IsOpen), open => !open,
+        TimeSpan.FromSeconds(60), "the CoinGecko circuit to let calls through");
 
     public async ValueTask DisposeAsync()
     {
