@@ -2,7 +2,8 @@ namespace Btc.Data.Budget;
 
 /// <summary>
 /// The worker's plan as of its last cycle: its limits, what a cycle costs, how often the schedule runs, the cadence
-/// the month allows (poll every <see cref="Every"/>th time the schedule fires) and the month's calls projected with it.
+/// the month allows (poll every <see cref="Every"/>th time the schedule fires) and the month's calls projected with
+/// it.
 /// </summary>
 public sealed record BudgetPlan(
     int CallsPerMinute,

@@ -14,7 +14,8 @@ internal sealed record BudgetState(
         var fillsFull = limits.Fill && Fills >= limits.PerMinute - limits.MinuteReserve;
         if (BlockedUntil <= Now && Used < limits.PerMinute && !fillsFull)
             return BudgetDecision.Grant;
-        // The latest of what stands in the way; a second from now when only a reserve as large as the whole minute does.
+        // The latest of what stands in the way; a second from now when only a reserve as large as the whole minute
+        // does.
         DateTime?[] waits =
         [
             BlockedUntil > Now ? BlockedUntil : null,

@@ -10,17 +10,17 @@ namespace Btc.Data.Budget;
 public sealed class CallBudget(NpgsqlDataSource db)
 {
     /// <summary>
-    /// The sliding window calls are counted in: CoinGecko's minute and a second, since a call is counted here when it is
-    /// granted and there when it arrives (a burst sent as the window moves on would otherwise meet the last minute's
-    /// calls still counted there).
+    /// The sliding window calls are counted in: CoinGecko's minute and a second, since a call is counted here when it
+    /// is granted and there when it arrives (a burst sent as the window moves on would otherwise meet the last
+    /// minute's calls still counted there).
     /// </summary>
     public static readonly TimeSpan Window = TimeSpan.FromSeconds(61);
 
     /// <summary>
-    /// Takes one call from the minute's and the month's budgets for <paramref name="source"/>, or says when the next one
-    /// may be had. The month is the calendar month in UTC of <paramref name="now"/> (CoinGecko's); the minute's window
-    /// runs on the database's clock, shared by every replica. A granted call is charged to <paramref name="source"/>
-    /// in the same transaction: every attempt is counted once it may be made, and none twice.
+    /// Takes one call from the minute's and the month's budgets for <paramref name="source"/>, or says when the next
+    /// one may be had. The month is the calendar month in UTC of <paramref name="now"/> (CoinGecko's); the minute's
+    /// window runs on the database's clock, shared by every replica. A granted call is charged to
+    /// <paramref name="source"/> in the same transaction: every attempt is counted once it may be made, and none twice.
     /// </summary>
     public async Task<BudgetDecision> TryTakeAsync(
         CallLimits limits, CallSource? source, DateTime now, CancellationToken ct = default)
@@ -55,10 +55,12 @@ public sealed class CallBudget(NpgsqlDataSource db)
             INSERT INTO coingecko_month (month, calls) VALUES (@month, 1)
             ON CONFLICT (month) DO UPDATE SET calls = coingecko_month.calls + 1;
             UPDATE poll_cycle_page SET calls_used = calls_used + 1 WHERE cycle_id = @cycleId AND page_no = @pageNo;
-            UPDATE poll_cycle SET calls_used = calls_used + 1 WHERE cycle_id = @cycleId AND @pageNo::integer IS NULL;
+            UPDATE poll_cycle SET calls_used = calls_used + 1
+            WHERE cycle_id = @cycleId AND @pageNo::integer IS NULL;
             """, new
             {
-                calledAt, fill, month = DateOnly.FromDateTime(month), cycleId = source?.CycleId, pageNo = source?.PageNo,
+                calledAt, fill, month = DateOnly.FromDateTime(month),
+                cycleId = source?.CycleId, pageNo = source?.PageNo,
             }, tx, cancellationToken: ct));
 
     /// <summary>Gives a call back to its month: CoinGecko counts only successful calls.</summary>
@@ -77,7 +79,9 @@ public sealed class CallBudget(NpgsqlDataSource db)
         return await connection.QuerySingleAsync<(int, int)>(new CommandDefinition("""
             SELECT (SELECT count(*)::integer FROM coingecko_call WHERE called_at > clock_timestamp() - @window),
                    coalesce((SELECT calls FROM coingecko_month WHERE month = @month), 0)
-            """, new { window = Window, month = DateOnly.FromDateTime(MonthOf(now)) }, cancellationToken: ct));
+            """,
+            new { window = Window, month = DateOnly.FromDateTime(MonthOf(now)) },
+            cancellationToken: ct));
     }
 
     /// <summary>The first instant of <paramref name="now"/>'s calendar month in UTC.</summary>

@@ -41,13 +41,16 @@ public sealed class BackfillJob(
         // Without a currency to fill in, a gap recorded now would be recorded without tasks, and never again.
         if (keys.Length == 0)
         {
-            log.LogWarning("Backfill__Currencies names no currency CoinGecko lists ({Codes}): nothing is filled", string.Join(", ", codes));
+            log.LogWarning("Backfill__Currencies names no currency CoinGecko lists ({Codes}): nothing is filled",
+                string.Join(", ", codes));
             return;
         }
-        if (await store.FindGapsAsync(horizon, TimeSpan.FromMinutes(options.Value.MinimumGapMinutes), options.Value.OnFirstStart, keys, ct) is > 0 and var found)
+        var minimumGap = TimeSpan.FromMinutes(options.Value.MinimumGapMinutes);
+        if (await store.FindGapsAsync(horizon, minimumGap, options.Value.OnFirstStart, keys, ct) is > 0 and var found)
         {
             var progress = await store.ProgressAsync(ct);
-            log.LogInformation("Backfill: {Found} new gaps found; {Left:N0} calls to fill what no cycle polled", found, progress.Tasks - progress.Done);
+            log.LogInformation("Backfill: {Found} new gaps found; {Left:N0} calls to fill what no cycle polled",
+                found, progress.Tasks - progress.Done);
             // Said with each new gap rather than every minute.
             if (keys.Length < codes.Count)
                 log.LogWarning("Backfill__Currencies names {Unknown}, which CoinGecko does not list: not filled",
@@ -55,6 +58,17 @@ public sealed class BackfillJob(
         }
 
         var limits = await budget.FillLimitsAsync(ct);
+        var (filled, points) = await FillWhileTimeLeftAsync(started, horizon, limits, ct);
+        if (filled > 0)
+            await SayProgressAsync(filled, points, ct);
+    }
+
+    /// <summary>
+    /// Claims and fills tasks one by one until the run's time is up, none is left or CoinGecko stops it.
+    /// </summary>
+    private async Task<(int Filled, int Points)> FillWhileTimeLeftAsync(
+        long started, DateTime horizon, CallLimits limits, CancellationToken ct)
+    {
         var (filled, points) = (0, 0);
         while (Stopwatch.GetElapsedTime(started) < RunFor)
         {
@@ -80,8 +94,7 @@ public sealed class BackfillJob(
             if (wait > TimeSpan.Zero)
                 await Task.Delay(wait, clock, ct);
         }
-        if (filled > 0)
-            await SayProgressAsync(filled, points, ct);
+        return (filled, points);
     }
 
     /// <summary>Fetches and stores one task, or says why not and what the run does next.</summary>
@@ -93,7 +106,8 @@ public sealed class BackfillJob(
         switch (outcome)
         {
             case CallOutcome<MarketChart>.Answered answered:
-                return new FillResult.Stored(await claim.CompleteAsync(Points(answered.Value).ToArray(), outcome.Calls, ct));
+                return new FillResult.Stored(
+                    await claim.CompleteAsync(Points(answered.Value).ToArray(), outcome.Calls, ct));
             case CallOutcome<MarketChart>.RateLimited limited:
                 return new FillResult.WaitUntil(limited.Until);
             case CallOutcome<MarketChart>.BudgetRefused refused:
@@ -105,7 +119,8 @@ public sealed class BackfillJob(
             // coin CoinGecko keeps failing on does not stand in front of the others, and filling stops for this run.
             case CallOutcome<MarketChart>.Failed { Unavailable: true } down:
                 await claim.DeferAsync(PutOff, CancellationToken.None);
-                log.LogInformation("Backfill paused until a later run: CoinGecko is unavailable ({Reason})", down.Reason);
+                log.LogInformation(
+                    "Backfill paused until a later run: CoinGecko is unavailable ({Reason})", down.Reason);
                 return new FillResult.StopRun();
             case CallOutcome<MarketChart>.Failed failed:
                 await claim.FailAsync(outcome.Calls, failed.Reason, CancellationToken.None);
@@ -123,13 +138,16 @@ public sealed class BackfillJob(
         var progress = await store.ProgressAsync(ct);
         if (progress.Tasks == 0)
         {
-            log.LogInformation("Backfill: done ({Filled} coin-currencies and {Points:N0} points in this run)", filled, points);
+            log.LogInformation(
+                "Backfill: done ({Filled} coin-currencies and {Points:N0} points in this run)", filled, points);
             return;
         }
         log.LogInformation("Backfill: {Progress}", progress.Describe(clock.GetUtcNow().UtcDateTime));
     }
 
-    /// <summary>The chart's usable points: CoinGecko's millisecond times to seconds; nulls and nonsense left out.</summary>
+    /// <summary>
+    /// The chart's usable points: CoinGecko's millisecond times to seconds; nulls and nonsense left out.
+    /// </summary>
     private static IEnumerable<PricePoint> Points(MarketChart chart)
     {
         foreach (var point in chart.Prices ?? [])

@@ -9,7 +9,8 @@ namespace Btc.Worker.Backfill;
 public static class FillRanges
 {
     private static readonly TimeSpan Day = TimeSpan.FromDays(1);
-    // The call reaches CoinGecko a moment after it is planned: a range starting exactly a day ago would be older by then.
+    // The call reaches CoinGecko a moment after it is planned: a range starting exactly a day ago would be older by
+    // then.
     private static readonly TimeSpan Margin = TimeSpan.FromMinutes(1);
 
     public static (DateTime From, DateTime Until) Of(DateTime from, DateTime until, DateTime now)

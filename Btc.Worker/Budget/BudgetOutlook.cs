@@ -5,4 +5,12 @@ namespace Btc.Worker.Budget;
 /// fits (poll every <see cref="Every"/>th firing; null when none does), the calls those cycles need, and whether
 /// the schedule as it is would fit.
 /// </summary>
-public sealed record BudgetOutlook(int Coins, int CallsPerCycle, double CycleMinutes, int CyclesLeft, int MonthUsed, int? Every, long Need, bool Fits);
+public sealed record BudgetOutlook(
+    int Coins,
+    int CallsPerCycle,
+    double CycleMinutes,
+    int CyclesLeft,
+    int MonthUsed,
+    int? Every,
+    long Need,
+    bool Fits);

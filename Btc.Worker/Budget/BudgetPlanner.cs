@@ -20,7 +20,9 @@ public sealed class BudgetPlanner(
     TimeProvider clock,
     ILogger<BudgetPlanner> log)
 {
-    /// <summary>CoinGecko listed about this many coins in 2024: the guess for Polling__Mode=All before the first list.</summary>
+    /// <summary>
+    /// CoinGecko listed about this many coins in 2024: the guess for Polling__Mode=All before the first list.
+    /// </summary>
     private const int ListedGuess = 15_000;
 
     private PollSchedule? _schedule;
@@ -40,8 +42,12 @@ public sealed class BudgetPlanner(
         var (_, used) = await budget.UsedAsync(now, ct);
         var cap = coinGecko.Value.EffectiveCallsPerMonth;
         var fits = cap is null || Cadence.Need(perCycle, cyclesLeft, 1) <= cap - used;
-        int? every = fits || polling.Value.MonthlyBudget == MonthlyBudgetMode.Ignore ? 1 : Cadence.Every(perCycle, cyclesLeft, cap!.Value - used);
-        return new BudgetOutlook(polled, perCycle, Schedule.Minutes, cyclesLeft, used, every, Cadence.Need(perCycle, cyclesLeft, every), fits);
+        int? every = fits || polling.Value.MonthlyBudget == MonthlyBudgetMode.Ignore
+            ? 1
+            : Cadence.Every(perCycle, cyclesLeft, cap!.Value - used);
+        return new BudgetOutlook(
+            polled, perCycle, Schedule.Minutes, cyclesLeft, used, every,
+            Cadence.Need(perCycle, cyclesLeft, every), fits);
     }
 
     /// <summary>
@@ -56,8 +62,15 @@ public sealed class BudgetPlanner(
         var last = (await plans.GetAsync(ct))?.LastPolledFor;
         var polls = outlook.Every is { } n
             && (n == 1 || last is null || last >= scheduledFor || Schedule.Count(last.Value, scheduledFor) >= n);
-        var plan = new BudgetPlan(coinGecko.Value.EffectiveCallsPerMinute, coinGecko.Value.EffectiveCallsPerMonth, outlook.CallsPerCycle,
-            outlook.CycleMinutes, outlook.Every ?? 0, outlook.MonthUsed + outlook.Need, polls ? scheduledFor : null, clock.GetUtcNow().UtcDateTime);
+        var plan = new BudgetPlan(
+            coinGecko.Value.EffectiveCallsPerMinute,
+            coinGecko.Value.EffectiveCallsPerMonth,
+            outlook.CallsPerCycle,
+            outlook.CycleMinutes,
+            outlook.Every ?? 0,
+            outlook.MonthUsed + outlook.Need,
+            polls ? scheduledFor : null,
+            clock.GetUtcNow().UtcDateTime);
         var before = await plans.SaveAsync(plan, ct);
         if (before != plan.Every && (before is not null || plan.Every != 1))
             SayCadence(outlook, before);
@@ -74,12 +87,15 @@ public sealed class BudgetPlanner(
         // Per the budget's 61 s window, which holds two minutely cycles' calls around each firing: reserving for one
         // left each cycle waiting a second for the last one's calls to age out, a second later every minute while
         // filling kept the window full (measured: 11 s after 12 minutes).
-        var cyclesPerMinute = (int)Math.Ceiling(CallBudget.Window.TotalMinutes / (outlook.CycleMinutes * (outlook.Every ?? 1)) - 1e-9);
+        var cyclesPerMinute = (int)Math.Ceiling(
+            CallBudget.Window.TotalMinutes / (outlook.CycleMinutes * (outlook.Every ?? 1)) - 1e-9);
         return new CallLimits(coinGecko.Value.EffectiveCallsPerMinute, coinGecko.Value.EffectiveCallsPerMonth,
             outlook.CallsPerCycle * Math.Max(1, cyclesPerMinute), outlook.Need, Fill: true);
     }
 
-    /// <summary>The start-up line: the schedule against both budgets (docs/configuration.md, "Your plan in numbers").</summary>
+    /// <summary>
+    /// The start-up line: the schedule against both budgets (docs/configuration.md, "Your plan in numbers").
+    /// </summary>
     public async Task<string> DescribeAsync(CancellationToken ct)
     {
         var now = clock.GetUtcNow().UtcDateTime;
@@ -90,32 +106,48 @@ public sealed class BudgetPlanner(
     {
         var cycles = TimeSpan.FromDays(30).TotalMinutes / outlook.CycleMinutes;
         var month = Round((long)Math.Round(outlook.CallsPerCycle * cycles));
-        var minute = outlook.CycleMinutes <= 1 ? $"{outlook.CallsPerCycle * Math.Round(1 / outlook.CycleMinutes):N0} calls a minute"
+        var minute = outlook.CycleMinutes <= 1
+            ? $"{outlook.CallsPerCycle * Math.Round(1 / outlook.CycleMinutes):N0} calls a minute"
             : $"{outlook.CallsPerCycle:N0} calls every {outlook.CycleMinutes:0.#} minutes";
         var every = outlook.CycleMinutes <= 1 ? "every minute" : $"every {outlook.CycleMinutes:0.#} minutes";
-        var allows = $"the {plan.EffectivePlan.ToString().ToLowerInvariant()} plan allows {plan.EffectiveCallsPerMinute:N0} a minute"
+        var allows = $"the {plan.EffectivePlan.ToString().ToLowerInvariant()} plan allows "
+            + $"{plan.EffectiveCallsPerMinute:N0} a minute"
             + (plan.EffectiveCallsPerMonth is { } cap ? $" and {cap:N0} a month" : " and sets no monthly cap");
         var verdict = plan.EffectiveCallsPerMonth is not { } limit || outlook.Fits ? "the schedule fits"
-            : mode == MonthlyBudgetMode.Ignore ? $"the month's calls run out after ~{limit / (outlook.CallsPerCycle * 1440 / outlook.CycleMinutes):0.#} days and every call fails until the month turns (Polling__MonthlyBudget=Ignore)"
-            : outlook.Every is { } n ? $"polling every {n * outlook.CycleMinutes:0.#} minutes instead, to last the month (Polling__MonthlyBudget=Stretch)"
+            : mode == MonthlyBudgetMode.Ignore
+                ? "the month's calls run out after "
+                  + $"~{limit / (outlook.CallsPerCycle * 1440 / outlook.CycleMinutes):0.#} days and every call fails "
+                  + "until the month turns (Polling__MonthlyBudget=Ignore)"
+            : outlook.Every is { } n
+                ? $"polling every {n * outlook.CycleMinutes:0.#} minutes instead, to last the month "
+                  + "(Polling__MonthlyBudget=Stretch)"
             : $"this month's calls are spent: polling resumes on {CallBudget.MonthOf(now).AddMonths(1):d MMM} UTC";
         var tight = outlook.CallsPerCycle > plan.EffectiveCallsPerMinute * Math.Max(1, outlook.CycleMinutes)
-            ? $" A cycle needs more calls than {outlook.CycleMinutes:0.#} minutes allow: its pages wait for the budget." : "";
+            ? $" A cycle needs more calls than {outlook.CycleMinutes:0.#} minutes allow: its pages wait for the budget."
+            : "";
         return $"{outlook.Coins:N0} coins {every}: {minute}, ~{month:N0} a month; {allows}: {verdict}.{tight}";
     }
 
     private void SayCadence(BudgetOutlook outlook, int? before)
     {
         if (outlook.Every is not { } n)
-            log.LogWarning("The month's {Cap:N0} CoinGecko calls are spent ({Used:N0} used): polling resumes when the month turns",
+            log.LogWarning(
+                "The month's {Cap:N0} CoinGecko calls are spent ({Used:N0} used): polling resumes when the month turns",
                 coinGecko.Value.EffectiveCallsPerMonth, outlook.MonthUsed);
         else if (n == 1)
-            log.LogInformation("The month's CoinGecko budget allows polling on schedule again ({Used:N0} calls used)", outlook.MonthUsed);
+            log.LogInformation(
+                "The month's CoinGecko budget allows polling on schedule again ({Used:N0} calls used)",
+                outlook.MonthUsed);
         else
             log.LogWarning(
-                "Polling every {Minutes:0.#} minutes (was every {Before}): {Cycles:N0} more cycles of {Calls} calls would spend more than the {Left:N0} calls left of the month's {Cap:N0}",
-                n * outlook.CycleMinutes, before is { } b && b > 0 ? $"{b * outlook.CycleMinutes:0.#} minutes" : "firing", outlook.CyclesLeft, outlook.CallsPerCycle,
-                coinGecko.Value.EffectiveCallsPerMonth - outlook.MonthUsed, coinGecko.Value.EffectiveCallsPerMonth);
+                "Polling every {Minutes:0.#} minutes (was every {Before}): {Cycles:N0} more cycles of {Calls} calls "
+                + "would spend more than the {Left:N0} calls left of the month's {Cap:N0}",
+                n * outlook.CycleMinutes,
+                before is { } b && b > 0 ? $"{b * outlook.CycleMinutes:0.#} minutes" : "firing",
+                outlook.CyclesLeft,
+                outlook.CallsPerCycle,
+                coinGecko.Value.EffectiveCallsPerMonth - outlook.MonthUsed,
+                coinGecko.Value.EffectiveCallsPerMonth);
     }
 
     // "~475,000": three significant figures are as much as a projection knows.

@@ -5,8 +5,8 @@ public static class Cadence
 {
     /// <summary>
     /// The smallest N such that polling every Nth time the schedule fires, <paramref name="cyclesLeft"/> times to the
-    /// month's end, spends at most <paramref name="remaining"/> calls of <paramref name="callsPerCycle"/> each; null when
-    /// not even one more cycle fits.
+    /// month's end, spends at most <paramref name="remaining"/> calls of <paramref name="callsPerCycle"/> each; null
+    /// when not even one more cycle fits.
     /// </summary>
     public static int? Every(int callsPerCycle, int cyclesLeft, long remaining)
     {

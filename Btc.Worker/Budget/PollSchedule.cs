@@ -25,7 +25,9 @@ public sealed class PollSchedule
 
     /// <summary>Firings in [from, to), counted one by one: for short spans.</summary>
     public int Count(DateTime from, DateTime to) =>
-        from >= to ? 0 : _cron.GetOccurrences(from, to, TimeZoneInfo.Utc, fromInclusive: true, toInclusive: false).Count();
+        from >= to
+            ? 0
+            : _cron.GetOccurrences(from, to, TimeZoneInfo.Utc, fromInclusive: true, toInclusive: false).Count();
 
     /// <summary>Firings in [from, to): counted when within a day, estimated from the average spacing beyond.</summary>
     public int Estimate(DateTime from, DateTime to) =>

@@ -16,6 +16,8 @@ internal abstract record Attempt<T>
     /// <summary>Down or slow (5xx, 408, no connection, no answer in time): worth another attempt.</summary>
     public sealed record Outage(string Reason, bool Counted) : Attempt<T>;
 
-    /// <summary>CoinGecko answered, but refused the request (4xx) or sent what is not its JSON: no use trying again.</summary>
+    /// <summary>
+    /// CoinGecko answered, but refused the request (4xx) or sent what is not its JSON: no use trying again.
+    /// </summary>
     public sealed record Refusal(string Reason, bool Counted) : Attempt<T>;
 }

@@ -12,10 +12,14 @@ public abstract record CallOutcome<T>(int Calls)
     /// <summary>CoinGecko said 429: no replica calls it until <see cref="Until"/>.</summary>
     public sealed record RateLimited(DateTime Until, int Calls) : CallOutcome<T>(Calls);
 
-    /// <summary>The shared budget (the minute's, the month's, or what the cycles leave filling) has no call until then.</summary>
+    /// <summary>
+    /// The shared budget (the minute's, the month's, or what the cycles leave filling) has no call until then.
+    /// </summary>
     public sealed record BudgetRefused(DateTime RetryAt, int Calls) : CallOutcome<T>(Calls);
 
-    /// <summary>CoinGecko kept failing: this process makes no calls until <see cref="Until"/> (its circuit is open).</summary>
+    /// <summary>
+    /// CoinGecko kept failing: this process makes no calls until <see cref="Until"/> (its circuit is open).
+    /// </summary>
     public sealed record Paused(DateTime Until, int Calls) : CallOutcome<T>(Calls);
 
     /// <summary>

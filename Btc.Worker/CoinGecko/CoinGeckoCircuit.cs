@@ -8,7 +8,8 @@ namespace Btc.Worker.CoinGecko;
 /// <see cref="BreakDuration"/>, then one probe call; its success closes the circuit, its failure opens it again. Said
 /// once in the log each way. A 429 or a refused request is not an outage and counts as an answer here.
 /// </summary>
-public sealed class CoinGeckoCircuit(IOptions<CoinGeckoOptions> options, TimeProvider clock, ILogger<CoinGeckoCircuit> log)
+public sealed class CoinGeckoCircuit(
+    IOptions<CoinGeckoOptions> options, TimeProvider clock, ILogger<CoinGeckoCircuit> log)
 {
     private const int MinimumThroughput = 5;
     private const double FailureRatio = 0.5;

@@ -37,7 +37,9 @@ public sealed class CoinGeckoClient(
     public Task<CallOutcome<List<string>>> GetSupportedVsCurrenciesAsync(CancellationToken ct) =>
         CallAsync(CallPurpose.Chore(), api.GetSupportedVsCurrenciesAsync, ct);
 
-    /// <summary>One fill task's history, asked with <paramref name="limits"/> (what the cycles leave filling).</summary>
+    /// <summary>
+    /// One fill task's history, asked with <paramref name="limits"/> (what the cycles leave filling).
+    /// </summary>
     public Task<CallOutcome<MarketChart>> GetMarketChartRangeAsync(
         CallLimits limits, string coinId, string currency, DateTime from, DateTime until, CancellationToken ct) =>
         CallAsync(CallPurpose.Fill(limits), c => api.GetMarketChartRangeAsync(coinId, currency,
@@ -92,13 +94,15 @@ public sealed class CoinGeckoClient(
     }
 
     private CallLimits LimitsFor(CallPurpose purpose) =>
-        purpose.FillLimits ?? new CallLimits(options.Value.EffectiveCallsPerMinute, options.Value.EffectiveCallsPerMonth);
+        purpose.FillLimits
+        ?? new CallLimits(options.Value.EffectiveCallsPerMinute, options.Value.EffectiveCallsPerMonth);
 
     /// <summary>
     /// Waits until <paramref name="retryAt"/> when the purpose may wait and the call's waits stay short; how long it
     /// waited, or null when it did not.
     /// </summary>
-    private async Task<TimeSpan?> TryWaitAsync(CallPurpose purpose, DateTime retryAt, TimeSpan waited, CancellationToken ct)
+    private async Task<TimeSpan?> TryWaitAsync(
+        CallPurpose purpose, DateTime retryAt, TimeSpan waited, CancellationToken ct)
     {
         var wait = TimeSpan.FromTicks(Math.Max((retryAt - Now).Ticks, MinimumWait.Ticks));
         if (!purpose.MayWait || waited + wait > MaxWait)

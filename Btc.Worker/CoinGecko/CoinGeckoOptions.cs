@@ -13,7 +13,9 @@ public sealed class CoinGeckoOptions : IValidatableObject
     /// <summary>Demo when a key is given, public otherwise.</summary>
     public CoinGeckoPlan? Plan { get; set; }
 
-    /// <summary>Overrides the plan's host: the simulator, a proxy. Empty means unset (compose passes empties).</summary>
+    /// <summary>
+    /// Overrides the plan's host: the simulator, a proxy. Empty means unset (compose passes empties).
+    /// </summary>
     public string? BaseUrl { get; set; }
 
     /// <summary>
@@ -34,7 +36,8 @@ public sealed class CoinGeckoOptions : IValidatableObject
     [Range(1, 300)]
     public int TimeoutSeconds { get; set; } = 10;
 
-    public CoinGeckoPlan EffectivePlan => Plan ?? (string.IsNullOrEmpty(ApiKey) ? CoinGeckoPlan.Public : CoinGeckoPlan.Demo);
+    public CoinGeckoPlan EffectivePlan =>
+        Plan ?? (string.IsNullOrEmpty(ApiKey) ? CoinGeckoPlan.Public : CoinGeckoPlan.Demo);
 
     public int EffectiveCallsPerMinute => CallsPerMinute ?? (EffectivePlan == CoinGeckoPlan.Pro ? 500 : 30);
 
@@ -52,15 +55,20 @@ public sealed class CoinGeckoOptions : IValidatableObject
 
     public Uri EffectiveBaseUrl => new(!string.IsNullOrWhiteSpace(BaseUrl)
         ? BaseUrl
-        : EffectivePlan == CoinGeckoPlan.Pro ? "https://pro-api.coingecko.com/api/v3" : "https://api.coingecko.com/api/v3");
+        : EffectivePlan == CoinGeckoPlan.Pro
+            ? "https://pro-api.coingecko.com/api/v3"
+            : "https://api.coingecko.com/api/v3");
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         if (!string.IsNullOrWhiteSpace(BaseUrl) && !Uri.TryCreate(BaseUrl, UriKind.Absolute, out _))
-            yield return new ValidationResult($"CoinGecko__BaseUrl '{BaseUrl}' is not an absolute URL, e.g. http://localhost:8100/api/v3.");
+            yield return new ValidationResult(
+                $"CoinGecko__BaseUrl '{BaseUrl}' is not an absolute URL, e.g. http://localhost:8100/api/v3.");
         if (EffectivePlan != CoinGeckoPlan.Public && string.IsNullOrWhiteSpace(ApiKey))
-            yield return new ValidationResult($"CoinGecko__Plan={EffectivePlan} needs a key: set COINGECKO_API_KEY, or use CoinGecko__Plan=Public.");
+            yield return new ValidationResult(
+                $"CoinGecko__Plan={EffectivePlan} needs a key: set COINGECKO_API_KEY, or use CoinGecko__Plan=Public.");
         if (EffectivePlan == CoinGeckoPlan.Public && !string.IsNullOrWhiteSpace(ApiKey))
-            yield return new ValidationResult("COINGECKO_API_KEY is set but CoinGecko__Plan=Public sends no key: use Demo or Pro.");
+            yield return new ValidationResult(
+                "COINGECKO_API_KEY is set but CoinGecko__Plan=Public sends no key: use Demo or Pro.");
     }
 }

@@ -28,7 +28,8 @@ public static class CoinGeckoSetup
             AllowDuplicateProperties = false,
         };
         services.AddRefitGeneratedClient<ICoinGeckoApi>(new RefitSettings(new SystemTextJsonContentSerializer(json)))
-            .ConfigureHttpClient((sp, http) => Configure(http, sp.GetRequiredService<IOptions<CoinGeckoOptions>>().Value));
+            .ConfigureHttpClient(
+                (sp, http) => Configure(http, sp.GetRequiredService<IOptions<CoinGeckoOptions>>().Value));
         return services;
     }
 

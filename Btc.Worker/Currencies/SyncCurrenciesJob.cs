@@ -5,8 +5,8 @@ using Btc.Worker.Hosting;
 
 namespace Btc.Worker.Currencies;
 
-public sealed class SyncCurrenciesJob(CoinGeckoClient coinGecko, CurrencyStore currencies, ILogger<SyncCurrenciesJob> log)
-    : ISyncCurrenciesJob
+public sealed class SyncCurrenciesJob(
+    CoinGeckoClient coinGecko, CurrencyStore currencies, ILogger<SyncCurrenciesJob> log) : ISyncCurrenciesJob
 {
     public async Task RunAsync(CancellationToken ct)
     {

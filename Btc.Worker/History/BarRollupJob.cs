@@ -15,6 +15,7 @@ public sealed class BarRollupJob(BarRollup rollup, ILogger<BarRollupJob> log) : 
         var (days, caughtUp) = await rollup.RunAsync(Budget, ct);
         if (days > 0 || !caughtUp)
             log.LogInformation("Bars: {Days} days rolled up in {Seconds:0.0} s{Behind}",
-                days, Stopwatch.GetElapsedTime(started).TotalSeconds, caughtUp ? "" : "; more to roll up in the next run");
+                days, Stopwatch.GetElapsedTime(started).TotalSeconds,
+                caughtUp ? "" : "; more to roll up in the next run");
     }
 }

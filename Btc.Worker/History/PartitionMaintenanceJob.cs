@@ -8,7 +8,11 @@ using Btc.Data.History;
 namespace Btc.Worker.History;
 
 public sealed class PartitionMaintenanceJob(
-    PricePartitions partitions, BarRetention bars, IOptions<RetentionOptions> options, TimeProvider clock, ILogger<PartitionMaintenanceJob> log)
+    PricePartitions partitions,
+    BarRetention bars,
+    IOptions<RetentionOptions> options,
+    TimeProvider clock,
+    ILogger<PartitionMaintenanceJob> log)
     : IPartitionMaintenanceJob
 {
     // Days created ahead, so a missed daily run never leaves today's samples in the default partition.
@@ -23,7 +27,9 @@ public sealed class PartitionMaintenanceJob(
         var dropped = await partitions.DropBeforeAsync(today.AddDays(-minuteDays), ct);
         var hourBars = await bars.DropHourBarsBeforeAsync(today.AddDays(-hourDays), ct);
         if (created + dropped + hourBars > 0)
-            log.LogInformation("Price partitions: {Created} created, {Dropped} dropped past {MinuteDays} days; hour bars of {HourBars} coin-currency-days dropped past {HourDays} days",
+            log.LogInformation(
+                "Price partitions: {Created} created, {Dropped} dropped past {MinuteDays} days; "
+                + "hour bars of {HourBars} coin-currency-days dropped past {HourDays} days",
                 created, dropped, minuteDays, hourBars, hourDays);
     }
 }

@@ -6,7 +6,8 @@ namespace Btc.Worker.Hosting;
 /// Touches a file while the database answers, for a container healthcheck: the worker serves no HTTP.
 /// On when Worker__HeartbeatFile names the file.
 /// </summary>
-public sealed class HeartbeatFile(IConfiguration configuration, PollCycleStore cycles, ILogger<HeartbeatFile> log) : BackgroundService
+public sealed class HeartbeatFile(IConfiguration configuration, PollCycleStore cycles, ILogger<HeartbeatFile> log)
+    : BackgroundService
 {
     private static readonly TimeSpan Every = TimeSpan.FromSeconds(15);
 

@@ -31,8 +31,11 @@ public sealed class JobPolicies : IJobFilterProvider
     };
 
     /// <summary>The policies, and Hangfire's own providers (its global filters and attributes) under them.</summary>
-    public static IJobFilterProvider WithHangfireDefaults() => new JobFilterProviderCollection(JobFilterProviders.Providers, new JobPolicies());
+    public static IJobFilterProvider WithHangfireDefaults() =>
+        new JobFilterProviderCollection(JobFilterProviders.Providers, new JobPolicies());
 
     public IEnumerable<JobFilter> GetFilters(Job job) =>
-        job.Type is { } type && Retries.TryGetValue(type, out var retry) ? [new JobFilter(retry, JobFilterScope.Method, null)] : [];
+        job.Type is { } type && Retries.TryGetValue(type, out var retry)
+            ? [new JobFilter(retry, JobFilterScope.Method, null)]
+            : [];
 }

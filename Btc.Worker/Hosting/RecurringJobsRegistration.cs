@@ -36,17 +36,13 @@ public sealed class RecurringJobsRegistration(
         {
             try
             {
-                recurring.AddOrUpdate<IPollCycleJob>(RecurringJobIds.PollCycle, job => job.RunAsync(null, CancellationToken.None), polling.Value.Cron, utc);
-                recurring.AddOrUpdate<ISyncCurrenciesJob>(RecurringJobIds.SyncCurrencies, job => job.RunAsync(CancellationToken.None), Cron.Daily(3), utc);
-                recurring.AddOrUpdate<IPartitionMaintenanceJob>(RecurringJobIds.PartitionMaintenance, job => job.RunAsync(CancellationToken.None), Cron.Daily(0, 5), utc);
-                recurring.AddOrUpdate<ISeriesCompactionJob>(RecurringJobIds.SeriesCompaction, job => job.RunAsync(CancellationToken.None), Cron.Minutely(), utc);
-                recurring.AddOrUpdate<IBarRollupJob>(RecurringJobIds.BarRollup, job => job.RunAsync(CancellationToken.None), "*/10 * * * *", utc);
-                recurring.AddOrUpdate<IBackfillJob>(RecurringJobIds.Backfill, job => job.RunAsync(CancellationToken.None), Cron.Minutely(), utc);
+                AddOrUpdateRecurringJobs(utc);
                 break;
             }
             catch (ArgumentException e) when (e.Message.Contains("CRON", StringComparison.OrdinalIgnoreCase))
             {
-                throw new StartupException($"Polling__Cron '{polling.Value.Cron}' is not a valid cron expression, e.g. '* * * * *'.", e);
+                throw new StartupException(
+                    $"Polling__Cron '{polling.Value.Cron}' is not a valid cron expression, e.g. '* * * * *'.", e);
             }
             catch (Exception e) when (attempt < 10 && e is not OperationCanceledException)
             {
@@ -63,6 +59,22 @@ public sealed class RecurringJobsRegistration(
 
         if (polling.Value.PollOnStart)
             await PollOnStartAsync(cancellationToken);
+    }
+
+    private void AddOrUpdateRecurringJobs(RecurringJobOptions utc)
+    {
+        recurring.AddOrUpdate<IPollCycleJob>(RecurringJobIds.PollCycle,
+            job => job.RunAsync(null, CancellationToken.None), polling.Value.Cron, utc);
+        recurring.AddOrUpdate<ISyncCurrenciesJob>(RecurringJobIds.SyncCurrencies,
+            job => job.RunAsync(CancellationToken.None), Cron.Daily(3), utc);
+        recurring.AddOrUpdate<IPartitionMaintenanceJob>(RecurringJobIds.PartitionMaintenance,
+            job => job.RunAsync(CancellationToken.None), Cron.Daily(0, 5), utc);
+        recurring.AddOrUpdate<ISeriesCompactionJob>(RecurringJobIds.SeriesCompaction,
+            job => job.RunAsync(CancellationToken.None), Cron.Minutely(), utc);
+        recurring.AddOrUpdate<IBarRollupJob>(RecurringJobIds.BarRollup,
+            job => job.RunAsync(CancellationToken.None), "*/10 * * * *", utc);
+        recurring.AddOrUpdate<IBackfillJob>(RecurringJobIds.Backfill,
+            job => job.RunAsync(CancellationToken.None), Cron.Minutely(), utc);
     }
 
     /// <summary>

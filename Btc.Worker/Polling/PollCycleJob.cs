@@ -40,7 +40,8 @@ public sealed class PollCycleJob(
         {
             if (await budget.PollsAsync(scheduledFor, ct) is not { } cadence)
             {
-                log.LogDebug("No cycle for {ScheduledFor:HH:mm}: the monthly budget stretches the cadence", scheduledFor);
+                log.LogDebug(
+                    "No cycle for {ScheduledFor:HH:mm}: the monthly budget stretches the cadence", scheduledFor);
                 return;
             }
             cadenceSeconds = (int)Math.Round(cadence.TotalSeconds);
@@ -53,26 +54,40 @@ public sealed class PollCycleJob(
         if (start.OpenPages is { } open)
         {
             // A second run of the same trigger: finish what the first run started rather than start again.
-            log.LogWarning("Cycle {CycleId} already started by this trigger; re-enqueuing its {Pages} open pages", start.CycleId, open.Count);
+            log.LogWarning("Cycle {CycleId} already started by this trigger; re-enqueuing its {Pages} open pages",
+                start.CycleId, open.Count);
             EnqueuePages(start.CycleId, open);
             return;
         }
         if (late > TooLate)
         {
-            await cycles.FailAsync(start.CycleId, $"Started {late.TotalSeconds:0} s after its minute: the next cycle polls instead.", ct);
+            await cycles.FailAsync(
+                start.CycleId, $"Started {late.TotalSeconds:0} s after its minute: the next cycle polls instead.", ct);
             metrics.Cycles.Add(1, new KeyValuePair<string, object?>("outcome", "failed"));
-            log.LogWarning("Cycle {CycleId} for {ScheduledFor:HH:mm} skipped: it started {Seconds:0} s late", start.CycleId, scheduledFor, late.TotalSeconds);
+            log.LogWarning("Cycle {CycleId} for {ScheduledFor:HH:mm} skipped: it started {Seconds:0} s late",
+                start.CycleId, scheduledFor, late.TotalSeconds);
             return;
         }
 
+        await EnqueueCycleAsync(start, scheduledFor, ct);
+    }
+
+    /// <summary>The coin list read, the tracked coins split into pages and the pages enqueued.</summary>
+    private async Task EnqueueCycleAsync(CycleStart start, DateTime scheduledFor, CancellationToken ct)
+    {
         var tracked = await ReadTrackedCoinsAsync(start.CycleId, scheduledFor, ct);
         var pages = tracked.Chunk(options.Value.PageSize).Select(p => (IReadOnlyList<TrackedCoin>)p).ToArray();
         if (!await cycles.SetPagesAsync(start.CycleId, pages, ct))
             return; // a newer cycle started while this one read the list, and closed it
         // The pages a newer cycle would have had to leave undone go first (see PollCycleStore.StartAsync).
-        var order = start.SupersededPages.Where(p => p < pages.Length).Concat(Enumerable.Range(0, pages.Length)).Distinct().ToArray();
+        var order = start.SupersededPages
+            .Where(p => p < pages.Length)
+            .Concat(Enumerable.Range(0, pages.Length))
+            .Distinct()
+            .ToArray();
         EnqueuePages(start.CycleId, order);
-        log.LogDebug("Cycle {CycleId}: {Coins} coins in {Pages} pages enqueued", start.CycleId, tracked.Count, pages.Length);
+        log.LogDebug("Cycle {CycleId}: {Coins} coins in {Pages} pages enqueued",
+            start.CycleId, tracked.Count, pages.Length);
     }
 
     /// <summary>

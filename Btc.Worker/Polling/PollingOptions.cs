@@ -4,7 +4,9 @@ namespace Btc.Worker.Polling;
 
 public enum TrackingMode
 {
-    /// <summary>The first and last <see cref="PollingOptions.Edge"/> ids in code-point order (the original's choice).</summary>
+    /// <summary>
+    /// The first and last <see cref="PollingOptions.Edge"/> ids in code-point order (the original's choice).
+    /// </summary>
     Edges,
     /// <summary>Every coin CoinGecko lists.</summary>
     All,
@@ -38,7 +40,9 @@ public sealed class PollingOptions : IValidatableObject
     /// <summary>Ids per /simple/price call: longer lists hit 414 URI Too Long at CoinGecko.</summary>
     [Range(1, 250)] public int PageSize { get; set; } = 100;
 
-    /// <summary>Poll at start-up when no cycle ran in the last two minutes, rather than wait for the schedule.</summary>
+    /// <summary>
+    /// Poll at start-up when no cycle ran in the last two minutes, rather than wait for the schedule.
+    /// </summary>
     public bool PollOnStart { get; set; } = true;
 
     /// <summary>What to do when the schedule would spend the month's calls before the month ends.</summary>

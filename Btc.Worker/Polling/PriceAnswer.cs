@@ -20,7 +20,9 @@ public sealed record PageSamples(IReadOnlyList<PriceSample> Samples, int Skipped
 /// </summary>
 public static class PriceAnswer
 {
-    /// <summary>No coin trades near this in any currency (bitcoin is about 1e10 in the weakest): above it, a broken feed.</summary>
+    /// <summary>
+    /// No coin trades near this in any currency (bitcoin is about 1e10 in the weakest): above it, a broken feed.
+    /// </summary>
     public const double Ceiling = 1e15;
     private const string LastUpdatedAt = "last_updated_at";
     private static readonly DateTime BeforeCoinGecko = new(2013, 1, 1, 0, 0, 0, DateTimeKind.Utc);
@@ -36,7 +38,8 @@ public static class PriceAnswer
         int skipped = 0, refused = 0;
         foreach (var coin in coins)
         {
-            if (!answer.TryGetValue(coin.Id, out var quote) || quote.GetValueOrDefault(LastUpdatedAt) is not { } unixSeconds)
+            if (!answer.TryGetValue(coin.Id, out var quote)
+                || quote.GetValueOrDefault(LastUpdatedAt) is not { } unixSeconds)
             {
                 skipped++;
                 continue;
@@ -70,16 +73,20 @@ public static class PriceAnswer
         return new PageSamples(samples, skipped, refused, said.Count == 0 ? null : string.Join("; ", said));
     }
 
-    private static string? Refusal(string id, Dictionary<string, double?> quote, double unixSeconds, IReadOnlyList<Currency> currencies, DateTime now)
+    private static string? Refusal(
+        string id, Dictionary<string, double?> quote, double unixSeconds, IReadOnlyList<Currency> currencies,
+        DateTime now)
     {
         if (!double.IsFinite(unixSeconds) || unixSeconds < (BeforeCoinGecko - DateTime.UnixEpoch).TotalSeconds)
-            return $"'{id}': last_updated_at {unixSeconds.ToString(CultureInfo.InvariantCulture)} is before CoinGecko existed";
+            return $"'{id}': last_updated_at {unixSeconds.ToString(CultureInfo.InvariantCulture)} "
+                + "is before CoinGecko existed";
         // Compared in seconds: milliseconds where seconds belong would overflow a DateTime.
         if (unixSeconds > (now + Skew - DateTime.UnixEpoch).TotalSeconds)
             return $"'{id}': last_updated_at {unixSeconds.ToString(CultureInfo.InvariantCulture)} is in the future";
         foreach (var currency in currencies)
         {
-            if (quote.GetValueOrDefault(currency.Code) is { } price && !(double.IsFinite(price) && price >= 0 && price < Ceiling))
+            if (quote.GetValueOrDefault(currency.Code) is { } price
+                && !(double.IsFinite(price) && price >= 0 && price < Ceiling))
                 return $"'{id}': {currency.Code} price {price.ToString(CultureInfo.InvariantCulture)} is not a price";
         }
         return null;

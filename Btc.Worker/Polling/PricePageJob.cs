@@ -49,7 +49,8 @@ public sealed class PricePageJob(
         }
         catch (Exception e) when (e is not OperationCanceledException and not JobFailedException)
         {
-            await cycles.RecordPageErrorAsync(cycleId, pageNo, $"{e.GetType().Name}: {e.Message}", CancellationToken.None);
+            await cycles.RecordPageErrorAsync(
+                cycleId, pageNo, $"{e.GetType().Name}: {e.Message}", CancellationToken.None);
             throw;
         }
     }
@@ -97,14 +98,16 @@ public sealed class PricePageJob(
         var counts = new PageCounts(read.Skipped, read.Refused, read.Refusal);
         var result = await prices.StorePageAsync(cycleId, pageNo, currencies, read.Samples, counts, ct);
         if (result.Closed)
-            log.LogInformation("Cycle {CycleId} page {PageNo} not stored: superseded by a newer cycle while it was fetched",
+            log.LogInformation(
+                "Cycle {CycleId} page {PageNo} not stored: superseded by a newer cycle while it was fetched",
                 cycleId, pageNo);
         await FinishCycleAsync(cycleId, ct);
     }
 
     private async Task WaitForCallsAsync(int cycleId, int pageNo, DateTime until, string why, CancellationToken ct)
     {
-        await cycles.RecordPageErrorAsync(cycleId, pageNo, $"{why}; calls resume at {until:O}.", CancellationToken.None);
+        await cycles.RecordPageErrorAsync(
+            cycleId, pageNo, $"{why}; calls resume at {until:O}.", CancellationToken.None);
         // The month's budget spent: a later cycle polls these coins when it turns, not this page weeks from now.
         if (until - clock.GetUtcNow().UtcDateTime > MonthSpent)
             return;
@@ -130,9 +133,17 @@ public sealed class PricePageJob(
         if (cycle is null)
             return;
         log.LogInformation(
-            "Cycle {CycleId} for {ScheduledFor:HH:mm} done in {Seconds:0.0} s: {Coins} coins, {Stored} stored, {Stale} stale, {Skipped} skipped, {Calls} calls, {Errors} errors",
-            cycle.CycleId, cycle.ScheduledFor, (cycle.FinishedAt!.Value - cycle.StartedAt).TotalSeconds, cycle.CoinsRequested,
-            cycle.RowsStored, cycle.Stale, cycle.Skipped, cycle.CallsUsed, cycle.Errors);
+            "Cycle {CycleId} for {ScheduledFor:HH:mm} done in {Seconds:0.0} s: {Coins} coins, {Stored} stored, "
+            + "{Stale} stale, {Skipped} skipped, {Calls} calls, {Errors} errors",
+            cycle.CycleId,
+            cycle.ScheduledFor,
+            (cycle.FinishedAt!.Value - cycle.StartedAt).TotalSeconds,
+            cycle.CoinsRequested,
+            cycle.RowsStored,
+            cycle.Stale,
+            cycle.Skipped,
+            cycle.CallsUsed,
+            cycle.Errors);
         Record(cycle);
         jobs.Enqueue<IVolatilityRanksJob>(job => job.RunAsync(CancellationToken.None));
     }

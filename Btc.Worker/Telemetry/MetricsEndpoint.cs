@@ -9,7 +9,8 @@ namespace Btc.Worker.Telemetry;
 /// worker's meter provider through OpenTelemetry's ASP.NET Core exporter (its HttpListener exporter is meant for
 /// development only). Nothing else is served there.
 /// </summary>
-public sealed class MetricsEndpoint(int port, MeterProvider meters, ILogger<MetricsEndpoint> log) : IHostedService, IAsyncDisposable
+public sealed class MetricsEndpoint(int port, MeterProvider meters, ILogger<MetricsEndpoint> log)
+    : IHostedService, IAsyncDisposable
 {
     private WebApplication? _app;
 

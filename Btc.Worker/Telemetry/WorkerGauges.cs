@@ -12,14 +12,22 @@ namespace Btc.Worker.Telemetry;
 /// Gauges read from the database when scraped: the budgets all replicas share (each replica reports the same
 /// values: graph their max) and how long ago a cycle last completed.
 /// </summary>
-public sealed class WorkerGauges(BtcMetrics metrics, CallBudget budget, PollCycleStore cycles, IOptions<CoinGeckoOptions> options, TimeProvider clock)
+public sealed class WorkerGauges(
+    BtcMetrics metrics,
+    CallBudget budget,
+    PollCycleStore cycles,
+    IOptions<CoinGeckoOptions> options,
+    TimeProvider clock)
     : IHostedService
 {
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        metrics.Meter.CreateObservableGauge("btc.budget.used", Used, description: "CoinGecko calls used by all replicas, in the budget's minute and in the month (UTC).");
-        metrics.Meter.CreateObservableGauge("btc.budget.left", Left, description: "CoinGecko calls left in the budget's minute and in the month (absent: no monthly cap).");
-        metrics.Meter.CreateObservableGauge("btc.cycle.since_last_completed", SinceLastCycle, "s", "Seconds since a poll cycle last completed.");
+        metrics.Meter.CreateObservableGauge("btc.budget.used", Used,
+            description: "CoinGecko calls used by all replicas, in the budget's minute and in the month (UTC).");
+        metrics.Meter.CreateObservableGauge("btc.budget.left", Left,
+            description: "CoinGecko calls left in the budget's minute and in the month (absent: no monthly cap).");
+        metrics.Meter.CreateObservableGauge(
+            "btc.cycle.since_last_completed", SinceLastCycle, "s", "Seconds since a poll cycle last completed.");
         return Task.CompletedTask;
     }
 
