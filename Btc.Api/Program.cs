@@ -12,7 +12,7 @@ try
     }
     var builder = WebApplication.CreateBuilder(args);
     builder.AddBtcApi();
-    var app = builder.Build();
+    var app = builder.Build().ValidateSettings();
     app.UseBtcApi();
     await app.WaitForDatabaseAsync(builder.Configuration);
     await app.RunAsync();

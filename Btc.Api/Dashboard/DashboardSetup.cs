@@ -37,17 +37,14 @@ public static class DashboardSetup
     /// <summary>Hangfire on the workers' storage, for the dashboard only: the API runs no Hangfire server.</summary>
     public static IServiceCollection AddDashboard(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<DashboardOptions>()
-            .BindConfiguration(DashboardOptions.Section)
+        services.BindValidated<DashboardOptions>(DashboardOptions.Section)
             .PostConfigure(options =>
             {
                 if (!string.IsNullOrEmpty(options.Password))
                     return;
                 options.Password = Convert.ToBase64String(RandomNumberGenerator.GetBytes(15)).Replace('/', '-').Replace('+', '_');
                 options.PasswordGenerated = true;
-            })
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
+            });
         services.AddSingleton<DashboardAccessFilter>();
         // With it registered, the dashboard checks a token on every action it posts (delete, requeue, trigger), so a
         // page on another origin cannot make a signed-in browser press its buttons.

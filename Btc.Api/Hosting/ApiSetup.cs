@@ -33,11 +33,11 @@ public static class ApiSetup
         services.AddHostedService(provider => provider.GetRequiredService<DataChanges>());
         services.AddSingleton<ServedDataCache>();
         services.AddSingleton<StockLookup>();
-        services.AddOptions<ProxyOptions>().BindConfiguration(ProxyOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.BindValidated<ProxyOptions>(ProxyOptions.Section);
         services.AddProblemDetails();
         services.AddExceptionHandler<DatabaseUnavailableHandler>();
         services.AddRequestDeadline();
-        services.AddOptions<AccessOptions>().BindConfiguration(AccessOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.BindValidated<AccessOptions>(AccessOptions.Section);
         services.AddSingleton<ApiKeyCache>();
         services.AddRateLimits();
         services.AddOpenApi();
@@ -48,10 +48,6 @@ public static class ApiSetup
 
     public static WebApplication UseBtcApi(this WebApplication app)
     {
-        // Read before the host starts: a bad setting fails here, as one exception Program turns into a sentence.
-        _ = app.Services.GetRequiredService<IOptions<DashboardOptions>>().Value;
-        _ = app.Services.GetRequiredService<IOptions<RequestDeadlineOptions>>().Value;
-        _ = app.Services.GetRequiredService<IOptions<AccessOptions>>().Value;
         var proxies = app.Services.GetRequiredService<IOptions<ProxyOptions>>().Value.Addresses;
 
         if (proxies.Count > 0)

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Btc.Hosting.Startup;
 using Microsoft.AspNetCore.Http.Timeouts;
 
 namespace Btc.Api.Hosting;
@@ -13,7 +14,7 @@ public static class RequestDeadline
 {
     public static IServiceCollection AddRequestDeadline(this IServiceCollection services)
     {
-        services.AddOptions<RequestDeadlineOptions>().BindConfiguration(RequestDeadlineOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.BindValidated<RequestDeadlineOptions>(RequestDeadlineOptions.Section);
         services.AddRequestTimeouts();
         services.AddOptions<RequestTimeoutOptions>().Configure<Microsoft.Extensions.Options.IOptions<RequestDeadlineOptions>>((timeouts, deadline) =>
             timeouts.DefaultPolicy = new RequestTimeoutPolicy
