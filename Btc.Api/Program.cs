@@ -7,7 +7,8 @@ try
 {
     if (args is ["keys", .. var keyArgs])
     {
-        var configuration = new ConfigurationBuilder().AddJsonFile("appsettings.json", optional: true).AddEnvironmentVariables().Build();
+        var configuration = new ConfigurationBuilder()
+            .AddJsonFile("appsettings.json", optional: true).AddEnvironmentVariables().Build();
         return await KeysCommand.RunAsync(keyArgs, configuration, Console.Out, Console.Error);
     }
     var builder = WebApplication.CreateBuilder(args);

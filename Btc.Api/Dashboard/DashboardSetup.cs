@@ -12,7 +12,9 @@ namespace Btc.Api.Dashboard;
 
 public static class DashboardSetup
 {
-    /// <summary>Gap filling's progress in the dashboard's menu, beside Hangfire's own counters; it links to the recurring jobs.</summary>
+    /// <summary>
+    /// Gap filling's progress in the dashboard's menu, beside Hangfire's own counters; it links to the recurring jobs.
+    /// </summary>
     private static readonly Func<RazorPage, MenuItem> BackfillMenu = page =>
         new MenuItem("Backfill", page.Url.To("/recurring")) { Metric = BackfillMetric };
 
@@ -25,7 +27,10 @@ public static class DashboardSetup
             var progress = services.GetRequiredService<BackfillStore>().ProgressAsync().GetAwaiter().GetResult();
             return progress.Tasks == 0
                 ? new Metric("done") { Style = MetricStyle.Default }
-                : new Metric(progress.Brief(services.GetRequiredService<TimeProvider>().GetUtcNow().UtcDateTime)) { Style = MetricStyle.Info };
+                : new Metric(progress.Brief(services.GetRequiredService<TimeProvider>().GetUtcNow().UtcDateTime))
+                {
+                    Style = MetricStyle.Info,
+                };
         }
         catch (NpgsqlException)
         {
@@ -42,7 +47,8 @@ public static class DashboardSetup
             {
                 if (!string.IsNullOrEmpty(options.Password))
                     return;
-                options.Password = Convert.ToBase64String(RandomNumberGenerator.GetBytes(15)).Replace('/', '-').Replace('+', '_');
+                options.Password = Convert.ToBase64String(RandomNumberGenerator.GetBytes(15))
+                    .Replace('/', '-').Replace('+', '_');
                 options.PasswordGenerated = true;
             });
         services.AddSingleton<DashboardAccessFilter>();
@@ -76,12 +82,14 @@ public static class DashboardSetup
         if (options.PasswordGenerated)
         {
             // A fresh start is usable from other machines and still not open to them; the password goes to a file
-            // only its user can read, never to the log (logs are shipped, kept and shown to more people than it should).
+            // only its user can read, never to the log (logs are shipped, kept and shown to more people than
+            // it should).
             File.WriteAllText(options.PasswordFile, options.Password);
             if (!OperatingSystem.IsWindows())
                 File.SetUnixFileMode(options.PasswordFile, UnixFileMode.UserRead | UnixFileMode.UserWrite);
             app.Logger.LogWarning(
-                "Hangfire dashboard at /hangfire: user '{User}', password generated at start-up in {PasswordFile} (set Dashboard__Password to choose one)",
+                "Hangfire dashboard at /hangfire: user '{User}', password generated at start-up in {PasswordFile} " +
+                "(set Dashboard__Password to choose one)",
                 options.Username, options.PasswordFile);
         }
         return app;

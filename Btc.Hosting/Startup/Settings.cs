@@ -14,7 +14,9 @@ public static class Settings
     // A class's section is a fact about the class, the same in every host a process builds.
     private static readonly ConcurrentDictionary<Type, string> Sections = new();
 
-    /// <summary><typeparamref name="T"/> bound to <paramref name="section"/>, checked by its annotations at start.</summary>
+    /// <summary>
+    /// <typeparamref name="T"/> bound to <paramref name="section"/>, checked by its annotations at start.
+    /// </summary>
     public static OptionsBuilder<T> BindValidated<T>(this IServiceCollection services, string section)
         where T : class
     {

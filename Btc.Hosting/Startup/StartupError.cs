@@ -27,9 +27,9 @@ public static class StartupError
         _ => e.Message,
     };
 
-    // "DataAnnotation validation failed for 'X' members: 'PageSize' with the error: 'The field …'." → the quoted part,
-    // named by the section the class is bound to and the member (Polling__PageSize), the variable a person sets; a
-    // class not bound by Settings.BindValidated is named by its class name without "Options".
+    // "DataAnnotation validation failed for 'X' members: 'PageSize' with the error: 'The field …'." → the quoted
+    // part, named by the section the class is bound to and the member (Polling__PageSize), the variable a person sets;
+    // a class not bound by Settings.BindValidated is named by its class name without "Options".
     private static string Sentence(Type options, string failure)
     {
         var match = Regex.Match(
