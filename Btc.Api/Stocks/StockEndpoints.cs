@@ -21,8 +21,7 @@ public static class StockEndpoints
         "/stock", "/stock/<stock_id>/<currency>", "/stock/<stock_id>/<currency>/volatility_rank", "/cycles", "/budget",
     ];
 
-    /// <summary>How many points of a minute series were filled from CoinGecko's history (docs/decisions/0004).
-    /// </summary>
+    /// <summary>How many points of a minute series were filled from CoinGecko history (docs/decisions/0004).</summary>
     public const string FilledHeader = "X-Filled-Points";
 
     private const string LogReturn = "log_return_stddev";

@@ -19,6 +19,23 @@ public static class StartupError
         _ => false,
     };
 
+    /// <summary>
+    /// Runs a program: a bad setting ends it with one line on standard error, "<paramref name="program"/> cannot
+    /// start: " and a sentence for the person who set it (not a stack trace), and exit code 1.
+    /// </summary>
+    public static async Task<int> RunAsync(string program, Func<Task<int>> run)
+    {
+        try
+        {
+            return await run();
+        }
+        catch (Exception e) when (IsBadSetting(e))
+        {
+            await Console.Error.WriteLineAsync($"{program} cannot start: {Describe(e)}");
+            return 1;
+        }
+    }
+
     public static string Describe(Exception e) => e switch
     {
         AggregateException all => string.Join(" ", all.InnerExceptions.Select(Describe)),
