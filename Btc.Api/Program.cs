@@ -3,24 +3,19 @@ using Btc.Api.Hosting;
 using Btc.Hosting.Startup;
 
 // The REST API and the Hangfire dashboard over the workers' database. Runs no Hangfire server.
-try
+return await StartupError.RunAsync("Btc.Api", async () =>
 {
     if (args is ["keys", .. var keyArgs])
     {
-        var configuration = new ConfigurationBuilder().AddJsonFile("appsettings.json", optional: true).AddEnvironmentVariables().Build();
+        var configuration = new ConfigurationBuilder()
+            .AddJsonFile("appsettings.json", optional: true).AddEnvironmentVariables().Build();
         return await KeysCommand.RunAsync(keyArgs, configuration, Console.Out, Console.Error);
     }
     var builder = WebApplication.CreateBuilder(args);
     builder.AddBtcApi();
-    var app = builder.Build();
+    var app = builder.Build().ValidateSettings();
     app.UseBtcApi();
     await app.WaitForDatabaseAsync(builder.Configuration);
     await app.RunAsync();
     return 0;
-}
-catch (Exception e) when (StartupError.IsBadSetting(e))
-{
-    // A bad setting is a sentence for the person who set it, not a stack trace.
-    Console.Error.WriteLine($"Btc.Api cannot start: {StartupError.Describe(e)}");
-    return 1;
-}
+});

@@ -3,7 +3,9 @@ using Npgsql;
 
 namespace Btc.Data;
 
-/// <summary>How every connection to BTC's database is made (which database: see Btc.Hosting's ConnectionStrings).</summary>
+/// <summary>
+/// How every connection to BTC's database is made (which database: see Btc.Hosting's ConnectionStrings).
+/// </summary>
 public static class BtcConnectionString
 {
     public static NpgsqlDataSource CreateDataSource(string connectionString, ILoggerFactory? logging = null)
@@ -19,8 +21,9 @@ public static class BtcConnectionString
             // Europe/Berlin is 23 or 25 hours twice a year).
             Timezone = "UTC",
         };
-        // With the host's logging, Npgsql's command log (category Npgsql.Command, Information, off by default in appsettings.json; never parameter values)
-        // carries the scope of the request or job that ran the command: its trace id among them.
+        // With the host's logging, Npgsql's command log (category Npgsql.Command, Information, off by default in
+        // appsettings.json; never parameter values) carries the scope of the request or job that ran the command: its
+        // trace id among them.
         return new NpgsqlDataSourceBuilder(builder.ConnectionString).UseLoggerFactory(logging).Build();
     }
 

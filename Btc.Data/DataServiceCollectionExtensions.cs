@@ -23,7 +23,8 @@ public static class DataServiceCollectionExtensions
     /// </summary>
     public static IServiceCollection AddBtcData(this IServiceCollection services, string connectionString)
     {
-        services.AddSingleton(provider => BtcConnectionString.CreateDataSource(connectionString, provider.GetService<ILoggerFactory>()));
+        services.AddSingleton(
+            provider => BtcConnectionString.CreateDataSource(connectionString, provider.GetService<ILoggerFactory>()));
         services.AddSingleton<CoinStore>();
         services.AddSingleton<CurrencyStore>();
         services.AddSingleton<PriceSampleStore>();

@@ -16,7 +16,8 @@ public sealed record ReplicaLag(bool IsReplica, double Seconds)
         return await connection.QuerySingleAsync<ReplicaLag>(new CommandDefinition("""
             SELECT pg_is_in_recovery() AS IsReplica,
                    CASE WHEN NOT pg_is_in_recovery() OR pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() THEN 0
-                        ELSE coalesce(extract(epoch FROM now() - pg_last_xact_replay_timestamp()), 0) END::float8 AS Seconds
+                        ELSE coalesce(extract(epoch FROM now() - pg_last_xact_replay_timestamp()), 0)
+                   END::float8 AS Seconds
             """, cancellationToken: ct));
     }
 }

@@ -17,7 +17,8 @@ Action<ILoggingBuilder> log = logging => logging.AddSimpleConsole(console => con
 Action? migrate = args.FirstOrDefault(a => !a.Contains('=', StringComparison.Ordinal)) switch
 {
     null or "up" => () => Migrator.Up(connectionString, log),
-    "down" when args.Length > 1 && long.TryParse(args[1], out var version) && version >= 0 => () => Migrator.Down(connectionString, version, log),
+    "down" when args.Length > 1 && long.TryParse(args[1], out var version) && version >= 0 => () =>
+        Migrator.Down(connectionString, version, log),
     _ => null,
 };
 if (migrate is null)
@@ -29,7 +30,8 @@ if (migrate is null)
 using var loggers = LoggerFactory.Create(log);
 try
 {
-    await DatabaseWait.UntilReachableAsync(connectionString, DatabaseWait.Deadline(builder.Configuration), loggers.CreateLogger("Btc.Migrations"));
+    await DatabaseWait.UntilReachableAsync(
+        connectionString, DatabaseWait.Deadline(builder.Configuration), loggers.CreateLogger("Btc.Migrations"));
     migrate();
     return 0;
 }

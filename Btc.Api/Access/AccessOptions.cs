@@ -7,10 +7,15 @@ public sealed class AccessOptions
 {
     public const string Section = "Api";
 
-    /// <summary>Every API endpoint but health, docs and the dashboard wants an X-Api-Key header. Off: existing clients keep working.</summary>
+    /// <summary>
+    /// Every API endpoint but health, docs and the dashboard wants an X-Api-Key header. Off: existing clients keep
+    /// working.
+    /// </summary>
     public bool RequireKey { get; set; }
 
-    /// <summary>Requests a second each client (each key, or each address without keys) may make on average; 0: no limit.</summary>
+    /// <summary>
+    /// Requests a second each client (each key, or each address without keys) may make on average; 0: no limit.
+    /// </summary>
     [Range(0, 1_000_000, ErrorMessage = "Api__RequestsPerSecond must be between 0 (no limit) and 1,000,000.")]
     public int RequestsPerSecond { get; set; } = 100;
 

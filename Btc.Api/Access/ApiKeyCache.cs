@@ -29,7 +29,8 @@ public sealed class ApiKeyCache(ApiKeyStore store, DataChanges changes, TimeProv
     private async Task<Dictionary<string, ActiveApiKey>> KeysAsync(CancellationToken ct)
     {
         var now = clock.GetUtcNow();
-        if (Volatile.Read(ref _keys) is { } cached && changes.Listening && cached.Version == changes.Version && now - cached.ReadAt < MaxAge)
+        if (Volatile.Read(ref _keys) is { } cached && changes.Listening && cached.Version == changes.Version
+            && now - cached.ReadAt < MaxAge)
             return cached.ByPrefix;
         var version = changes.Version;
         var byPrefix = (await store.ActiveAsync(ct)).ToDictionary(k => k.Prefix, StringComparer.Ordinal);

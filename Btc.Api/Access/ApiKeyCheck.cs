@@ -24,12 +24,15 @@ public static class ApiKeyCheck
                 return;
             }
             var presented = context.Request.Headers[Header].ToString();
-            var keyId = presented.Length == 0 ? null : await context.RequestServices.GetRequiredService<ApiKeyCache>().FindAsync(presented, context.RequestAborted);
+            var keyId = presented.Length == 0 ? null
+                : await context.RequestServices.GetRequiredService<ApiKeyCache>().FindAsync(
+                presented, context.RequestAborted);
             if (keyId is null)
             {
                 await ProblemResponse.WriteAsync(context, StatusCodes.Status401Unauthorized,
                     presented.Length == 0 ? "API key required" : "Unknown or revoked API key",
-                    $"Send an active key in the {Header} header; an operator creates one with 'Btc.Api keys create NAME'.");
+                    $"Send an active key in the {Header} header; an operator creates one with 'Btc.Api keys create " +
+                    "NAME'.");
                 return;
             }
             context.Items[KeyIdItem] = keyId;

@@ -9,5 +9,6 @@ public static class OpenPaths
 {
     private static readonly PathString[] Open = ["/health", "/metrics", "/openapi", "/docs", "/hangfire"];
 
-    public static bool Contains(PathString path) => Open.Any(open => path.StartsWithSegments(open, StringComparison.OrdinalIgnoreCase));
+    public static bool Contains(PathString path) =>
+        Open.Any(open => path.StartsWithSegments(open, StringComparison.OrdinalIgnoreCase));
 }

@@ -33,11 +33,13 @@ public static class RateLimits
             limiter.OnRejected = async (rejected, ct) =>
             {
                 var context = rejected.HttpContext;
-                var wait = rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter) ? retryAfter : TimeSpan.FromSeconds(1);
+                var wait = rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter) ? retryAfter
+                    : TimeSpan.FromSeconds(1);
                 var seconds = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds));
                 context.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
                 await ProblemResponse.WriteAsync(context, StatusCodes.Status429TooManyRequests, "Too many requests",
-                    $"This client may make {options.RequestsPerSecond} requests a second ({options.Burst} at once); try again in {seconds} s.");
+                    $"This client may make {options.RequestsPerSecond} requests a second ({options.Burst} at once); " +
+                    $"try again in {seconds} s.");
             };
         });
         return services;

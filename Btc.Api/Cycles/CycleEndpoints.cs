@@ -16,10 +16,12 @@ public static class CycleEndpoints
         return app;
     }
 
-    private static async Task<Results<Ok<IReadOnlyList<PollCycle>>, ProblemHttpResult>> RecentAsync(PollCycleStore cycles, CancellationToken ct, int count = 10)
+    private static async Task<Results<Ok<IReadOnlyList<PollCycle>>,
+        ProblemHttpResult>> RecentAsync(PollCycleStore cycles, CancellationToken ct, int count = 10)
     {
         if (count is < 1 or > 1440)
-            return TypedResults.Problem($"'count' must be between 1 and 1440, not {count}.", statusCode: 400, title: "Count out of range");
+            return TypedResults.Problem(
+                $"'count' must be between 1 and 1440, not {count}.", statusCode: 400, title: "Count out of range");
         return TypedResults.Ok(await cycles.RecentAsync(count, ct));
     }
 }

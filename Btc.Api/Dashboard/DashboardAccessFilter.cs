@@ -19,7 +19,8 @@ public sealed class DashboardAccessFilter(IOptions<DashboardOptions> options) : 
     public bool Authorize(DashboardContext context)
     {
         var http = context.GetHttpContext();
-        if (http.Connection.RemoteIpAddress is { } remote && IPAddress.IsLoopback(remote.IsIPv4MappedToIPv6 ? remote.MapToIPv4() : remote)
+        if (http.Connection.RemoteIpAddress is { } remote
+            && IPAddress.IsLoopback(remote.IsIPv4MappedToIPv6 ? remote.MapToIPv4() : remote)
             && !ForwardingHeaders.Any(http.Request.Headers.ContainsKey))
             return true;
         if (CredentialsMatch(http.Request.Headers.Authorization.ToString()))
@@ -30,7 +31,8 @@ public sealed class DashboardAccessFilter(IOptions<DashboardOptions> options) : 
     }
 
     // What proxies add; ASP.NET Core's forwarded-headers middleware removes the ones it has applied.
-    private static readonly string[] ForwardingHeaders = ["X-Forwarded-For", "Forwarded", "X-Real-IP", "X-Forwarded-Host"];
+    private static readonly string[] ForwardingHeaders =
+        ["X-Forwarded-For", "Forwarded", "X-Real-IP", "X-Forwarded-Host"];
 
     private bool CredentialsMatch(string header)
     {
@@ -57,5 +59,6 @@ public sealed class DashboardAccessFilter(IOptions<DashboardOptions> options) : 
     }
 
     private static bool FixedTimeEquals(string a, string b) =>
-        CryptographicOperations.FixedTimeEquals(SHA256.HashData(Encoding.UTF8.GetBytes(a)), SHA256.HashData(Encoding.UTF8.GetBytes(b)));
+        CryptographicOperations.FixedTimeEquals(
+            SHA256.HashData(Encoding.UTF8.GetBytes(a)), SHA256.HashData(Encoding.UTF8.GetBytes(b)));
 }

@@ -12,7 +12,9 @@ namespace Btc.Api.Dashboard;
 
 public static class DashboardSetup
 {
-    /// <summary>Gap filling's progress in the dashboard's menu, beside Hangfire's own counters; it links to the recurring jobs.</summary>
+    /// <summary>
+    /// Gap filling's progress in the dashboard's menu, beside Hangfire's own counters; it links to the recurring jobs.
+    /// </summary>
     private static readonly Func<RazorPage, MenuItem> BackfillMenu = page =>
         new MenuItem("Backfill", page.Url.To("/recurring")) { Metric = BackfillMetric };
 
@@ -25,7 +27,10 @@ public static class DashboardSetup
             var progress = services.GetRequiredService<BackfillStore>().ProgressAsync().GetAwaiter().GetResult();
             return progress.Tasks == 0
                 ? new Metric("done") { Style = MetricStyle.Default }
-                : new Metric(progress.Brief(services.GetRequiredService<TimeProvider>().GetUtcNow().UtcDateTime)) { Style = MetricStyle.Info };
+                : new Metric(progress.Brief(services.GetRequiredService<TimeProvider>().GetUtcNow().UtcDateTime))
+                {
+                    Style = MetricStyle.Info,
+                };
         }
         catch (NpgsqlException)
         {
@@ -37,17 +42,15 @@ public static class DashboardSetup
     /// <summary>Hangfire on the workers' storage, for the dashboard only: the API runs no Hangfire server.</summary>
     public static IServiceCollection AddDashboard(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<DashboardOptions>()
-            .BindConfiguration(DashboardOptions.Section)
+        services.BindValidated<DashboardOptions>(DashboardOptions.Section)
             .PostConfigure(options =>
             {
                 if (!string.IsNullOrEmpty(options.Password))
                     return;
-                options.Password = Convert.ToBase64String(RandomNumberGenerator.GetBytes(15)).Replace('/', '-').Replace('+', '_');
+                options.Password = Convert.ToBase64String(RandomNumberGenerator.GetBytes(15))
+                    .Replace('/', '-').Replace('+', '_');
                 options.PasswordGenerated = true;
-            })
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
+            });
         services.AddSingleton<DashboardAccessFilter>();
         // With it registered, the dashboard checks a token on every action it posts (delete, requeue, trigger), so a
         // page on another origin cannot make a signed-in browser press its buttons.
@@ -79,12 +82,14 @@ public static class DashboardSetup
         if (options.PasswordGenerated)
         {
             // A fresh start is usable from other machines and still not open to them; the password goes to a file
-            // only its user can read, never to the log (logs are shipped, kept and shown to more people than it should).
+            // only its user can read, never to the log (logs are shipped, kept and shown to more people than
+            // it should).
             File.WriteAllText(options.PasswordFile, options.Password);
             if (!OperatingSystem.IsWindows())
                 File.SetUnixFileMode(options.PasswordFile, UnixFileMode.UserRead | UnixFileMode.UserWrite);
             app.Logger.LogWarning(
-                "Hangfire dashboard at /hangfire: user '{User}', password generated at start-up in {PasswordFile} (set Dashboard__Password to choose one)",
+                "Hangfire dashboard at /hangfire: user '{User}', password generated at start-up in {PasswordFile} " +
+                "(set Dashboard__Password to choose one)",
                 options.Username, options.PasswordFile);
         }
         return app;

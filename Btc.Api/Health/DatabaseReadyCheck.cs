@@ -14,7 +14,9 @@ public sealed class DatabaseReadyCheck(NpgsqlDataSource db) : IHealthCheck
             var version = await SchemaVersion.AppliedAsync(db, ct);
             return version >= SchemaVersion.Required
                 ? HealthCheckResult.Healthy($"Schema version {version}.")
-                : HealthCheckResult.Unhealthy($"Schema version {version?.ToString() ?? "none"}; {SchemaVersion.Required} needed: run Btc.Migrations.");
+                : HealthCheckResult.Unhealthy(
+                    $"Schema version {version?.ToString() ?? "none"}; {SchemaVersion.Required} needed: run " +
+                    "Btc.Migrations.");
         }
         catch (Exception e) when (e is NpgsqlException or TimeoutException)
         {

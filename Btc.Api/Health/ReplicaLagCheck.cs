@@ -19,9 +19,11 @@ public sealed class ReplicaLagCheck(NpgsqlDataSource db) : IHealthCheck
             var lag = await ReplicaLag.ReadAsync(db, ct);
             var data = new Dictionary<string, object> { ["lagSeconds"] = Math.Round(lag.Seconds, 3) };
             if (!lag.IsReplica)
-                return HealthCheckResult.Degraded("ConnectionStrings__BtcReadOnly names a primary, not a replica.", data: data);
+                return HealthCheckResult.Degraded(
+                    "ConnectionStrings__BtcReadOnly names a primary, not a replica.", data: data);
             var description = $"Reads from a replica {lag.Seconds:0.###} s behind the primary.";
-            return lag.Seconds > TooFarBehindSeconds ? HealthCheckResult.Degraded(description, data: data) : HealthCheckResult.Healthy(description, data);
+            return lag.Seconds > TooFarBehindSeconds ? HealthCheckResult.Degraded(description, data: data)
+                : HealthCheckResult.Healthy(description, data);
         }
         catch (Exception e) when (e is NpgsqlException or TimeoutException)
         {

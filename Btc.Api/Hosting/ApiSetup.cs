@@ -26,18 +26,20 @@ public static class ApiSetup
             .WithMetrics(metrics => metrics.AddAspNetCoreInstrumentation().AddPrometheusExporter());
         services.AddHostedService<ApiGauges>();
         // Reads go to the replica when one is named; the notices, the dashboard and the key command use the primary.
-        services.AddBtcData(ConnectionStrings.ReadOnly(builder.Configuration) ?? ConnectionStrings.Primary(builder.Configuration));
+        services.AddBtcData(
+            ConnectionStrings.ReadOnly(builder.Configuration) ?? ConnectionStrings.Primary(builder.Configuration));
         // Bounded: serialized series of many coins and currencies must not grow without limit.
         services.AddMemoryCache(cache => cache.SizeLimit = 256L * 1024 * 1024);
-        services.AddSingleton(provider => new DataChanges(ConnectionStrings.Primary(builder.Configuration), provider.GetRequiredService<ILogger<DataChanges>>()));
+        services.AddSingleton(provider => new DataChanges(
+            ConnectionStrings.Primary(builder.Configuration), provider.GetRequiredService<ILogger<DataChanges>>()));
         services.AddHostedService(provider => provider.GetRequiredService<DataChanges>());
         services.AddSingleton<ServedDataCache>();
         services.AddSingleton<StockLookup>();
-        services.AddOptions<ProxyOptions>().BindConfiguration(ProxyOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.BindValidated<ProxyOptions>(ProxyOptions.Section);
         services.AddProblemDetails();
         services.AddExceptionHandler<DatabaseUnavailableHandler>();
         services.AddRequestDeadline();
-        services.AddOptions<AccessOptions>().BindConfiguration(AccessOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.BindValidated<AccessOptions>(AccessOptions.Section);
         services.AddSingleton<ApiKeyCache>();
         services.AddRateLimits();
         services.AddOpenApi();
@@ -48,16 +50,15 @@ public static class ApiSetup
 
     public static WebApplication UseBtcApi(this WebApplication app)
     {
-        // Read before the host starts: a bad setting fails here, as one exception Program turns into a sentence.
-        _ = app.Services.GetRequiredService<IOptions<DashboardOptions>>().Value;
-        _ = app.Services.GetRequiredService<IOptions<RequestDeadlineOptions>>().Value;
-        _ = app.Services.GetRequiredService<IOptions<AccessOptions>>().Value;
         var proxies = app.Services.GetRequiredService<IOptions<ProxyOptions>>().Value.Addresses;
 
         if (proxies.Count > 0)
         {
             // Only the proxies the operator names are believed; the defaults would believe any loopback sender.
-            var forwarded = new ForwardedHeadersOptions { ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto };
+            var forwarded = new ForwardedHeadersOptions
+            {
+                ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto,
+            };
             forwarded.KnownIPNetworks.Clear();
             forwarded.KnownProxies.Clear();
             foreach (var proxy in proxies)

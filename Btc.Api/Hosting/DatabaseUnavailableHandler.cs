@@ -23,17 +23,22 @@ public sealed class DatabaseUnavailableHandler : IExceptionHandler
     /// <summary>503 with Retry-After and a problem details body.</summary>
     public static Task WriteBusyAsync(HttpContext context, string reason, Exception? exception = null)
     {
-        context.Response.Headers.RetryAfter = RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        return ProblemResponse.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, "Database busy", $"{reason} Try again in {RetryAfterSeconds} s.", exception);
+        context.Response.Headers.RetryAfter =
+            RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return ProblemResponse.WriteAsync(
+            context, StatusCodes.Status503ServiceUnavailable, "Database busy",
+            $"{reason} Try again in {RetryAfterSeconds} s.", exception);
     }
 
     private static string? Reason(Exception? e)
     {
         for (; e is not null; e = e.InnerException)
         {
-            if (e is NpgsqlException && e.InnerException is TimeoutException && e.Message.Contains("pool", StringComparison.OrdinalIgnoreCase))
+            if (e is NpgsqlException && e.InnerException is TimeoutException
+                && e.Message.Contains("pool", StringComparison.OrdinalIgnoreCase))
                 return "Every database connection is in use.";
-            if (e is NpgsqlException { IsTransient: true } && (e.InnerException is SocketException or IOException || e is PostgresException))
+            if (e is NpgsqlException { IsTransient: true }
+                && (e.InnerException is SocketException or IOException || e is PostgresException))
                 return "The database cannot be reached right now.";
         }
         return null;

@@ -9,7 +9,8 @@ namespace Btc.Api.Hosting;
 /// </summary>
 public static class ProblemResponse
 {
-    public static async Task WriteAsync(HttpContext context, int status, string title, string detail, Exception? exception = null)
+    public static async Task WriteAsync(
+        HttpContext context, int status, string title, string detail, Exception? exception = null)
     {
         context.Response.StatusCode = status;
         var problems = context.RequestServices.GetRequiredService<IProblemDetailsService>();

@@ -14,12 +14,15 @@ public sealed class ProxyOptions : IValidatableObject
     /// <summary>The listed addresses (validated at start-up, so every entry parses).</summary>
     public IReadOnlyList<IPAddress> Addresses => Entries.Select(IPAddress.Parse).ToArray();
 
-    private string[] Entries => (TrustedProxies ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+    private string[] Entries =>
+        (TrustedProxies ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         var bad = Entries.Where(a => !IPAddress.TryParse(a, out _)).ToArray();
         if (bad.Length > 0)
-            yield return new ValidationResult($"'{string.Join("', '", bad)}' is not an IP address; list proxies as addresses, comma-separated.", [nameof(TrustedProxies)]);
+            yield return new ValidationResult(
+                $"'{string.Join("', '", bad)}' is not an IP address; list proxies as addresses, comma-separated.",
+                [nameof(TrustedProxies)]);
     }
 }

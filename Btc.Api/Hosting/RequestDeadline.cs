@@ -1,11 +1,13 @@
 using System.ComponentModel.DataAnnotations;
+using Btc.Hosting.Startup;
 using Microsoft.AspNetCore.Http.Timeouts;
+using Microsoft.Extensions.Options;
 
 namespace Btc.Api.Hosting;
 
 /// <summary>
-/// Every request ends within <see cref="RequestDeadlineOptions.RequestTimeoutSeconds"/>: a request may wait for a pooled
-/// connection more than once (the coin's key, the currencies, the series), each wait bounded by the pool's own
+/// Every request ends within <see cref="RequestDeadlineOptions.RequestTimeoutSeconds"/>: a request may wait for a
+/// pooled connection more than once (the coin's key, the currencies, the series), each wait bounded by the pool's own
 /// Timeout, so only a deadline on the whole request bounds what a client waits when the database is saturated.
 /// Past it, the database work is cancelled and the client gets 503 with Retry-After, like any other busy moment.
 /// </summary>
@@ -13,9 +15,9 @@ public static class RequestDeadline
 {
     public static IServiceCollection AddRequestDeadline(this IServiceCollection services)
     {
-        services.AddOptions<RequestDeadlineOptions>().BindConfiguration(RequestDeadlineOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.BindValidated<RequestDeadlineOptions>(RequestDeadlineOptions.Section);
         services.AddRequestTimeouts();
-        services.AddOptions<RequestTimeoutOptions>().Configure<Microsoft.Extensions.Options.IOptions<RequestDeadlineOptions>>((timeouts, deadline) =>
+        services.AddOptions<RequestTimeoutOptions>().Configure<IOptions<RequestDeadlineOptions>>((timeouts, deadline) =>
             timeouts.DefaultPolicy = new RequestTimeoutPolicy
             {
                 Timeout = TimeSpan.FromSeconds(deadline.Value.RequestTimeoutSeconds),

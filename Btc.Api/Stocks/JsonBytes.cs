@@ -1,6 +1,6 @@
 namespace Btc.Api.Stocks;
 
-/// <summary>A JSON body already serialized (kept in <see cref="MinuteCache"/>).</summary>
+/// <summary>A JSON body already serialized (as <see cref="ServedDataCache"/> keeps answers).</summary>
 public sealed class JsonBytes(byte[] body) : IResult
 {
     public Task ExecuteAsync(HttpContext httpContext)

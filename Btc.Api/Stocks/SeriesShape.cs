@@ -2,7 +2,9 @@ using Btc.Data.History.Bars;
 
 namespace Btc.Api.Stocks;
 
-/// <summary>What a series request asked for besides its window: an interval (or none), and prices or OHLC bars.</summary>
+/// <summary>
+/// What a series request asked for besides its window: an interval (or none), and prices or OHLC bars.
+/// </summary>
 public sealed record SeriesShape(BarInterval? Interval, bool Ohlc)
 {
     private static readonly Dictionary<string, BarInterval> Intervals = new(StringComparer.OrdinalIgnoreCase)
@@ -43,7 +45,9 @@ public sealed record SeriesShape(BarInterval? Interval, bool Ohlc)
             return (finest, null);
         if (asked >= finest)
             return (asked, null);
-        var kept = asked == BarInterval.Minute ? $"Minute samples are kept from {tiers.MinutesFrom:yyyy-MM-dd}" : $"Hour bars are kept from {tiers.HoursFrom:yyyy-MM-dd}";
-        return (asked, $"{kept}: for a window from {from:O} the finest interval is {finest.ToString().ToLowerInvariant()}.");
+        var kept = asked == BarInterval.Minute ? $"Minute samples are kept from {tiers.MinutesFrom:yyyy-MM-dd}"
+            : $"Hour bars are kept from {tiers.HoursFrom:yyyy-MM-dd}";
+        return (asked,
+            $"{kept}: for a window from {from:O} the finest interval is {finest.ToString().ToLowerInvariant()}.");
     }
 }

@@ -28,7 +28,9 @@ public static class SeriesWindowParser
         var windowEnd = end is { } e && e < utcNow ? e : utcNow;
         var windowStart = start ?? windowEnd - PriceWindow.Day;
         if (windowStart >= windowEnd)
-            return (default, $"'from' ({windowStart:O}) must be before 'to' ({windowEnd:O}); data is served up to now ({utcNow:O}).");
+            return (default,
+                $"'from' ({windowStart:O}) must be before 'to' ({windowEnd:O}); data is served up to now " +
+                $"({utcNow:O}).");
         if (windowEnd - windowStart > Longest)
             return (default, $"A window may span at most {Longest.TotalDays:0} days (ten years).");
         return (new PriceWindow(windowStart, windowEnd), null);
@@ -38,7 +40,8 @@ public static class SeriesWindowParser
     {
         if (long.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var seconds))
             return seconds is >= 0 and <= 32_503_680_000 ? DateTime.UnixEpoch.AddSeconds(seconds) : null;
-        return DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var instant)
+        return DateTimeOffset.TryParse(
+            value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var instant)
             ? instant.UtcDateTime
             : null;
     }

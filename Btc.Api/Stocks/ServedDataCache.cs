@@ -16,7 +16,8 @@ public sealed class ServedDataCache(IMemoryCache cache, DataChanges changes, Btc
     private static readonly KeyValuePair<string, object?> Hit = new("result", "hit");
     private static readonly KeyValuePair<string, object?> Miss = new("result", "miss");
 
-    public Task<byte[]?> GetOrCreateAsync(object key, Func<Task<byte[]?>> create) => GetOrCreateAsync(key, create, bytes => bytes.Length);
+    public Task<byte[]?> GetOrCreateAsync(object key, Func<Task<byte[]?>> create) =>
+        GetOrCreateAsync(key, create, bytes => bytes.Length);
 
     /// <summary>An answer with more than its body (a header's value), <paramref name="size"/> in bytes.</summary>
     public async Task<T?> GetOrCreateAsync<T>(object key, Func<Task<T?>> create, Func<T, long> size) where T : class
@@ -33,7 +34,9 @@ public sealed class ServedDataCache(IMemoryCache cache, DataChanges changes, Btc
         // Created after the version was read: an answer may be newer than its key, never older.
         answer = await create();
         if (answer is not null)
-            cache.Set(versioned, answer, new MemoryCacheEntryOptions { AbsoluteExpirationRelativeToNow = MaxAge, Size = size(answer) });
+            cache.Set(
+                versioned, answer,
+                new MemoryCacheEntryOptions { AbsoluteExpirationRelativeToNow = MaxAge, Size = size(answer) });
         return answer;
     }
 }

@@ -23,7 +23,8 @@ public sealed class StockLookup(CoinStore coins, CurrencyStore currencies, BarRe
             return key;
         if (await coins.FindKeyAsync(id, ct) is not { } found)
             return null;
-        cache.Set(("coin", id), found, new MemoryCacheEntryOptions { Size = 64, SlidingExpiration = TimeSpan.FromHours(1) });
+        cache.Set(
+            ("coin", id), found, new MemoryCacheEntryOptions { Size = 64, SlidingExpiration = TimeSpan.FromHours(1) });
         return found;
     }
 

@@ -12,7 +12,9 @@ public sealed class ApiGauges(BtcMetrics metrics, JobStorage storage) : IHostedS
 {
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        metrics.Meter.CreateObservableGauge("btc.hangfire.jobs", Jobs, description: "Hangfire jobs by state (enqueued, scheduled, processing, failed, succeeded).");
+        metrics.Meter.CreateObservableGauge(
+            "btc.hangfire.jobs", Jobs,
+            description: "Hangfire jobs by state (enqueued, scheduled, processing, failed, succeeded).");
         return Task.CompletedTask;
     }
 
@@ -23,8 +25,11 @@ public sealed class ApiGauges(BtcMetrics metrics, JobStorage storage) : IHostedS
         var stats = storage.GetMonitoringApi().GetStatistics();
         return
         [
-            new(stats.Enqueued, State("enqueued")), new(stats.Scheduled, State("scheduled")), new(stats.Processing, State("processing")),
-            new(stats.Failed, State("failed")), new(stats.Succeeded, State("succeeded")),
+            new(stats.Enqueued, State("enqueued")),
+            new(stats.Scheduled, State("scheduled")),
+            new(stats.Processing, State("processing")),
+            new(stats.Failed, State("failed")),
+            new(stats.Succeeded, State("succeeded")),
         ];
     }
 

@@ -34,12 +34,15 @@ public sealed class ApiKeyStore(NpgsqlDataSource db)
             """, cancellationToken: ct))).AsList();
     }
 
-    /// <summary>Revokes the active key with this name or prefix; false when there is none. The API hears of it at once.</summary>
+    /// <summary>
+    /// Revokes the active key with this name or prefix; false when there is none. The API hears of it at once.
+    /// </summary>
     public async Task<bool> RevokeAsync(string nameOrPrefix, CancellationToken ct = default)
     {
         await using var connection = await db.OpenConnectionAsync(ct);
         var revoked = await connection.ExecuteAsync(new CommandDefinition("""
-            UPDATE api_key SET revoked_at = now() WHERE revoked_at IS NULL AND (name = @nameOrPrefix OR prefix = @nameOrPrefix)
+            UPDATE api_key SET revoked_at = now()
+             WHERE revoked_at IS NULL AND (name = @nameOrPrefix OR prefix = @nameOrPrefix)
             """, new { nameOrPrefix }, cancellationToken: ct));
         await DataChanges.NotifyAsync(connection, ct);
         return revoked > 0;
@@ -55,5 +58,6 @@ public sealed class ApiKeyStore(NpgsqlDataSource db)
 
     public static byte[] Hash(string secret) => SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(secret));
 
-    private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+    private static string Base64Url(byte[] bytes) =>
+        Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 }

@@ -1,6 +1,8 @@
 namespace Btc.Data.Backfill;
 
-/// <summary>The filling of the gaps not finished yet (all zero when there are none), and the calls spent on them so far.</summary>
+/// <summary>
+/// The filling of the gaps not finished yet (all zero when there are none), and the calls spent on them so far.
+/// </summary>
 public sealed record BackfillProgress(int Gaps, int Tasks, int Done, int Calls, int Points, DateTime? Since)
 {
     public double Percent => Tasks == 0 ? 100 : 100.0 * Done / Tasks;
@@ -16,7 +18,8 @@ public sealed record BackfillProgress(int Gaps, int Tasks, int Done, int Calls, 
 
     /// <summary>"62% (1,240 of 2,000 coin-currencies, 1,251 calls, 310,000 points), ~14 min left".</summary>
     public string Describe(DateTime now) =>
-        $"{Percent:0}% ({Done:N0} of {Tasks:N0} coin-currencies, {Calls:N0} calls, {Points:N0} points), ~{LeftText(now)} left";
+        $"{Percent:0}% ({Done:N0} of {Tasks:N0} coin-currencies, {Calls:N0} calls, {Points:N0} points), " +
+        $"~{LeftText(now)} left";
 
     /// <summary>"62%, ~14 min left".</summary>
     public string Brief(DateTime now) => $"{Percent:0}%, ~{LeftText(now)} left";

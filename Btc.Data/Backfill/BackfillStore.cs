@@ -10,36 +10,45 @@ namespace Btc.Data.Backfill;
 /// </summary>
 public sealed class BackfillStore(NpgsqlDataSource db)
 {
-    /// <summary>A task is given up after this many failed calls (a coin CoinGecko no longer knows, an answer it cannot read).</summary>
+    /// <summary>
+    /// A task is given up after this many failed calls (a coin CoinGecko no longer knows, an answer it cannot read).
+    /// </summary>
     public const int MaxAttempts = 3;
 
     /// <summary>
     /// Records the gaps found since <paramref name="horizon"/>: a wait between two cycles that polled (CoinGecko
     /// answered a page, whether or not its prices were new) longer by <paramref name="minimum"/> than the schedule
-    /// meant (its cadence, stretched or not, kept with each cycle), and — when <paramref name="firstDay"/> and the first cycle ever is recent — the
-    /// day before it. A span overlapping one already recorded is never recorded again (the table's exclusion
-    /// constraint), so replicas finding the same gap at once make one. Returns the gaps recorded now.
+    /// meant (its cadence, stretched or not, kept with each cycle), and — when <paramref name="firstDay"/> and the
+    /// first cycle ever is recent — the day before it. A span overlapping one already recorded is never recorded
+    /// again (the table's exclusion constraint), so replicas finding the same gap at once make one. Returns the gaps
+    /// recorded now.
     /// </summary>
-    public async Task<int> FindGapsAsync(DateTime horizon, TimeSpan minimum, bool firstDay, short[] currencyKeys, CancellationToken ct = default)
+    public async Task<int> FindGapsAsync(
+        DateTime horizon, TimeSpan minimum, bool firstDay, short[] currencyKeys, CancellationToken ct = default)
     {
         await using var connection = await db.OpenConnectionAsync(ct);
         return await connection.ExecuteScalarAsync<int>(new CommandDefinition("""
             WITH polled AS (
                 SELECT c.scheduled_for, coalesce(c.cadence_seconds, 0) AS cadence_seconds FROM poll_cycle c
                 WHERE c.scheduled_for >= @horizon
-                  AND EXISTS (SELECT 1 FROM poll_cycle_page p WHERE p.cycle_id = c.cycle_id AND p.finished_at IS NOT NULL)
+                  AND EXISTS (SELECT 1 FROM poll_cycle_page p WHERE p.cycle_id = c.cycle_id
+                      AND p.finished_at IS NOT NULL)
                 UNION ALL
                 -- A cycle before the horizon starts a gap at the horizon: an outage longer than the minute samples
                 -- are kept is filled for the days they would still be kept.
                 SELECT @horizon, 0 FROM (
                     SELECT 1 FROM poll_cycle c
                     WHERE c.scheduled_for < @horizon
-                      AND EXISTS (SELECT 1 FROM poll_cycle_page p WHERE p.cycle_id = c.cycle_id AND p.finished_at IS NOT NULL)
+                      AND EXISTS (SELECT 1 FROM poll_cycle_page p WHERE p.cycle_id = c.cycle_id
+                          AND p.finished_at IS NOT NULL)
                     ORDER BY c.scheduled_for DESC LIMIT 1) earlier
             ), spans AS (
-                -- Longer than the schedule meant to wait (every Nth firing when the month is stretched) by more than the minimum.
+                -- Longer than the schedule meant to wait (every Nth firing when the month is stretched) by more
+                -- than the minimum.
                 SELECT 'outage' AS kind, prev AS from_at, scheduled_for AS until_at
-                FROM (SELECT scheduled_for, cadence_seconds, lag(scheduled_for) OVER (ORDER BY scheduled_for) AS prev FROM polled) s
+                FROM (SELECT scheduled_for, cadence_seconds,
+                             lag(scheduled_for) OVER (ORDER BY scheduled_for) AS prev
+                      FROM polled) s
                 WHERE scheduled_for - prev - make_interval(secs => cadence_seconds) > @minimum
                 UNION ALL
                 SELECT 'first-day', first - interval '1 day', first
@@ -51,9 +60,11 @@ public sealed class BackfillStore(NpgsqlDataSource db)
                 -- asked in two, its last 23 hours apart (an hour's slack for the queue to reach it).
                 SELECT kind, from_at, until_at FROM spans WHERE until_at - from_at <= interval '25 hours'
                 UNION ALL
-                SELECT kind, from_at, until_at - interval '23 hours' FROM spans WHERE until_at - from_at > interval '25 hours'
+                SELECT kind, from_at, until_at - interval '23 hours' FROM spans
+                    WHERE until_at - from_at > interval '25 hours'
                 UNION ALL
-                SELECT kind, until_at - interval '23 hours', until_at FROM spans WHERE until_at - from_at > interval '25 hours'
+                SELECT kind, until_at - interval '23 hours', until_at FROM spans
+                    WHERE until_at - from_at > interval '25 hours'
             ), gaps AS (
                 INSERT INTO backfill_gap (kind, from_at, until_at)
                 SELECT kind, from_at, until_at FROM split ORDER BY from_at
@@ -82,7 +93,8 @@ public sealed class BackfillStore(NpgsqlDataSource db)
         {
             var tx = await connection.BeginTransactionAsync(ct);
             var task = await connection.QuerySingleOrDefaultAsync<BackfillTask>(new CommandDefinition("""
-                SELECT t.gap_id AS GapId, t.coin_key AS CoinKey, c.id AS CoinId, t.currency_key AS CurrencyKey, k.code AS CurrencyCode,
+                SELECT t.gap_id AS GapId, t.coin_key AS CoinKey, c.id AS CoinId,
+                       t.currency_key AS CurrencyKey, k.code AS CurrencyCode,
                        greatest(g.from_at, @horizon) AS "From", g.until_at AS Until, t.attempts AS Attempts
                 FROM backfill_task t
                 JOIN backfill_gap g USING (gap_id)

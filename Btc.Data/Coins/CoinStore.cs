@@ -38,7 +38,8 @@ public sealed class CoinStore(NpgsqlDataSource db)
     }
 
     /// <summary>Makes exactly these coins the tracked ones; returns them in code-point order of id.</summary>
-    public async Task<IReadOnlyList<TrackedCoin>> SetTrackedAsync(IReadOnlyCollection<string> ids, CancellationToken ct = default)
+    public async Task<IReadOnlyList<TrackedCoin>> SetTrackedAsync(
+        IReadOnlyCollection<string> ids, CancellationToken ct = default)
     {
         await using var connection = await db.OpenConnectionAsync(ct);
         var rows = await connection.QueryAsync<TrackedCoin>(new CommandDefinition("""

@@ -3,7 +3,8 @@ namespace Btc.Data.Copy;
 /// <summary>The constants of PostgreSQL's binary COPY format that its reader and writer share.</summary>
 internal static class BinaryCopyFormat
 {
-    public static readonly byte[] Signature = [(byte)'P', (byte)'G', (byte)'C', (byte)'O', (byte)'P', (byte)'Y', (byte)'\n', 0xFF, (byte)'\r', (byte)'\n', 0];
+    public static readonly byte[] Signature =
+        [(byte)'P', (byte)'G', (byte)'C', (byte)'O', (byte)'P', (byte)'Y', (byte)'\n', 0xFF, (byte)'\r', (byte)'\n', 0];
 
     /// <summary>The signature, a flags field and the header extension's length.</summary>
     public const int HeaderBytes = 11 + 4 + 4;

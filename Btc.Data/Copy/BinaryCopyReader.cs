@@ -14,13 +14,16 @@ internal sealed class BinaryCopyReader(Stream stream)
     private int _length;
     private bool _headerRead;
 
-    /// <summary>Moves to the next row, buffering at least <paramref name="maxRowBytes"/> of it; false after the last.</summary>
+    /// <summary>
+    /// Moves to the next row, buffering at least <paramref name="maxRowBytes"/> of it; false after the last.
+    /// </summary>
     public async ValueTask<bool> NextRowAsync(int maxRowBytes, CancellationToken ct)
     {
         if (!_headerRead)
         {
             await FillAsync(BinaryCopyFormat.HeaderBytes, ct);
-            if (_length < BinaryCopyFormat.HeaderBytes || !_buffer.AsSpan(0, BinaryCopyFormat.Signature.Length).SequenceEqual(BinaryCopyFormat.Signature))
+            if (_length < BinaryCopyFormat.HeaderBytes
+                || !_buffer.AsSpan(0, BinaryCopyFormat.Signature.Length).SequenceEqual(BinaryCopyFormat.Signature))
                 throw new InvalidDataException("Not PostgreSQL binary COPY data.");
             _position = BinaryCopyFormat.HeaderBytes + Int32At(BinaryCopyFormat.HeaderBytes - 4);
             _headerRead = true;

@@ -21,7 +21,9 @@ internal sealed class BinaryCopyWriter
 
     public ReadOnlyMemory<byte> Written => _buffer.AsMemory(0, _length);
 
-    /// <summary>Starts a row of <paramref name="fields"/> fields taking at most <paramref name="maxRowBytes"/> in all.</summary>
+    /// <summary>
+    /// Starts a row of <paramref name="fields"/> fields taking at most <paramref name="maxRowBytes"/> in all.
+    /// </summary>
     public void StartRow(short fields, int maxRowBytes)
     {
         if (_buffer.Length - _length < maxRowBytes + 2)

@@ -9,5 +9,6 @@ public sealed record Currency(short CurrencyKey, string Code, string? ColumnName
     /// <summary>The quoted price_sample column of a seeded currency.</summary>
     public string Column => ColumnName is not null
         ? $"\"{ColumnName.Replace("\"", "\"\"", StringComparison.Ordinal)}\""
-        : throw new InvalidOperationException($"'{Code}' has no price_sample column; its prices are in price_sample_extra.");
+        : throw new InvalidOperationException(
+            $"'{Code}' has no price_sample column; its prices are in price_sample_extra.");
 }

@@ -19,7 +19,8 @@ public sealed class CurrencyStore(NpgsqlDataSource db)
     /// <returns>The codes that were added.</returns>
     public async Task<IReadOnlyList<string>> AddMissingAsync(IEnumerable<string> codes, CancellationToken ct = default)
     {
-        var normalized = codes.Select(c => c.Trim().ToLowerInvariant()).Where(c => c.Length > 0).Distinct().Order().ToArray();
+        var normalized = codes.Select(c => c.Trim().ToLowerInvariant())
+            .Where(c => c.Length > 0).Distinct().Order().ToArray();
         await using var connection = await db.OpenConnectionAsync(ct);
         var added = await connection.QueryAsync<string>(new CommandDefinition("""
             INSERT INTO currency (code) SELECT unnest(@codes)

@@ -19,7 +19,9 @@ public sealed class DataChanges(string connectionString, ILogger<DataChanges> lo
     private long _version;
     private volatile bool _listening;
 
-    /// <summary>Moves on with every change, and whenever notices may have been missed (the listener reconnected).</summary>
+    /// <summary>
+    /// Moves on with every change, and whenever notices may have been missed (the listener reconnected).
+    /// </summary>
     public long Version => Interlocked.Read(ref _version);
 
     /// <summary>Whether notices arrive: while they do not, nothing served may be taken from a cache.</summary>
@@ -36,7 +38,8 @@ public sealed class DataChanges(string connectionString, ILogger<DataChanges> lo
     {
         // Its own connection, outside the pool: a pooled one would go back to the pool still listening. The
         // keepalive makes a connection that died quietly (a database restart, a dropped network) fail the wait.
-        var listener = new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false, KeepAlive = 10 }.ConnectionString;
+        var listener =
+            new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false, KeepAlive = 10 }.ConnectionString;
         while (!stoppingToken.IsCancellationRequested)
         {
             try
@@ -44,7 +47,8 @@ public sealed class DataChanges(string connectionString, ILogger<DataChanges> lo
                 await using var connection = new NpgsqlConnection(listener);
                 connection.Notification += (_, _) => Interlocked.Increment(ref _version);
                 await connection.OpenAsync(stoppingToken);
-                await connection.ExecuteAsync(new CommandDefinition($"LISTEN {Channel}", cancellationToken: stoppingToken));
+                await connection.ExecuteAsync(
+                    new CommandDefinition($"LISTEN {Channel}", cancellationToken: stoppingToken));
                 // Changes committed while nobody listened are not announced again.
                 Interlocked.Increment(ref _version);
                 _listening = true;
@@ -54,7 +58,9 @@ public sealed class DataChanges(string connectionString, ILogger<DataChanges> lo
             catch (Exception e) when (!stoppingToken.IsCancellationRequested)
             {
                 if (_listening)
-                    log.LogWarning("Lost the notices of data changes ({Reason}); answers are not cached until they are back", e.Message);
+                    log.LogWarning(
+                        "Lost the notices of data changes ({Reason}); answers are not cached until they are back",
+                        e.Message);
                 _listening = false;
                 await Task.Delay(RetryEvery, stoppingToken);
             }

@@ -7,7 +7,9 @@ namespace Btc.Data.History;
 /// <summary>The daily partitions of price_sample: created ahead of time, dropped by retention.</summary>
 public sealed class PricePartitions(NpgsqlDataSource db)
 {
-    /// <summary>Ensures a partition for every UTC day from <paramref name="first"/> to <paramref name="last"/>.</summary>
+    /// <summary>
+    /// Ensures a partition for every UTC day from <paramref name="first"/> to <paramref name="last"/>.
+    /// </summary>
     /// <returns>How many were created.</returns>
     public async Task<int> EnsureAsync(DateOnly first, DateOnly last, CancellationToken ct = default)
     {

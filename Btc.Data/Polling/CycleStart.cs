@@ -5,4 +5,5 @@ namespace Btc.Data.Polling;
 /// pages neither stored nor superseded (null while its pages are not fixed yet). <see cref="SupersededPages"/>: the
 /// page numbers of the newest older cycle this one superseded, to go first.
 /// </summary>
-public sealed record CycleStart(int CycleId, bool Finished, IReadOnlyList<int>? OpenPages, IReadOnlyList<int> SupersededPages);
+public sealed record CycleStart(
+    int CycleId, bool Finished, IReadOnlyList<int>? OpenPages, IReadOnlyList<int> SupersededPages);

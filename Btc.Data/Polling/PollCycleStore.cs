@@ -12,12 +12,14 @@ public sealed class PollCycleStore(NpgsqlDataSource db)
     /// closes those cycles: it polls the same coins, fresher. A second run of the same trigger (Hangfire is
     /// at-least-once) finds the cycle the first run started.
     /// </summary>
-    public async Task<CycleStart> StartAsync(string triggerId, DateTime scheduledFor, CancellationToken ct = default, int? cadenceSeconds = null)
+    public async Task<CycleStart> StartAsync(
+        string triggerId, DateTime scheduledFor, CancellationToken ct = default, int? cadenceSeconds = null)
     {
         await using var connection = await db.OpenConnectionAsync(ct);
         await using var tx = await connection.BeginTransactionAsync(ct);
         var created = await connection.QuerySingleOrDefaultAsync<int?>(new CommandDefinition("""
-            INSERT INTO poll_cycle (trigger_id, scheduled_for, cadence_seconds) VALUES (@triggerId, @scheduledFor, @cadenceSeconds)
+            INSERT INTO poll_cycle (trigger_id, scheduled_for, cadence_seconds)
+            VALUES (@triggerId, @scheduledFor, @cadenceSeconds)
             ON CONFLICT (trigger_id) DO NOTHING
             RETURNING cycle_id
             """, new { triggerId, scheduledFor, cadenceSeconds }, tx, cancellationToken: ct));
@@ -43,7 +45,8 @@ public sealed class PollCycleStore(NpgsqlDataSource db)
         }
         else
         {
-            var existing = await connection.QuerySingleAsync<(int CycleId, bool Finished, int Pages)>(new CommandDefinition(
+            var existing = await connection.QuerySingleAsync<(int CycleId, bool Finished, int Pages)>(
+                new CommandDefinition(
                 "SELECT cycle_id, finished_at IS NOT NULL, pages FROM poll_cycle WHERE trigger_id = @triggerId",
                 new { triggerId }, tx, cancellationToken: ct));
             var open = (await connection.QueryAsync<int>(new CommandDefinition("""
@@ -60,7 +63,8 @@ public sealed class PollCycleStore(NpgsqlDataSource db)
     /// Fixes the cycle's pages, unless a newer cycle closed it while its coin list was being read; false then.
     /// A cycle of no coins is finished at once.
     /// </summary>
-    public async Task<bool> SetPagesAsync(int cycleId, IReadOnlyList<IReadOnlyList<TrackedCoin>> pages, CancellationToken ct = default)
+    public async Task<bool> SetPagesAsync(
+        int cycleId, IReadOnlyList<IReadOnlyList<TrackedCoin>> pages, CancellationToken ct = default)
     {
         var coinKeys = pages.Select(p => p.Select(c => c.CoinKey).ToArray()).ToArray();
         var pageSize = coinKeys.Length == 0 ? 0 : coinKeys.Max(p => p.Length);
@@ -85,20 +89,27 @@ public sealed class PollCycleStore(NpgsqlDataSource db)
             cancellationToken: ct));
     }
 
-    /// <summary>A cycle with its pages at once, as the worker's first steps leave it (for the fill and for tests).</summary>
-    public async Task<int> CreateAsync(string triggerId, DateTime scheduledFor, IReadOnlyList<IReadOnlyList<TrackedCoin>> pages, CancellationToken ct = default)
+    /// <summary>
+    /// A cycle with its pages at once, as the worker's first steps leave it (for the fill and for tests).
+    /// </summary>
+    public async Task<int> CreateAsync(
+        string triggerId, DateTime scheduledFor, IReadOnlyList<IReadOnlyList<TrackedCoin>> pages,
+        CancellationToken ct = default)
     {
         var start = await StartAsync(triggerId, scheduledFor, ct);
         await SetPagesAsync(start.CycleId, pages, ct);
         return start.CycleId;
     }
 
-    /// <summary>Ends a cycle that could not start its pages (its coin list failed, or it started too late) with the reason.</summary>
+    /// <summary>
+    /// Ends a cycle that could not start its pages (its coin list failed, or it started too late) with the reason.
+    /// </summary>
     public async Task FailAsync(int cycleId, string error, CancellationToken ct = default)
     {
         await using var connection = await db.OpenConnectionAsync(ct);
         await connection.ExecuteAsync(new CommandDefinition("""
-            UPDATE poll_cycle SET errors = errors + 1, last_error = @error, finished_at = coalesce(finished_at, clock_timestamp())
+            UPDATE poll_cycle
+               SET errors = errors + 1, last_error = @error, finished_at = coalesce(finished_at, clock_timestamp())
              WHERE cycle_id = @cycleId
             """, new { cycleId, error }, cancellationToken: ct));
     }
@@ -113,23 +124,27 @@ public sealed class PollCycleStore(NpgsqlDataSource db)
     public async Task<CyclePage?> GetPageAsync(int cycleId, int pageNo, CancellationToken ct = default)
     {
         await using var connection = await db.OpenConnectionAsync(ct);
-        var rows = (await connection.QueryAsync<(bool Finished, bool Superseded, DateTime StartedAt, int CoinKey, string Id)>(new CommandDefinition("""
+        var command = new CommandDefinition("""
             SELECT p.finished_at IS NOT NULL, p.superseded_by IS NOT NULL, y.started_at, c.coin_key, c.id
             FROM poll_cycle_page p
             JOIN poll_cycle y ON y.cycle_id = p.cycle_id
             JOIN coin c ON c.coin_key = ANY(p.coin_keys)
             WHERE p.cycle_id = @cycleId AND p.page_no = @pageNo
             ORDER BY c.id
-            """, new { cycleId, pageNo }, cancellationToken: ct))).AsList();
+            """, new { cycleId, pageNo }, cancellationToken: ct);
+        var rows = (await connection.QueryAsync<(bool Finished, bool Superseded, DateTime StartedAt, int CoinKey,
+            string Id)>(command)).AsList();
         return rows.Count == 0
             ? null
-            : new CyclePage(cycleId, pageNo, rows[0].StartedAt, rows.Select(r => new TrackedCoin(r.CoinKey, r.Id)).ToArray(), rows[0].Finished, rows[0].Superseded);
+            : new CyclePage(
+                cycleId, pageNo, rows[0].StartedAt, rows.Select(r => new TrackedCoin(r.CoinKey, r.Id)).ToArray(),
+                rows[0].Finished, rows[0].Superseded);
     }
 
     /// <summary>
-    /// Finishes the cycle if no page of it is open (stored or superseded); true for the one call that did. Pages write only their own
-    /// rows (see M007), so each calls this after its commit: the call after the last page's commit sees no page
-    /// open, and when the last two commit together and both see it, the row's lock lets only the first set
+    /// Finishes the cycle if no page of it is open (stored or superseded); true for the one call that did. Pages write
+    /// only their own rows (see M007), so each calls this after its commit: the call after the last page's commit sees
+    /// no page open, and when the last two commit together and both see it, the row's lock lets only the first set
     /// finished_at. The row is locked only when it matches, so open cycles cost pages no waiting.
     /// </summary>
     public async Task<bool> TryFinishAsync(int cycleId, CancellationToken ct = default)
@@ -166,22 +181,25 @@ public sealed class PollCycleStore(NpgsqlDataSource db)
     {
         await using var connection = await db.OpenConnectionAsync(ct);
         return await connection.QuerySingleOrDefaultAsync<DateTime?>(new CommandDefinition(
-            "SELECT finished_at FROM poll_cycle WHERE finished_at IS NOT NULL ORDER BY cycle_id DESC LIMIT 1", cancellationToken: ct));
+            "SELECT finished_at FROM poll_cycle WHERE finished_at IS NOT NULL ORDER BY cycle_id DESC LIMIT 1",
+            cancellationToken: ct));
     }
 
     public async Task<IReadOnlyList<PollCycle>> RecentAsync(int count, CancellationToken ct = default)
     {
         await using var connection = await db.OpenConnectionAsync(ct);
         var rows = await connection.QueryAsync<PollCycle>(new CommandDefinition(
-            SelectCycles + " ORDER BY scheduled_for DESC, cycle_id DESC LIMIT @count", new { count }, cancellationToken: ct));
+            SelectCycles + " ORDER BY scheduled_for DESC, cycle_id DESC LIMIT @count", new { count },
+            cancellationToken: ct));
         return rows.AsList();
     }
 
     // The totals are summed from the pages: pages never write their cycle's row (see M007).
     private const string SelectCycles = """
-        SELECT c.cycle_id AS CycleId, c.scheduled_for AS ScheduledFor, c.started_at AS StartedAt, c.finished_at AS FinishedAt,
-               c.coins_requested AS CoinsRequested, c.pages AS Pages, p.done AS PagesDone, p.superseded AS PagesSuperseded,
-               p.rows_stored AS RowsStored, p.skipped AS Skipped, p.stale AS Stale, p.refused AS Refused, p.refusal AS Refusal,
+        SELECT c.cycle_id AS CycleId, c.scheduled_for AS ScheduledFor, c.started_at AS StartedAt,
+               c.finished_at AS FinishedAt, c.coins_requested AS CoinsRequested, c.pages AS Pages,
+               p.done AS PagesDone, p.superseded AS PagesSuperseded, p.rows_stored AS RowsStored,
+               p.skipped AS Skipped, p.stale AS Stale, p.refused AS Refused, p.refusal AS Refusal,
                c.calls_used + p.calls_used AS CallsUsed,
                c.errors AS Errors, c.last_error AS LastError,
                CASE WHEN c.finished_at IS NULL THEN 'running'
@@ -190,10 +208,12 @@ public sealed class PollCycleStore(NpgsqlDataSource db)
                     ELSE 'complete' END AS Outcome
         FROM poll_cycle c
         CROSS JOIN LATERAL (
-            SELECT count(finished_at)::int AS done, count(superseded_by) FILTER (WHERE finished_at IS NULL)::int AS superseded,
+            SELECT count(finished_at)::int AS done,
+                   count(superseded_by) FILTER (WHERE finished_at IS NULL)::int AS superseded,
                    coalesce(sum(rows_stored), 0)::int AS rows_stored, coalesce(sum(refused), 0)::int AS refused,
                    string_agg(refusal, '; ' ORDER BY page_no) AS refusal,
-                   coalesce(sum(skipped), 0)::int AS skipped, coalesce(sum(stale), 0)::int AS stale, coalesce(sum(calls_used), 0)::int AS calls_used
+                   coalesce(sum(skipped), 0)::int AS skipped, coalesce(sum(stale), 0)::int AS stale,
+                   coalesce(sum(calls_used), 0)::int AS calls_used
             FROM poll_cycle_page WHERE cycle_id = c.cycle_id) p
         """;
 }

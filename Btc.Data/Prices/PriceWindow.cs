@@ -5,6 +5,8 @@ public readonly record struct PriceWindow(DateTime From, DateTime To)
 {
     public static readonly TimeSpan Day = TimeSpan.FromHours(24);
 
-    /// <summary>The 24 hours up to <paramref name="utcNow"/>: every sample stored is served from its page's commit on.</summary>
+    /// <summary>
+    /// The 24 hours up to <paramref name="utcNow"/>: every sample stored is served from its page's commit on.
+    /// </summary>
     public static PriceWindow LastDay(DateTime utcNow) => new(utcNow - Day, utcNow);
 }

@@ -11,8 +11,11 @@ namespace Btc.Data.Volatility;
 /// </summary>
 internal sealed class HourStatsStore(NpgsqlDataSource db, SampleSummaries samples)
 {
-    /// <summary>Replaces an hour's statistics (all coins, marking it summarized, or only <paramref name="coins"/>) and commits.</summary>
-    public async Task StoreHourAsync(DateTime hour, Dictionary<int, CoinSegments> stats, int[]? coins, CancellationToken ct)
+    /// <summary>
+    /// Replaces an hour's statistics (all coins, marking it summarized, or only <paramref name="coins"/>) and commits.
+    /// </summary>
+    public async Task StoreHourAsync(
+        DateTime hour, Dictionary<int, CoinSegments> stats, int[]? coins, CancellationToken ct)
     {
         await using var connection = await db.OpenConnectionAsync(ct);
         await using var tx = await connection.BeginTransactionAsync(ct);
@@ -38,9 +41,10 @@ internal sealed class HourStatsStore(NpgsqlDataSource db, SampleSummaries sample
         var halves = new[] { (fullFrom, middle), (middle, fullTo) }.Select(half => samples.ReadAsync(async c =>
         {
             var merged = new Dictionary<int, CoinSegments>();
+            var onlyCoins = coins is null ? "" : $"AND coin_key = ANY({CopyLiteral.Of(coins)})";
             await ReadAsync(c, currencies, $"""
                 SELECT coin_key, stats FROM price_hour_stats
-                WHERE hour >= {CopyLiteral.Of(half.Item1)} AND hour < {CopyLiteral.Of(half.Item2)} {(coins is null ? "" : $"AND coin_key = ANY({CopyLiteral.Of(coins)})")}
+                WHERE hour >= {CopyLiteral.Of(half.Item1)} AND hour < {CopyLiteral.Of(half.Item2)} {onlyCoins}
                 ORDER BY hour
                 """, (coin, hour) =>
                 {
@@ -54,20 +58,29 @@ internal sealed class HourStatsStore(NpgsqlDataSource db, SampleSummaries sample
         return SampleSummaries.Concatenate(await Task.WhenAll(halves));
     }
 
-    public static async Task<Dictionary<int, CoinSegments>> ReadBlockAsync(NpgsqlConnection connection, RecomputeCurrencies currencies, CancellationToken ct)
+    public static async Task<Dictionary<int, CoinSegments>> ReadBlockAsync(
+        NpgsqlConnection connection, RecomputeCurrencies currencies, CancellationToken ct)
     {
         var block = new Dictionary<int, CoinSegments>();
-        await ReadAsync(connection, currencies, "SELECT coin_key, stats FROM price_window_block", (coin, stats) => block[coin] = stats, ct);
+        await ReadAsync(connection, currencies, "SELECT coin_key, stats FROM price_window_block",
+            (coin, stats) => block[coin] = stats, ct);
         return block;
     }
 
-    public static Task WriteBlockAsync(NpgsqlConnection connection, Dictionary<int, CoinSegments> stats, CancellationToken ct) =>
+    public static Task WriteBlockAsync(
+        NpgsqlConnection connection, Dictionary<int, CoinSegments> stats, CancellationToken ct) =>
         WriteAsync(connection, "price_window_block (coin_key, stats)", null, stats, ct);
 
-    /// <summary>Rows of (coin_key, stats) decoded from binary COPY: these arrays are most of what a recompute reads after the raw hour.</summary>
-    private static async Task ReadAsync(NpgsqlConnection connection, RecomputeCurrencies currencies, string query, Action<int, CoinSegments> each, CancellationToken ct)
+    /// <summary>
+    /// Rows of (coin_key, stats) decoded from binary COPY: these arrays are most of what a recompute reads after the
+    /// raw hour.
+    /// </summary>
+    private static async Task ReadAsync(
+        NpgsqlConnection connection, RecomputeCurrencies currencies, string query, Action<int, CoinSegments> each,
+        CancellationToken ct)
     {
-        await using var copy = await connection.BeginRawBinaryCopyAsync($"COPY ({query}) TO STDOUT (FORMAT BINARY)", ct);
+        await using var copy = await connection.BeginRawBinaryCopyAsync(
+            $"COPY ({query}) TO STDOUT (FORMAT BINARY)", ct);
         var reader = new BinaryCopyReader(copy);
         while (await reader.NextRowAsync(2 + 8 + 4 + currencies.Slots * SegmentStats.Bytes, ct))
         {
@@ -79,7 +92,8 @@ internal sealed class HourStatsStore(NpgsqlDataSource db, SampleSummaries sample
     private static async Task WriteAsync(NpgsqlConnection connection, string target, DateTime? hour,
         Dictionary<int, CoinSegments> stats, CancellationToken ct)
     {
-        await using var writer = await connection.BeginBinaryImportAsync($"COPY {target} FROM STDIN (FORMAT BINARY)", ct);
+        await using var writer = await connection.BeginBinaryImportAsync(
+            $"COPY {target} FROM STDIN (FORMAT BINARY)", ct);
         foreach (var (coin, segments) in stats)
         {
             await writer.StartRowAsync(ct);

@@ -13,22 +13,27 @@ internal sealed class SampleSummaries(NpgsqlDataSource db)
     /// day's partition, 4 times slower; the blocks are contiguous. JIT compiles these large-looking plans for longer
     /// than they run.
     /// </summary>
-    public const string ReadSettings = "SET LOCAL max_parallel_workers_per_gather = 0; SET LOCAL enable_seqscan = off; SET LOCAL jit = off;";
+    public const string ReadSettings =
+        "SET LOCAL max_parallel_workers_per_gather = 0; SET LOCAL enable_seqscan = off; SET LOCAL jit = off;";
 
     /// <summary>
     /// Statistics per coin of the samples in [from, to), read in pieces of at most half an hour, each on a
     /// connection of its own, all at once.
     /// </summary>
-    public async Task<Dictionary<int, CoinSegments>> OfSpanAsync(RecomputeCurrencies currencies, DateTime from, DateTime to, CancellationToken ct)
+    public async Task<Dictionary<int, CoinSegments>> OfSpanAsync(
+        RecomputeCurrencies currencies, DateTime from, DateTime to, CancellationToken ct)
     {
         var count = (int)Math.Ceiling((to - from) / TimeSpan.FromMinutes(30));
-        var bounds = Enumerable.Range(0, count + 1).Select(i => i == count ? to : from + (to - from) * i / count).ToArray();
+        var bounds = Enumerable.Range(0, count + 1).Select(
+            i => i == count ? to : from + (to - from) * i / count).ToArray();
         var pieces = Enumerable.Range(0, count)
             .Select(i => ReadAsync(c => OfCoinsAsync(c, currencies, bounds[i], bounds[i + 1], null, ct), ct)).ToArray();
         return Concatenate(await Task.WhenAll(pieces));
     }
 
-    /// <summary>Each coin's statistics over consecutive stretches, given in time order, merged into the first stretch's.</summary>
+    /// <summary>
+    /// Each coin's statistics over consecutive stretches, given in time order, merged into the first stretch's.
+    /// </summary>
     public static Dictionary<int, CoinSegments> Concatenate(IReadOnlyList<Dictionary<int, CoinSegments>> parts)
     {
         var all = new Dictionary<int, CoinSegments>();
@@ -52,7 +57,8 @@ internal sealed class SampleSummaries(NpgsqlDataSource db)
     /// space freed earlier) is read again through its primary key; <paramref name="coins"/> reads only those.
     /// </summary>
     public static async Task<Dictionary<int, CoinSegments>> OfCoinsAsync(
-        NpgsqlConnection connection, RecomputeCurrencies currencies, DateTime from, DateTime to, int[]? coins, CancellationToken ct)
+        NpgsqlConnection connection, RecomputeCurrencies currencies, DateTime from, DateTime to, int[]? coins,
+        CancellationToken ct)
     {
         var stats = new Dictionary<int, CoinSegments>();
         if (from >= to)
@@ -60,7 +66,8 @@ internal sealed class SampleSummaries(NpgsqlDataSource db)
         var disordered = await ReadSeededAsync(connection, currencies, from, to, coins, stats, ct);
         if (disordered.Count > 0)
         {
-            foreach (var (coin, inOrder) in await OfCoinsAsync(connection, currencies, from, to, disordered.ToArray(), ct))
+            var reread = await OfCoinsAsync(connection, currencies, from, to, disordered.ToArray(), ct);
+            foreach (var (coin, inOrder) in reread)
                 stats[coin] = inOrder;
         }
         await ReadExtrasAsync(connection, currencies, from, to, coins, disordered, stats, ct);
@@ -76,16 +83,21 @@ internal sealed class SampleSummaries(NpgsqlDataSource db)
         return await read(connection);
     }
 
-    /// <summary>The seeded currencies' columns into <paramref name="stats"/>; returns the coins whose samples came out of time order.</summary>
+    /// <summary>
+    /// The seeded currencies' columns into <paramref name="stats"/>; returns the coins whose samples came out of time
+    /// order.
+    /// </summary>
     private static async Task<HashSet<int>> ReadSeededAsync(NpgsqlConnection connection, RecomputeCurrencies currencies,
         DateTime from, DateTime to, int[]? coins, Dictionary<int, CoinSegments> stats, CancellationToken ct)
     {
         var seeded = currencies.Seeded;
         var disordered = new HashSet<int>();
-        var onlyCoins = coins is null ? "" : $"AND coin_key = ANY({CopyLiteral.Of(coins)}) ORDER BY coin_key, last_updated_at";
+        var onlyCoins = coins is null ? ""
+            : $"AND coin_key = ANY({CopyLiteral.Of(coins)}) ORDER BY coin_key, last_updated_at";
         await using var copy = await connection.BeginRawBinaryCopyAsync($"""
             COPY (SELECT coin_key, last_updated_at{string.Concat(seeded.Select(c => $", {c.Column}"))} FROM price_sample
-                  WHERE last_updated_at >= {CopyLiteral.Of(from)} AND last_updated_at < {CopyLiteral.Of(to)} {onlyCoins}) TO STDOUT (FORMAT BINARY)
+                  WHERE last_updated_at >= {CopyLiteral.Of(from)}
+                      AND last_updated_at < {CopyLiteral.Of(to)} {onlyCoins}) TO STDOUT (FORMAT BINARY)
             """, ct);
         var reader = new BinaryCopyReader(copy);
         var maxRowBytes = 2 + 8 + 12 + seeded.Length * 12;
@@ -115,12 +127,14 @@ internal sealed class SampleSummaries(NpgsqlDataSource db)
     }
 
     /// <summary>Currencies added after the seeded ones: one row per price, in the same order.</summary>
-    private static async Task ReadExtrasAsync(NpgsqlConnection connection, RecomputeCurrencies currencies, DateTime from, DateTime to,
+    private static async Task ReadExtrasAsync(
+        NpgsqlConnection connection, RecomputeCurrencies currencies, DateTime from, DateTime to,
         int[]? coins, HashSet<int> disordered, Dictionary<int, CoinSegments> stats, CancellationToken ct)
     {
         await using var command = new NpgsqlCommand($"""
             SELECT coin_key, currency_key, price FROM price_sample_extra
-            WHERE last_updated_at >= @from AND last_updated_at < @to {(coins is null ? "" : "AND coin_key = ANY(@coins)")}
+            WHERE last_updated_at >= @from
+                AND last_updated_at < @to {(coins is null ? "" : "AND coin_key = ANY(@coins)")}
             ORDER BY coin_key, currency_key, last_updated_at
             """, connection);
         command.Parameters.AddWithValue("from", from);

@@ -2,7 +2,9 @@ using Btc.Data.Currencies;
 
 namespace Btc.Data.Volatility;
 
-/// <summary>One coin's ranks and volatilities in one measure, indexed by currency_key - 1 (null: not ranked there).</summary>
+/// <summary>
+/// One coin's ranks and volatilities in one measure, indexed by currency_key - 1 (null: not ranked there).
+/// </summary>
 public sealed record CoinRanks(int CoinKey, VolatilityMeasure Measure, int?[] Rank, double?[] Volatility);
 
 /// <summary>How many coins were ranked in one currency and measure.</summary>
@@ -21,9 +23,11 @@ public sealed record VolatilityRanking(IReadOnlyList<CoinRanks> Coins, IReadOnly
 /// </summary>
 public static class VolatilityRanker
 {
-    private static readonly VolatilityMeasure[] Measures = [VolatilityMeasure.LogReturnStddev, VolatilityMeasure.PriceStddev];
+    private static readonly VolatilityMeasure[] Measures =
+        [VolatilityMeasure.LogReturnStddev, VolatilityMeasure.PriceStddev];
 
-    public static VolatilityRanking Rank(IReadOnlyList<Currency> currencies, IReadOnlyDictionary<int, CoinSegments> window)
+    public static VolatilityRanking Rank(
+        IReadOnlyList<Currency> currencies, IReadOnlyDictionary<int, CoinSegments> window)
     {
         var slots = currencies.Count == 0 ? 0 : currencies.Max(c => c.CurrencyKey);
         var coins = window.Keys.ToArray();
@@ -42,7 +46,10 @@ public static class VolatilityRanker
                 for (var c = 0; c < coins.Length; c++)
                 {
                     var stats = slot < segments[c].ByCurrency.Length ? segments[c].ByCurrency[slot] : default;
-                    if ((measure == VolatilityMeasure.PriceStddev ? stats.PriceStddev : stats.LogReturnStddev) is { } value)
+                    var volatility = measure == VolatilityMeasure.PriceStddev
+                        ? stats.PriceStddev
+                        : stats.LogReturnStddev;
+                    if (volatility is { } value)
                         (values[n], order[n++]) = (-value, c);
                 }
                 // Ascending by negated value: most volatile first.
@@ -52,7 +59,8 @@ public static class VolatilityRanker
                 {
                     if (i == 0 || values[i] != values[i - 1])
                         rank = i + 1;
-                    var row = byCoin[order[i]] ??= new CoinRanks(coins[order[i]], measure, new int?[slots], new double?[slots]);
+                    var row = byCoin[order[i]] ??= new CoinRanks(
+                        coins[order[i]], measure, new int?[slots], new double?[slots]);
                     row.Rank[slot] = rank;
                     row.Volatility[slot] = -values[i];
                 }

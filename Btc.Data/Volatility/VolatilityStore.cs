@@ -28,11 +28,13 @@ public sealed class VolatilityStore
         _hours = new HourStatsStore(db, _samples);
     }
 
-    public async Task<RecomputeResult> RecomputeAsync(IReadOnlyList<Currency> currencies, DateTime asOf, CancellationToken ct = default)
+    public async Task<RecomputeResult> RecomputeAsync(
+        IReadOnlyList<Currency> currencies, DateTime asOf, CancellationToken ct = default)
     {
         var windowStart = asOf - PriceWindow.Day;
         // The hour the window starts in is always read raw, even when the window starts on it: otherwise the
-        // complete hours would change twice an hour (24 of them on the hour, 23 a minute later), and with them the block.
+        // complete hours would change twice an hour (24 of them on the hour, 23 a minute later), and the block
+        // with them.
         var fullFrom = FloorHour(windowStart).AddHours(1);
         var fullTo = FloorHour(asOf);
         var reading = new RecomputeCurrencies(currencies);
@@ -41,7 +43,8 @@ public sealed class VolatilityStore
         await using var tx = await connection.BeginTransactionAsync(ct);
         // One recompute at a time: two would each delete the other's freshly written ranks.
         await connection.ExecuteAsync(new CommandDefinition(
-            $"{SampleSummaries.ReadSettings} SELECT pg_advisory_xact_lock(hashtext('volatility_rank'))", transaction: tx, cancellationToken: ct));
+            $"{SampleSummaries.ReadSettings} SELECT pg_advisory_xact_lock(hashtext('volatility_rank'))",
+            transaction: tx, cancellationToken: ct));
 
         // The partial hours are read raw on connections of their own while this one brings the complete hours up
         // to date: with cores to spare, the reads (most of the cost) overlap.
@@ -55,14 +58,17 @@ public sealed class VolatilityStore
         await WriteRanksAsync(connection, tx, ranking, asOf, ct);
         await tx.CommitAsync(ct);
         await DataChanges.NotifyAsync(connection, ct);
-        return new RecomputeResult(asOf, complete.Result.HoursSummarized, complete.Result.CoinHoursRefreshed, ranking.Ranks);
+        return new RecomputeResult(
+            asOf, complete.Result.HoursSummarized, complete.Result.CoinHoursRefreshed, ranking.Ranks);
     }
 
-    public async Task<VolatilityRank?> FindAsync(int coinKey, short currencyKey, VolatilityMeasure measure, CancellationToken ct = default)
+    public async Task<VolatilityRank?> FindAsync(
+        int coinKey, short currencyKey, VolatilityMeasure measure, CancellationToken ct = default)
     {
         await using var connection = await _db.OpenConnectionAsync(ct);
         return await connection.QuerySingleOrDefaultAsync<VolatilityRank>(new CommandDefinition("""
-            SELECT r.rank[@currencyKey] AS Rank, k.out_of AS OutOf, r.volatility[@currencyKey] AS Volatility, k.as_of AS AsOf
+            SELECT r.rank[@currencyKey] AS Rank, k.out_of AS OutOf, r.volatility[@currencyKey] AS Volatility,
+                   k.as_of AS AsOf
             FROM volatility_rank r
             JOIN volatility_ranking k ON k.currency_key = @currencyKey AND k.measure = r.measure
             WHERE r.coin_key = @coinKey AND r.measure = @measure AND r.rank[@currencyKey] IS NOT NULL
@@ -74,10 +80,13 @@ public sealed class VolatilityStore
     /// from price_window_block when it covers the same hours (rebuilt for the coins whose hours changed), else
     /// merged again from the hour statistics.
     /// </summary>
-    private async Task<(Dictionary<int, CoinSegments> Block, int HoursSummarized, int CoinHoursRefreshed)> CompleteHoursAsync(
-        NpgsqlConnection connection, NpgsqlTransaction tx, RecomputeCurrencies reading, DateTime fullFrom, DateTime fullTo, CancellationToken ct)
+    private async Task<(Dictionary<int, CoinSegments> Block, int HoursSummarized, int CoinHoursRefreshed)>
+        CompleteHoursAsync(
+        NpgsqlConnection connection, NpgsqlTransaction tx, RecomputeCurrencies reading, DateTime fullFrom,
+        DateTime fullTo, CancellationToken ct)
     {
-        var (missing, refreshedCoins, coinHours, marks) = await SummarizeHoursAsync(connection, tx, reading, fullFrom, fullTo, ct);
+        var (missing, refreshedCoins, coinHours, marks) = await SummarizeHoursAsync(
+            connection, tx, reading, fullFrom, fullTo, ct);
 
         var span = await connection.QuerySingleOrDefaultAsync<(DateTime From, DateTime To)?>(new CommandDefinition(
             "SELECT from_hour, to_hour FROM price_window_block_span", transaction: tx, cancellationToken: ct));
@@ -89,7 +98,8 @@ public sealed class VolatilityStore
             {
                 var rebuilt = await _hours.MergeHoursAsync(reading, fullFrom, fullTo, refreshedCoins, ct);
                 await connection.ExecuteAsync(new CommandDefinition(
-                    "DELETE FROM price_window_block WHERE coin_key = ANY(@coins)", new { coins = refreshedCoins }, tx, cancellationToken: ct));
+                    "DELETE FROM price_window_block WHERE coin_key = ANY(@coins)", new { coins = refreshedCoins }, tx,
+                    cancellationToken: ct));
                 await HourStatsStore.WriteBlockAsync(connection, rebuilt, ct);
                 foreach (var coin in refreshedCoins)
                     block.Remove(coin);
@@ -121,13 +131,16 @@ public sealed class VolatilityStore
     /// summarized hour since (marks in price_hour_dirty, whose ids are returned for deletion with the block).
     /// </summary>
     private async Task<(int Missing, int[] RefreshedCoins, int CoinHours, long[] Marks)> SummarizeHoursAsync(
-        NpgsqlConnection connection, NpgsqlTransaction tx, RecomputeCurrencies reading, DateTime fullFrom, DateTime fullTo, CancellationToken ct)
+        NpgsqlConnection connection, NpgsqlTransaction tx, RecomputeCurrencies reading, DateTime fullFrom,
+        DateTime fullTo, CancellationToken ct)
     {
         var range = new { fullFrom, fullTo };
         var summarized = (await connection.QueryAsync<DateTime>(new CommandDefinition(
-            "SELECT hour FROM price_hour_summarized WHERE hour >= @fullFrom AND hour < @fullTo", range, tx, cancellationToken: ct))).ToHashSet();
+            "SELECT hour FROM price_hour_summarized WHERE hour >= @fullFrom AND hour < @fullTo", range, tx,
+            cancellationToken: ct))).ToHashSet();
         var marks = (await connection.QueryAsync<(long Mark, DateTime Hour, int[] Coins)>(new CommandDefinition(
-            "SELECT mark, hour, coin_keys FROM price_hour_dirty WHERE hour < @fullTo", range, tx, cancellationToken: ct))).AsList();
+            "SELECT mark, hour, coin_keys FROM price_hour_dirty WHERE hour < @fullTo", range, tx,
+            cancellationToken: ct))).AsList();
 
         var missing = 0;
         // Hour statistics are committed as they are made, each hour (or coin-hour) in a transaction of its own, so
@@ -137,7 +150,8 @@ public sealed class VolatilityStore
         {
             if (summarized.Contains(hour))
                 continue;
-            await _hours.StoreHourAsync(hour, await _samples.OfSpanAsync(reading, hour, hour.AddHours(1), ct), null, ct);
+            await _hours.StoreHourAsync(
+                hour, await _samples.OfSpanAsync(reading, hour, hour.AddHours(1), ct), null, ct);
             missing++;
         }
 
@@ -146,7 +160,8 @@ public sealed class VolatilityStore
         foreach (var late in marks.Where(m => summarized.Contains(m.Hour)).GroupBy(m => m.Hour))
         {
             var coins = late.SelectMany(m => m.Coins).Distinct().ToArray();
-            var stats = await _samples.ReadAsync(c => SampleSummaries.OfCoinsAsync(c, reading, late.Key, late.Key.AddHours(1), coins, ct), ct);
+            var stats = await _samples.ReadAsync(
+                c => SampleSummaries.OfCoinsAsync(c, reading, late.Key, late.Key.AddHours(1), coins, ct), ct);
             await _hours.StoreHourAsync(late.Key, stats, coins, ct);
             refreshedCoins.UnionWith(coins);
             coinHours += coins.Length;
@@ -155,7 +170,9 @@ public sealed class VolatilityStore
     }
 
     /// <summary>Replaces the stored ranks with <paramref name="ranking"/>.</summary>
-    private static async Task WriteRanksAsync(NpgsqlConnection connection, NpgsqlTransaction tx, VolatilityRanking ranking, DateTime asOf, CancellationToken ct)
+    private static async Task WriteRanksAsync(
+        NpgsqlConnection connection, NpgsqlTransaction tx, VolatilityRanking ranking, DateTime asOf,
+        CancellationToken ct)
     {
         await connection.ExecuteAsync(new CommandDefinition("""
             DELETE FROM volatility_rank;

@@ -7,7 +7,9 @@ using Microsoft.Extensions.Logging;
 
 namespace Btc.Hosting.Scheduling;
 
-/// <summary>Hangfire's storage on our database (schema "hangfire"), configured the same in the worker and the API.</summary>
+/// <summary>
+/// Hangfire's storage on our database (schema "hangfire"), configured the same in the worker and the API.
+/// </summary>
 public static class HangfireStorage
 {
     public const string Schema = "hangfire";
@@ -25,8 +27,11 @@ public static class HangfireStorage
         return new PostgreSqlStorage(new NpgsqlConnectionFactory(keptAlive, options), options);
     }
 
-    /// <summary>The settings the worker and the API give Hangfire: job serialization, and logging through the host.</summary>
-    public static IGlobalConfiguration UseBtcSettings(this IGlobalConfiguration configuration, IServiceProvider services) =>
+    /// <summary>
+    /// The settings the worker and the API give Hangfire: job serialization, and logging through the host.
+    /// </summary>
+    public static IGlobalConfiguration UseBtcSettings(
+        this IGlobalConfiguration configuration, IServiceProvider services) =>
         configuration
             .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
             .UseSimpleAssemblyNameTypeSerializer()

@@ -10,11 +10,16 @@ public static class ConnectionStrings
     {
         var value = configuration.GetConnectionString("Btc");
         return string.IsNullOrWhiteSpace(value)
-            ? throw new StartupException("No database given: set ConnectionStrings__Btc to a PostgreSQL connection string.")
+            ? throw new StartupException(
+                "No database given: set ConnectionStrings__Btc to a PostgreSQL connection string.")
             : value;
     }
 
-    /// <summary>ConnectionStrings:BtcReadOnly (env: ConnectionStrings__BtcReadOnly): a streaming replica the API may read from; null when unset.</summary>
+    /// <summary>
+    /// ConnectionStrings:BtcReadOnly (env: ConnectionStrings__BtcReadOnly): a streaming replica the API may read from;
+    /// null when unset.
+    /// </summary>
     public static string? ReadOnly(IConfiguration configuration) =>
-        configuration.GetConnectionString("BtcReadOnly") is { Length: > 0 } value && !string.IsNullOrWhiteSpace(value) ? value : null;
+        configuration.GetConnectionString("BtcReadOnly") is { Length: > 0 } value && !string.IsNullOrWhiteSpace(value)
+            ? value : null;
 }

@@ -20,7 +20,9 @@ public static class DatabaseWait
     private static readonly TimeSpan SayEvery = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan RetryEvery = TimeSpan.FromSeconds(1);
 
-    /// <summary>Database__StartupWaitSeconds (default 60, 0 = one try), or a start-up failure that says what is wrong.</summary>
+    /// <summary>
+    /// Database__StartupWaitSeconds (default 60, 0 = one try), or a start-up failure that says what is wrong.
+    /// </summary>
     public static TimeSpan Deadline(IConfiguration configuration)
     {
         var value = configuration[Setting];
@@ -28,7 +30,8 @@ public static class DatabaseWait
             return Default;
         return int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds) && seconds <= 3600
             ? TimeSpan.FromSeconds(seconds)
-            : throw new StartupException($"Database__StartupWaitSeconds must be a whole number of seconds from 0 to 3600, not '{value}'.");
+            : throw new StartupException(
+                $"Database__StartupWaitSeconds must be a whole number of seconds from 0 to 3600, not '{value}'.");
     }
 
     /// <summary>
@@ -36,12 +39,17 @@ public static class DatabaseWait
     /// <paramref name="deadline"/>, or at once when the database refuses us for good (password, unknown database),
     /// throws a <see cref="StartupException"/> whose message is one sentence.
     /// </summary>
-    public static async Task UntilReachableAsync(string connectionString, TimeSpan deadline, ILogger log, CancellationToken ct = default)
+    public static async Task UntilReachableAsync(
+        string connectionString, TimeSpan deadline, ILogger log, CancellationToken ct = default)
     {
         var target = new NpgsqlConnectionStringBuilder(connectionString);
         var where = $"{target.Host}:{target.Port}";
         // One attempt must not outlast the deadline by much, nor keep a pooled connection we never use.
-        var probe = new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false, Timeout = Math.Clamp(target.Timeout, 1, 5) };
+        var probe = new NpgsqlConnectionStringBuilder(connectionString)
+        {
+            Pooling = false,
+            Timeout = Math.Clamp(target.Timeout, 1, 5),
+        };
         var started = Stopwatch.GetTimestamp();
         TimeSpan? lastSaid = null;
         while (true)
@@ -57,7 +65,8 @@ public static class DatabaseWait
             }
             catch (Exception e) when (Refusal(e) is { } refused)
             {
-                throw new StartupException($"The database at {where} refuses us ({refused}): check ConnectionStrings__Btc.", e);
+                throw new StartupException(
+                    $"The database at {where} refuses us ({refused}): check ConnectionStrings__Btc.", e);
             }
             catch (Exception e) when (Unreachable(e) is { } why)
             {
@@ -66,10 +75,14 @@ public static class DatabaseWait
 
             var waited = Stopwatch.GetElapsedTime(started);
             if (waited >= deadline)
-                throw new StartupException($"Cannot reach the database at {where} after {deadline.TotalSeconds:0} s ({reason}); is PostgreSQL running and ConnectionStrings__Btc right?");
+                throw new StartupException(
+                    $"Cannot reach the database at {where} after {deadline.TotalSeconds:0} s ({reason}); is " +
+                    "PostgreSQL running and ConnectionStrings__Btc right?");
             if (lastSaid is null || waited - lastSaid >= SayEvery)
             {
-                log.LogWarning("Waiting for the database at {Where} ({Reason}); giving up in {Left:0} s", where, reason, (deadline - waited).TotalSeconds);
+                log.LogWarning(
+                    "Waiting for the database at {Where} ({Reason}); giving up in {Left:0} s", where, reason,
+                    (deadline - waited).TotalSeconds);
                 lastSaid = waited;
             }
             await Task.Delay(RetryEvery < deadline - waited ? RetryEvery : deadline - waited, ct);

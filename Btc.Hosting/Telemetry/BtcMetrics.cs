@@ -14,13 +14,23 @@ public sealed class BtcMetrics
     public BtcMetrics(IMeterFactory meters)
     {
         Meter = meters.Create(MeterName);
-        Cycles = Meter.CreateCounter<long>("btc.cycles", description: "Poll cycles ended, by outcome (complete, incomplete, failed).");
-        CycleDuration = Meter.CreateHistogram<double>("btc.cycle.duration", "s", "From a cycle's start to its last page stored.");
-        Pages = Meter.CreateCounter<long>("btc.pages", description: "Pages of ended cycles, by outcome (stored, superseded).");
-        Rows = Meter.CreateCounter<long>("btc.rows", description: "Coins of ended cycles' pages, by what became of them (stored, stale, skipped, refused).");
-        CoinGeckoCalls = Meter.CreateCounter<long>("btc.coingecko.calls", description: "CoinGecko calls made, by status (ok, rate_limited, server_error, client_error, failed) and purpose (poll, fill).");
-        RankRecompute = Meter.CreateHistogram<double>("btc.ranks.recompute.duration", "s", "One recompute of the volatility ranks.");
-        ApiCache = Meter.CreateCounter<long>("btc.api.cache", description: "API answers served from the cache (hit) or read from the database (miss).");
+        Cycles = Meter.CreateCounter<long>(
+            "btc.cycles", description: "Poll cycles ended, by outcome (complete, incomplete, failed).");
+        CycleDuration = Meter.CreateHistogram<double>(
+            "btc.cycle.duration", "s", "From a cycle's start to its last page stored.");
+        Pages = Meter.CreateCounter<long>(
+            "btc.pages", description: "Pages of ended cycles, by outcome (stored, superseded).");
+        Rows = Meter.CreateCounter<long>(
+            "btc.rows",
+            description: "Coins of ended cycles' pages, by what became of them (stored, stale, skipped, refused).");
+        CoinGeckoCalls = Meter.CreateCounter<long>(
+            "btc.coingecko.calls",
+            description: "CoinGecko calls made, by status (ok, rate_limited, server_error, client_error, failed) and " +
+                "purpose (poll, fill).");
+        RankRecompute = Meter.CreateHistogram<double>(
+            "btc.ranks.recompute.duration", "s", "One recompute of the volatility ranks.");
+        ApiCache = Meter.CreateCounter<long>(
+            "btc.api.cache", description: "API answers served from the cache (hit) or read from the database (miss).");
     }
 
     public Meter Meter { get; }

@@ -12,10 +12,11 @@ public static class TelemetrySetup
 {
     /// <summary>
     /// OpenTelemetry for a service: BTC's meter, Npgsql's, HttpClient's and the runtime's; each service adds its
-    /// exporter (Prometheus text at /metrics) and its own instrumentation. With OTEL_EXPORTER_OTLP_ENDPOINT set, metrics
-    /// and traces (HTTP and database calls) also go there by OTLP.
+    /// exporter (Prometheus text at /metrics) and its own instrumentation. With OTEL_EXPORTER_OTLP_ENDPOINT set,
+    /// metrics and traces (HTTP and database calls) also go there by OTLP.
     /// </summary>
-    public static OpenTelemetryBuilder AddBtcTelemetry(this IServiceCollection services, IConfiguration configuration, string serviceName)
+    public static OpenTelemetryBuilder AddBtcTelemetry(
+        this IServiceCollection services, IConfiguration configuration, string serviceName)
     {
         services.AddSingleton<BtcMetrics>();
         var telemetry = services.AddOpenTelemetry()

@@ -12,7 +12,6 @@ using Btc.Worker.History;
 using Btc.Worker.Hosting;
 using Btc.Worker.Polling;
 using Hangfire;
-using Microsoft.Extensions.Options;
 using Btc.Worker.Volatility;
 using Btc.Worker.Currencies;
 
@@ -38,9 +37,9 @@ public static class WorkerSetup
         var connectionString = ConnectionStrings.Primary(configuration);
         services.AddBtcData(connectionString);
         services.AddCoinGecko(configuration);
-        services.AddOptions<PollingOptions>().BindConfiguration(PollingOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<RetentionOptions>().BindConfiguration(RetentionOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<BackfillOptions>().BindConfiguration(BackfillOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.BindValidated<PollingOptions>(PollingOptions.Section);
+        services.BindValidated<RetentionOptions>(RetentionOptions.Section);
+        services.BindValidated<BackfillOptions>(BackfillOptions.Section);
         services.AddSingleton<BudgetPlanner>();
 
         services.AddTransient<IPollCycleJob, PollCycleJob>();
@@ -60,18 +59,5 @@ public static class WorkerSetup
         services.AddHostedService<RecurringJobsRegistration>();
         services.AddHostedService<HeartbeatFile>();
         return builder;
-    }
-
-    /// <summary>
-    /// Reads every settings class before the host starts: a bad setting then fails here, as one exception the
-    /// caller turns into a sentence, rather than inside the host, which logs it with a stack trace.
-    /// </summary>
-    public static IHost ValidateSettings(this IHost host)
-    {
-        _ = host.Services.GetRequiredService<IOptions<CoinGeckoOptions>>().Value;
-        _ = host.Services.GetRequiredService<IOptions<PollingOptions>>().Value;
-        _ = host.Services.GetRequiredService<IOptions<RetentionOptions>>().Value;
-        _ = host.Services.GetRequiredService<IOptions<BackfillOptions>>().Value;
-        return host;
     }
 }

@@ -12,7 +12,8 @@ public static class BarMaths
         {
             BarInterval.Hour => 3600L,
             BarInterval.Day => 86400L,
-            _ => throw new ArgumentOutOfRangeException(nameof(interval), interval, "Minute samples are not summarized."),
+            _ => throw new ArgumentOutOfRangeException(
+                nameof(interval), interval, "Minute samples are not summarized."),
         };
         var bars = new List<PriceBar>();
         for (var i = 0; i < points.Count;)
@@ -23,7 +24,8 @@ public static class BarMaths
             for (; i < points.Count && points[i].UnixSeconds < start + period; i++)
             {
                 var price = points[i].Price;
-                (high, low, sum, close, count) = (Math.Max(high, price), Math.Min(low, price), sum + price, price, count + 1);
+                (high, low, sum, close, count) = (
+                    Math.Max(high, price), Math.Min(low, price), sum + price, price, count + 1);
             }
             bars.Add(new PriceBar(start, open, high, low, close, sum / count, count));
         }

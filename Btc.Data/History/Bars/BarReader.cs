@@ -15,14 +15,16 @@ public sealed class BarReader(NpgsqlDataSource db, SeriesReader minutes)
     public async Task<HistoryTiers> TiersAsync(CancellationToken ct = default)
     {
         await using var connection = await db.OpenConnectionAsync(ct);
-        var (minutesFrom, hoursFrom, barsUntil) = await connection.QuerySingleAsync<(DateOnly, DateOnly, DateOnly)>(new CommandDefinition(
-            "SELECT minutes_from, hours_from, bars_until FROM price_history", cancellationToken: ct));
+        var (minutesFrom, hoursFrom, barsUntil) = await connection.QuerySingleAsync<(DateOnly, DateOnly, DateOnly)>(
+            new CommandDefinition(
+                "SELECT minutes_from, hours_from, bars_until FROM price_history", cancellationToken: ct));
         return new HistoryTiers(Utc(minutesFrom), Utc(hoursFrom), Utc(barsUntil));
     }
 
     /// <summary>The bars that start in [from, to), oldest first, each over its whole hour or day.</summary>
     public async Task<IReadOnlyList<PriceBar>> BarsAsync(
-        int coinKey, Currency currency, BarInterval interval, DateTime from, DateTime to, CancellationToken ct = default)
+        int coinKey, Currency currency, BarInterval interval, DateTime from, DateTime to,
+        CancellationToken ct = default)
     {
         var period = interval == BarInterval.Hour ? TimeSpan.FromHours(1) : TimeSpan.FromDays(1);
         var (fromUnix, toUnix) = (UnixTime.CeilingSeconds(from), UnixTime.CeilingSeconds(to));
@@ -63,7 +65,8 @@ public sealed class BarReader(NpgsqlDataSource db, SeriesReader minutes)
                 SELECT (b.day - date '1970-01-01')::bigint * 86400 + u.h * 3600 AS UnixSeconds,
                        u.open AS Open, u.high AS High, u.low AS Low, u.close AS Close, u.mean AS Mean, u.count AS Count
                 FROM price_bar_hour b
-                CROSS JOIN LATERAL unnest(b.h, b.open, b.high, b.low, b.close, b.mean, b.count) AS u(h, open, high, low, close, mean, count)
+                CROSS JOIN LATERAL unnest(b.h, b.open, b.high, b.low, b.close, b.mean, b.count)
+                                   AS u(h, open, high, low, close, mean, count)
                 WHERE b.coin_key = @coinKey AND b.currency_key = @currencyKey
                   AND b.day >= @fromDay AND b.day <= @toDay AND b.day < @barsUntil
                 ORDER BY b.day, u.h
@@ -72,14 +75,16 @@ public sealed class BarReader(NpgsqlDataSource db, SeriesReader minutes)
                 SELECT (b.month + u.d - 1 - date '1970-01-01')::bigint * 86400 AS UnixSeconds,
                        u.open AS Open, u.high AS High, u.low AS Low, u.close AS Close, u.mean AS Mean, u.count AS Count
                 FROM price_bar_day b
-                CROSS JOIN LATERAL unnest(b.d, b.open, b.high, b.low, b.close, b.mean, b.count) AS u(d, open, high, low, close, mean, count)
+                CROSS JOIN LATERAL unnest(b.d, b.open, b.high, b.low, b.close, b.mean, b.count)
+                                   AS u(d, open, high, low, close, mean, count)
                 WHERE b.coin_key = @coinKey AND b.currency_key = @currencyKey
                   AND b.month >= @fromMonth AND b.month <= @toDay AND b.month + u.d - 1 < @barsUntil
                 ORDER BY b.month, u.d
                 """,
          new
          {
-             coinKey, currencyKey = currency.CurrencyKey, fromDay = DateOnly.FromDateTime(from), toDay = DateOnly.FromDateTime(to),
+             coinKey, currencyKey = currency.CurrencyKey, fromDay = DateOnly.FromDateTime(from),
+             toDay = DateOnly.FromDateTime(to),
              fromMonth = new DateOnly(from.Year, from.Month, 1), barsUntil,
          });
 

@@ -6,7 +6,10 @@ namespace Btc.Data.History.Bars;
 /// <summary>Drops hour bars past their retention; day bars are kept for good.</summary>
 public sealed class BarRetention(NpgsqlDataSource db)
 {
-    /// <summary>Drops the hour bars of days before <paramref name="day"/> that day bars summarize already; returns the rows dropped.</summary>
+    /// <summary>
+    /// Drops the hour bars of days before <paramref name="day"/> that day bars summarize already; returns the rows
+    /// dropped.
+    /// </summary>
     public async Task<int> DropHourBarsBeforeAsync(DateOnly day, CancellationToken ct = default)
     {
         await using var connection = await db.OpenConnectionAsync(ct);

@@ -17,6 +17,59 @@ public sealed class BarRollup(NpgsqlDataSource db)
     // A day of 250 coins is ~80,000 pieces (190 MB): a transaction of a second or two, whatever the number of coins.
     private const int CoinsPerBatch = 250;
 
+    private const string LockSql = $"SELECT pg_advisory_xact_lock({SeriesPieces.CompactorLock})";
+
+    // The day to roll up, the next batch's first coin, whether the day's pieces are all written, the last coin.
+    private const string ProgressSql = """
+        SELECT h.bars_until, h.next_coin_key,
+               c.pieces_until >= (h.bars_until + 1)::timestamp AT TIME ZONE 'UTC',
+               (SELECT coalesce(max(coin_key), 0) FROM coin)
+        FROM price_history h, price_series_compaction c
+        """;
+
+    private const string NextDaySql = "UPDATE price_history SET bars_until = bars_until + 1, next_coin_key = 0";
+
+    private const string NextBatchSql = "UPDATE price_history SET next_coin_key = @next";
+
+    private const string PiecesSql = """
+        SELECT coin_key, grp, start, t, p FROM price_series_piece
+        WHERE start >= @start AND start < @end AND coin_key >= @fromCoin AND coin_key < @toCoin
+        """;
+
+    private const string ExtrasSql = """
+        SELECT coin_key, currency_key, last_updated_at, price FROM price_sample_extra
+        WHERE last_updated_at >= @start AND last_updated_at < @end AND coin_key >= @fromCoin AND coin_key < @toCoin
+        ORDER BY coin_key, currency_key, last_updated_at
+        """;
+
+    private const string DeleteHoursSql =
+        "DELETE FROM price_bar_hour WHERE day = @day AND coin_key >= @fromCoin AND coin_key < @toCoin";
+
+    private const string CopyHoursSql = """
+        COPY price_bar_hour (coin_key, currency_key, day, h, open, high, low, close, mean, count)
+        FROM STDIN (FORMAT BINARY)
+        """;
+
+    // Each (coin, currency) gets the day in its month's row: new rows as they come, an existing row's arrays rebuilt
+    // in day order without what an earlier run wrote for this day.
+    private const string PutDaysSql = """
+        INSERT INTO price_bar_day AS b (coin_key, currency_key, month, d, open, high, low, close, mean, count)
+        SELECT coin_key, currency_key, @month, ARRAY[@dayOfMonth],
+               ARRAY[open], ARRAY[high], ARRAY[low], ARRAY[close], ARRAY[mean], ARRAY[count]
+        FROM unnest(@coins, @currencies, @open, @high, @low, @close, @mean, @count)
+             AS n(coin_key, currency_key, open, high, low, close, mean, count)
+        ON CONFLICT (coin_key, currency_key, month) DO UPDATE SET (d, open, high, low, close, mean, count) = (
+            SELECT array_agg(u.d ORDER BY u.d), array_agg(u.open ORDER BY u.d), array_agg(u.high ORDER BY u.d),
+                   array_agg(u.low ORDER BY u.d), array_agg(u.close ORDER BY u.d), array_agg(u.mean ORDER BY u.d),
+                   array_agg(u.count ORDER BY u.d)
+            FROM (SELECT * FROM unnest(b.d, b.open, b.high, b.low, b.close, b.mean, b.count)
+                                AS x(d, open, high, low, close, mean, count)
+                  WHERE x.d <> excluded.d[1]
+                  UNION ALL
+                  SELECT excluded.d[1], excluded.open[1], excluded.high[1], excluded.low[1], excluded.close[1],
+                         excluded.mean[1], excluded.count[1]) u)
+        """;
+
     /// <returns>The days completed in this run, and whether every complete day is rolled up.</returns>
     public async Task<(int Days, bool CaughtUp)> RunAsync(TimeSpan budget, CancellationToken ct = default)
     {
@@ -27,27 +80,23 @@ public sealed class BarRollup(NpgsqlDataSource db)
         do
         {
             await using var tx = await connection.BeginTransactionAsync(ct);
-            await connection.ExecuteAsync(new CommandDefinition(
-                $"SELECT pg_advisory_xact_lock({SeriesPieces.CompactorLock})", transaction: tx, cancellationToken: ct));
-            var state = await connection.QuerySingleAsync<(DateOnly Day, int NextCoin, bool Complete, int MaxCoin)>(new CommandDefinition("""
-                SELECT h.bars_until, h.next_coin_key,
-                       c.pieces_until >= (h.bars_until + 1)::timestamp AT TIME ZONE 'UTC',
-                       (SELECT coalesce(max(coin_key), 0) FROM coin)
-                FROM price_history h, price_series_compaction c
-                """, transaction: tx, cancellationToken: ct));
+            await connection.ExecuteAsync(new CommandDefinition(LockSql, transaction: tx, cancellationToken: ct));
+            var state = await connection.QuerySingleAsync<(DateOnly Day, int NextCoin, bool Complete, int MaxCoin)>(
+                new CommandDefinition(ProgressSql, transaction: tx, cancellationToken: ct));
             if (!state.Complete)
                 return (days, true);
             if (state.NextCoin > state.MaxCoin)
             {
-                await connection.ExecuteAsync(new CommandDefinition(
-                    "UPDATE price_history SET bars_until = bars_until + 1, next_coin_key = 0", transaction: tx, cancellationToken: ct));
+                await connection.ExecuteAsync(
+                    new CommandDefinition(NextDaySql, transaction: tx, cancellationToken: ct));
                 days++;
             }
             else
             {
-                await RollUpAsync(connection, tx, state.Day, state.NextCoin, state.NextCoin + CoinsPerBatch, ct);
-                await connection.ExecuteAsync(new CommandDefinition(
-                    "UPDATE price_history SET next_coin_key = @next", new { next = state.NextCoin + CoinsPerBatch }, tx, cancellationToken: ct));
+                var next = state.NextCoin + CoinsPerBatch;
+                await RollUpAsync(connection, tx, state.Day, state.NextCoin, next, ct);
+                await connection.ExecuteAsync(
+                    new CommandDefinition(NextBatchSql, new { next }, tx, cancellationToken: ct));
             }
             await tx.CommitAsync(ct);
         }
@@ -62,95 +111,117 @@ public sealed class BarRollup(NpgsqlDataSource db)
     /// hour bars copied in (coin, currency) order, each day bar put into its month's row in place of what an earlier
     /// run wrote for that day.
     /// </summary>
-    internal static async Task RollUpAsync(NpgsqlConnection connection, NpgsqlTransaction tx, DateOnly day, int fromCoin, int toCoin, CancellationToken ct)
+    internal static async Task RollUpAsync(
+        NpgsqlConnection connection, NpgsqlTransaction tx, DateOnly day, int fromCoin, int toCoin, CancellationToken ct)
     {
-        var start = day.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc);
-        var bars = new DayBars(start);
-        NpgsqlCommand Read(string sql)
+        var batch = new Batch(connection, tx, day, fromCoin, toCoin);
+        var bars = new DayBars(batch.Start);
+        await ReadPiecesAsync(batch, bars, ct);
+        await ReadExtrasAsync(batch, bars, ct);
+        var summarized = bars.Bars().ToArray();
+        await ReplaceHourBarsAsync(batch, summarized, ct);
+        await PutDayBarsAsync(batch, summarized, ct);
+    }
+
+    private static async Task ReadPiecesAsync(Batch batch, DayBars bars, CancellationToken ct)
+    {
+        await using var read = batch.Read(PiecesSql);
+        await using var pieces = await read.ExecuteReaderAsync(ct);
+        while (await pieces.ReadAsync(ct))
+            bars.Add(pieces.GetInt32(0), pieces.GetInt16(1), pieces.GetFieldValue<DateTime>(2),
+                pieces.GetFieldValue<short[]>(3), pieces.GetFieldValue<double?[]>(4));
+    }
+
+    /// <summary>The samples of currencies without pieces, handed over a (coin, currency) at a time.</summary>
+    private static async Task ReadExtrasAsync(Batch batch, DayBars bars, CancellationToken ct)
+    {
+        await using var read = batch.Read(ExtrasSql);
+        await using var extras = await read.ExecuteReaderAsync(ct);
+        var (key, samples) = ((CoinKey: 0, CurrencyKey: (short)0), new List<(DateTime, double)>());
+        while (await extras.ReadAsync(ct))
+        {
+            var next = (extras.GetInt32(0), extras.GetInt16(1));
+            if (next != key && samples.Count > 0)
+            {
+                bars.Add(key.CoinKey, key.CurrencyKey, samples);
+                samples = [];
+            }
+            key = next;
+            samples.Add((extras.GetFieldValue<DateTime>(2), extras.GetDouble(3)));
+        }
+        if (samples.Count > 0)
+            bars.Add(key.CoinKey, key.CurrencyKey, samples);
+    }
+
+    private static async Task ReplaceHourBarsAsync(
+        Batch batch, IReadOnlyList<CoinDayBars> summarized, CancellationToken ct)
+    {
+        await batch.ExecuteAsync(
+            DeleteHoursSql, new { day = batch.Day, fromCoin = batch.FromCoin, toCoin = batch.ToCoin }, ct);
+        await using var copy = await batch.Connection.BeginBinaryImportAsync(CopyHoursSql, ct);
+        foreach (var bars in summarized)
+            await WriteHourRowAsync(copy, batch.Day, bars, ct);
+        await copy.CompleteAsync(ct);
+    }
+
+    /// <summary>A row of price_bar_hour: a (coin, currency)'s hour bars of the day as arrays, one per column.</summary>
+    private static async Task WriteHourRowAsync(
+        NpgsqlBinaryImporter copy, DateOnly day, CoinDayBars bars, CancellationToken ct)
+    {
+        const NpgsqlDbType doubles = NpgsqlDbType.Array | NpgsqlDbType.Double;
+        var hours = bars.Hours.Select(h => h.Bar).ToArray();
+        await copy.StartRowAsync(ct);
+        await copy.WriteAsync(bars.CoinKey, NpgsqlDbType.Integer, ct);
+        await copy.WriteAsync(bars.CurrencyKey, NpgsqlDbType.Smallint, ct);
+        await copy.WriteAsync(day, NpgsqlDbType.Date, ct);
+        await copy.WriteAsync(bars.Hours.Select(h => h.Hour).ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Smallint, ct);
+        await copy.WriteAsync(hours.Select(b => b.Open).ToArray(), doubles, ct);
+        await copy.WriteAsync(hours.Select(b => b.High).ToArray(), doubles, ct);
+        await copy.WriteAsync(hours.Select(b => b.Low).ToArray(), doubles, ct);
+        await copy.WriteAsync(hours.Select(b => b.Close).ToArray(), doubles, ct);
+        await copy.WriteAsync(hours.Select(b => b.Mean).ToArray(), doubles, ct);
+        await copy.WriteAsync(hours.Select(b => b.Count).ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Integer, ct);
+    }
+
+    /// <summary>The day bars, one array per column of price_bar_day, as <see cref="PutDaysSql"/> reads them.</summary>
+    private static async Task PutDayBarsAsync(Batch batch, IReadOnlyList<CoinDayBars> summarized, CancellationToken ct)
+    {
+        var days = summarized.Select(s => s.Day).ToArray();
+        var columns = new
+        {
+            month = new DateOnly(batch.Day.Year, batch.Day.Month, 1),
+            dayOfMonth = (short)batch.Day.Day,
+            coins = summarized.Select(s => s.CoinKey).ToArray(),
+            currencies = summarized.Select(s => s.CurrencyKey).ToArray(),
+            open = days.Select(d => d.Open).ToArray(),
+            high = days.Select(d => d.High).ToArray(),
+            low = days.Select(d => d.Low).ToArray(),
+            close = days.Select(d => d.Close).ToArray(),
+            mean = days.Select(d => d.Mean).ToArray(),
+            count = days.Select(d => d.Count).ToArray(),
+        };
+        await batch.ExecuteAsync(PutDaysSql, columns, ct);
+    }
+
+    /// <summary>A day's coin keys [<see cref="FromCoin"/>, <see cref="ToCoin"/>) in the rollup's transaction.</summary>
+    private sealed record Batch(
+        NpgsqlConnection Connection, NpgsqlTransaction Tx, DateOnly Day, int FromCoin, int ToCoin)
+    {
+        public DateTime Start { get; } = Day.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc);
+
+        /// <summary>A read of the batch's rows between @start and @end, @fromCoin and @toCoin.</summary>
+        public NpgsqlCommand Read(string sql)
         {
             // 250 coins' day of pieces is ~190 MB: seconds, but not on a busy machine.
-            var command = new NpgsqlCommand(sql, connection, tx) { CommandTimeout = 300 };
-            command.Parameters.AddWithValue("start", start);
-            command.Parameters.AddWithValue("end", start.AddDays(1));
-            command.Parameters.AddWithValue("fromCoin", fromCoin);
-            command.Parameters.AddWithValue("toCoin", toCoin);
+            var command = new NpgsqlCommand(sql, Connection, Tx) { CommandTimeout = 300 };
+            command.Parameters.AddWithValue("start", Start);
+            command.Parameters.AddWithValue("end", Start.AddDays(1));
+            command.Parameters.AddWithValue("fromCoin", FromCoin);
+            command.Parameters.AddWithValue("toCoin", ToCoin);
             return command;
         }
 
-        await using (var read = Read("""
-            SELECT coin_key, grp, start, t, p FROM price_series_piece
-            WHERE start >= @start AND start < @end AND coin_key >= @fromCoin AND coin_key < @toCoin
-            """))
-        {
-            await using var pieces = await read.ExecuteReaderAsync(ct);
-            while (await pieces.ReadAsync(ct))
-                bars.Add(pieces.GetInt32(0), pieces.GetInt16(1), pieces.GetFieldValue<DateTime>(2),
-                    pieces.GetFieldValue<short[]>(3), pieces.GetFieldValue<double?[]>(4));
-        }
-        await using (var read = Read("""
-            SELECT coin_key, currency_key, last_updated_at, price FROM price_sample_extra
-            WHERE last_updated_at >= @start AND last_updated_at < @end AND coin_key >= @fromCoin AND coin_key < @toCoin
-            ORDER BY coin_key, currency_key, last_updated_at
-            """))
-        {
-            await using var extras = await read.ExecuteReaderAsync(ct);
-            var (key, samples) = ((CoinKey: 0, CurrencyKey: (short)0), new List<(DateTime, double)>());
-            while (await extras.ReadAsync(ct))
-            {
-                var next = (extras.GetInt32(0), extras.GetInt16(1));
-                if (next != key && samples.Count > 0)
-                {
-                    bars.Add(key.CoinKey, key.CurrencyKey, samples);
-                    samples = [];
-                }
-                key = next;
-                samples.Add((extras.GetFieldValue<DateTime>(2), extras.GetDouble(3)));
-            }
-            if (samples.Count > 0)
-                bars.Add(key.CoinKey, key.CurrencyKey, samples);
-        }
-        var summarized = bars.Bars().ToArray();
-
-        await connection.ExecuteAsync(new CommandDefinition(
-            "DELETE FROM price_bar_hour WHERE day = @day AND coin_key >= @fromCoin AND coin_key < @toCoin",
-            new { day, fromCoin, toCoin }, tx, cancellationToken: ct));
-        await using (var copy = await connection.BeginBinaryImportAsync(
-            "COPY price_bar_hour (coin_key, currency_key, day, h, open, high, low, close, mean, count) FROM STDIN (FORMAT BINARY)", ct))
-        {
-            foreach (var (coinKey, currencyKey, hours, _) in summarized)
-            {
-                await copy.StartRowAsync(ct);
-                await copy.WriteAsync(coinKey, NpgsqlDbType.Integer, ct);
-                await copy.WriteAsync(currencyKey, NpgsqlDbType.Smallint, ct);
-                await copy.WriteAsync(day, NpgsqlDbType.Date, ct);
-                await copy.WriteAsync(hours.Select(h => h.Hour).ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Smallint, ct);
-                foreach (var field in new Func<PriceBar, double>[] { b => b.Open, b => b.High, b => b.Low, b => b.Close, b => b.Mean })
-                    await copy.WriteAsync(hours.Select(h => field(h.Bar)).ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Double, ct);
-                await copy.WriteAsync(hours.Select(h => h.Bar.Count).ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Integer, ct);
-            }
-            await copy.CompleteAsync(ct);
-        }
-
-        var days = summarized.Select(s => s.Day).ToArray();
-        await connection.ExecuteAsync(new CommandDefinition("""
-            INSERT INTO price_bar_day AS b (coin_key, currency_key, month, d, open, high, low, close, mean, count)
-            SELECT coin_key, currency_key, @month, ARRAY[@dayOfMonth], ARRAY[open], ARRAY[high], ARRAY[low], ARRAY[close], ARRAY[mean], ARRAY[count]
-            FROM unnest(@coins, @currencies, @open, @high, @low, @close, @mean, @count) AS n(coin_key, currency_key, open, high, low, close, mean, count)
-            ON CONFLICT (coin_key, currency_key, month) DO UPDATE SET (d, open, high, low, close, mean, count) = (
-                SELECT array_agg(u.d ORDER BY u.d), array_agg(u.open ORDER BY u.d), array_agg(u.high ORDER BY u.d),
-                       array_agg(u.low ORDER BY u.d), array_agg(u.close ORDER BY u.d), array_agg(u.mean ORDER BY u.d),
-                       array_agg(u.count ORDER BY u.d)
-                FROM (SELECT * FROM unnest(b.d, b.open, b.high, b.low, b.close, b.mean, b.count) AS x(d, open, high, low, close, mean, count)
-                      WHERE x.d <> excluded.d[1]
-                      UNION ALL
-                      SELECT excluded.d[1], excluded.open[1], excluded.high[1], excluded.low[1], excluded.close[1],
-                             excluded.mean[1], excluded.count[1]) u)
-            """, new
-        {
-            month = new DateOnly(day.Year, day.Month, 1), dayOfMonth = (short)day.Day,
-            coins = summarized.Select(s => s.CoinKey).ToArray(), currencies = summarized.Select(s => s.CurrencyKey).ToArray(),
-            open = days.Select(d => d.Open).ToArray(), high = days.Select(d => d.High).ToArray(), low = days.Select(d => d.Low).ToArray(),
-            close = days.Select(d => d.Close).ToArray(), mean = days.Select(d => d.Mean).ToArray(), count = days.Select(d => d.Count).ToArray(),
-        }, tx, cancellationToken: ct));
+        public Task<int> ExecuteAsync(string sql, object parameters, CancellationToken ct) =>
+            Connection.ExecuteAsync(new CommandDefinition(sql, parameters, Tx, cancellationToken: ct));
     }
 }

@@ -8,9 +8,10 @@ internal sealed class DayBars(DateTime day)
 {
     private const int GroupSize = 5;
 
-    private readonly Dictionary<(int CoinKey, short CurrencyKey), List<(short Hour, PriceBar Bar, double Sum)>> _hours = [];
+    private readonly Dictionary<(int CoinKey, short CurrencyKey), List<(short Hour, PriceBar Bar, double Sum)>> _hours =
+        [];
 
-    /// <summary>A piece: a coin's hour (starting at <paramref name="start"/>) of a group of five seeded currencies.</summary>
+    /// <summary>A piece: a coin's hour (from <paramref name="start"/>) of a group of five seeded currencies.</summary>
     public void Add(int coinKey, short grp, DateTime start, short[] t, double?[] p)
     {
         var hour = (short)((start - day).Ticks / TimeSpan.TicksPerHour);
@@ -26,7 +27,9 @@ internal sealed class DayBars(DateTime day)
         }
     }
 
-    /// <summary>A currency without pieces (added after the seeded ones): a coin's samples of the day, in time order.</summary>
+    /// <summary>
+    /// A currency without pieces (added after the seeded ones): a coin's samples of the day, in time order.
+    /// </summary>
     public void Add(int coinKey, short currencyKey, IReadOnlyList<(DateTime At, double Price)> samples)
     {
         for (var i = 0; i < samples.Count;)
@@ -46,19 +49,21 @@ internal sealed class DayBars(DateTime day)
         if (!_hours.TryGetValue((coinKey, currencyKey), out var hours))
             _hours[(coinKey, currencyKey)] = hours = [];
         var unix = (day.AddHours(hour) - DateTime.UnixEpoch).Ticks / TimeSpan.TicksPerSecond;
-        hours.Add((hour, new PriceBar(unix, bar.Open, bar.High, bar.Low, bar.Close, bar.Sum / bar.Count, bar.Count), bar.Sum));
+        var hourBar = new PriceBar(unix, bar.Open, bar.High, bar.Low, bar.Close, bar.Sum / bar.Count, bar.Count);
+        hours.Add((hour, hourBar, bar.Sum));
     }
 
-    /// <summary>Every (coin, currency) with samples, in key order, with its hour bars in time order and its day bar.</summary>
-    public IEnumerable<(int CoinKey, short CurrencyKey, IReadOnlyList<(short Hour, PriceBar Bar)> Hours, PriceBar Day)> Bars()
+    /// <summary>Each (coin, currency) with samples, in key order: its hour bars in time order, its day bar.</summary>
+    public IEnumerable<CoinDayBars> Bars()
     {
-        foreach (var ((coinKey, currencyKey), hours) in _hours.OrderBy(h => h.Key.CoinKey).ThenBy(h => h.Key.CurrencyKey))
+        var ordered = _hours.OrderBy(h => h.Key.CoinKey).ThenBy(h => h.Key.CurrencyKey);
+        foreach (var ((coinKey, currencyKey), hours) in ordered)
         {
             hours.Sort((a, b) => a.Hour.CompareTo(b.Hour));
             var (sum, count) = (hours.Sum(h => h.Sum), hours.Sum(h => h.Bar.Count));
             var dayBar = new PriceBar((day - DateTime.UnixEpoch).Ticks / TimeSpan.TicksPerSecond, hours[0].Bar.Open,
                 hours.Max(h => h.Bar.High), hours.Min(h => h.Bar.Low), hours[^1].Bar.Close, sum / count, count);
-            yield return (coinKey, currencyKey, hours.Select(h => (h.Hour, h.Bar)).ToArray(), dayBar);
+            yield return new CoinDayBars(coinKey, currencyKey, hours.Select(h => (h.Hour, h.Bar)).ToArray(), dayBar);
         }
     }
 
@@ -76,3 +81,7 @@ internal sealed class DayBars(DateTime day)
         }
     }
 }
+
+/// <summary>A (coin, currency)'s bars of one day: its hour bars in time order and the day's bar.</summary>
+internal sealed record CoinDayBars(
+    int CoinKey, short CurrencyKey, IReadOnlyList<(short Hour, PriceBar Bar)> Hours, PriceBar Day);

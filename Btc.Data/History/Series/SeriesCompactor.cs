@@ -10,25 +10,36 @@ namespace Btc.Data.History.Series;
 /// <summary>
 /// Writes pieces from raw samples (docs/decisions/0003): each quarter of an hour once it is compactable, then the
 /// whole hour in place of its quarters, moving the watermark (pieces_until) with each, one transaction per piece;
-/// and rebuilds a coin's hour that a late sample made stale (and its bars, when its day is rolled up). Every step replaces what it writes, so a run killed at
-/// any point, or two runs at once, leave the same pieces as one run.
+/// and rebuilds a coin's hour that a late sample made stale (and its bars, when its day is rolled up). Every step
+/// replaces what it writes, so a run killed at any point, or two runs at once, leave the same pieces as one run.
 /// </summary>
 public sealed class SeriesCompactor(NpgsqlDataSource db)
 {
     private static readonly TimeSpan Quarter = TimeSpan.FromMinutes(15);
     private static readonly TimeSpan Hour = TimeSpan.FromHours(1);
 
-    // An hour of 15,000 coins is 900,000 samples: compacting it takes 15-30 s here, past Npgsql's default 30 s at worst.
+    // An hour of 15,000 coins is 900,000 samples: 15-30 s to compact here, past Npgsql's default 30 s at worst.
     private const int CompactionTimeout = 300;
+
+    // The raw samples of a step's span; of the stale (coin, hour)s a rebuild takes.
+    private const string StepSource = "price_sample x WHERE x.last_updated_at >= @from AND x.last_updated_at < @to";
+    private const string RebuildSource = """
+        price_sample x JOIN unnest(@coins, @hours) AS s(coin_key, hour) ON x.coin_key = s.coin_key
+         AND x.last_updated_at >= s.hour AND x.last_updated_at < least(s.hour + interval '1 hour', @until)
+        """;
 
     // Stale marks rebuilt per transaction: a backlog is worked off in bounded steps.
     private const int RebuildBatch = 500;
 
     private readonly ConcurrentDictionary<(string Kind, string Currencies), string> _sql = new();
 
-    /// <summary>Compacts what is compactable, for at most <paramref name="budget"/> (the rest is left for the next run).</summary>
-    /// <returns>null when pages kept the compactor from starting (it waits five seconds at most); nothing was done.</returns>
-    public async Task<CompactionResult?> RunAsync(IReadOnlyList<Currency> currencies, TimeSpan budget, CancellationToken ct = default)
+    /// <summary>
+    /// Compacts what is compactable, for at most <paramref name="budget"/> (the rest is left for the next run).
+    /// </summary>
+    /// <returns>null when pages kept the compactor from starting (it waits five seconds at most); nothing was
+    /// done.</returns>
+    public async Task<CompactionResult?> RunAsync(
+        IReadOnlyList<Currency> currencies, TimeSpan budget, CancellationToken ct = default)
     {
         var started = Stopwatch.GetTimestamp();
         await using var connection = await db.OpenConnectionAsync(ct);
@@ -79,8 +90,11 @@ public sealed class SeriesCompactor(NpgsqlDataSource db)
         }
     }
 
-    /// <summary>Compacts the next piece before <paramref name="until"/>; returns the new watermark, or null when there is none.</summary>
-    private async Task<DateTime?> StepAsync(NpgsqlConnection connection, IReadOnlyList<Currency> currencies, DateTime until, CancellationToken ct)
+    /// <summary>
+    /// Compacts the next piece before <paramref name="until"/>; returns the new watermark, or null when there is none.
+    /// </summary>
+    private async Task<DateTime?> StepAsync(
+        NpgsqlConnection connection, IReadOnlyList<Currency> currencies, DateTime until, CancellationToken ct)
     {
         await using var tx = await connection.BeginTransactionAsync(ct);
         var (_, watermark) = await WatermarkAsync(connection, tx, ct);
@@ -95,10 +109,11 @@ public sealed class SeriesCompactor(NpgsqlDataSource db)
         var sql = _sql.GetOrAdd(("step", Key(currencies)), _ => $"""
             SELECT ensure_price_sample_partition((@from AT TIME ZONE 'UTC')::date);
             DELETE FROM price_series_piece WHERE start >= @from AND start < @to;
-            {SeriesPieces.InsertSql(currencies, "@from::timestamptz", "price_sample x WHERE x.last_updated_at >= @from AND x.last_updated_at < @to")};
+            {SeriesPieces.InsertSql(currencies, "@from::timestamptz", StepSource)};
             UPDATE price_series_compaction SET pieces_until = @to;
             """);
-        await connection.ExecuteAsync(new CommandDefinition(sql, new { from, to }, tx, CompactionTimeout, cancellationToken: ct));
+        await connection.ExecuteAsync(
+            new CommandDefinition(sql, new { from, to }, tx, CompactionTimeout, cancellationToken: ct));
         await tx.CommitAsync(ct);
         return to;
     }
@@ -107,7 +122,8 @@ public sealed class SeriesCompactor(NpgsqlDataSource db)
     /// Rebuilds up to <see cref="RebuildBatch"/> stale (coin, hour) pieces from raw, and deletes the marks no page
     /// set again meanwhile (one set again is rebuilt next time). Returns how many marks were taken.
     /// </summary>
-    private async Task<int> RebuildStaleAsync(NpgsqlConnection connection, IReadOnlyList<Currency> currencies, CancellationToken ct)
+    private async Task<int> RebuildStaleAsync(
+        NpgsqlConnection connection, IReadOnlyList<Currency> currencies, CancellationToken ct)
     {
         await using var tx = await connection.BeginTransactionAsync(ct);
         var (piecesFrom, piecesUntil) = await WatermarkAsync(connection, tx, ct);
@@ -117,14 +133,14 @@ public sealed class SeriesCompactor(NpgsqlDataSource db)
         if (marks.Count == 0)
             return 0;
 
-        // Hours before pieces_from are read raw, and hours from pieces_until on are compacted later: no piece to rebuild.
+        // Hours before pieces_from are read raw, those from pieces_until on compacted later: nothing to rebuild.
         var rebuild = marks.Where(m => m.Hour >= piecesFrom && m.Hour < piecesUntil).ToArray();
         var sql = _sql.GetOrAdd(("rebuild", Key(currencies)), _ => $"""
             DELETE FROM price_series_piece p USING unnest(@coins, @hours) AS s(coin_key, hour)
              WHERE p.coin_key = s.coin_key AND p.start >= s.hour AND p.start < s.hour + interval '1 hour';
-            {SeriesPieces.InsertSql(currencies, "s.hour",
-                "price_sample x JOIN unnest(@coins, @hours) AS s(coin_key, hour) ON x.coin_key = s.coin_key AND x.last_updated_at >= s.hour AND x.last_updated_at < least(s.hour + interval '1 hour', @until)")};
-            DELETE FROM price_series_stale s USING unnest(@all_coins, @all_hours, @all_marks) AS m(coin_key, hour, marks)
+            {SeriesPieces.InsertSql(currencies, "s.hour", RebuildSource)};
+            DELETE FROM price_series_stale s
+             USING unnest(@all_coins, @all_hours, @all_marks) AS m(coin_key, hour, marks)
              WHERE s.coin_key = m.coin_key AND s.hour = m.hour AND s.marks = m.marks;
             """);
         await connection.ExecuteAsync(new CommandDefinition(sql, new
@@ -150,7 +166,9 @@ public sealed class SeriesCompactor(NpgsqlDataSource db)
         return marks.Count;
     }
 
-    /// <summary>Within a transaction, takes the compactor's lock first, so that steps and rebuilds never interleave.</summary>
+    /// <summary>
+    /// Within a transaction, takes the compactor's lock first, so that steps and rebuilds never interleave.
+    /// </summary>
     private static async Task<(DateTime PiecesFrom, DateTime PiecesUntil)> WatermarkAsync(
         NpgsqlConnection connection, NpgsqlTransaction? tx, CancellationToken ct)
     {

@@ -15,7 +15,8 @@ internal static class SeriesPieces
     /// two minutes ago (CoinGecko's last_updated_at trails the poll by a minute or so). Evaluated in SQL, on the
     /// database's clock, after <see cref="WritersLock"/> is held.
     /// </summary>
-    public const string CompactableUntil = "date_bin('15 minutes', clock_timestamp() - interval '2 minutes', timestamptz '2000-01-01 00:00+00')";
+    public const string CompactableUntil =
+        "date_bin('15 minutes', clock_timestamp() - interval '2 minutes', timestamptz '2000-01-01 00:00+00')";
 
     /// <summary>
     /// Held shared by every page transaction that stores samples; taken alone for an instant by the compactor, so
@@ -28,7 +29,9 @@ internal static class SeriesPieces
 
     public static short Group(Currency currency) => (short)((currency.CurrencyKey - 1) / GroupSize);
 
-    /// <summary>The currency's row (1-based) in its group's prices: p[(row - 1) * n + 1 : row * n] for a piece of n times.</summary>
+    /// <summary>
+    /// The currency's row (1-based) in its group's prices: p[(row - 1) * n + 1 : row * n] for a piece of n times.
+    /// </summary>
     public static int Row(Currency currency) => (currency.CurrencyKey - 1) % GroupSize + 1;
 
     /// <summary>
@@ -39,8 +42,10 @@ internal static class SeriesPieces
     {
         var seeded = currencies.Where(c => c.ColumnName is not null).OrderBy(c => c.CurrencyKey).ToArray();
         if (seeded.Where((c, i) => c.CurrencyKey != i + 1).Any())
-            throw new InvalidOperationException("Seeded currencies must be numbered 1 to N: a piece's rows are positional.");
-        var arrays = string.Concat(seeded.Select(c => $",\n        array_agg(x.{c.Column} ORDER BY x.last_updated_at) AS c{c.CurrencyKey}"));
+            throw new InvalidOperationException(
+                "Seeded currencies must be numbered 1 to N: a piece's rows are positional.");
+        var arrays = string.Concat(
+            seeded.Select(c => $",\n        array_agg(x.{c.Column} ORDER BY x.last_updated_at) AS c{c.CurrencyKey}"));
         var groups = string.Join(",\n    ", seeded.GroupBy(Group).Select(g =>
             $"({g.Key}::smallint, {string.Join(" || ", g.Select(c => $"a.c{c.CurrencyKey}"))})"));
         return $"""
@@ -48,7 +53,8 @@ internal static class SeriesPieces
             SELECT a.coin_key, g.grp, a.start, a.t, g.p
             FROM (
                 SELECT x.coin_key, {start} AS start,
-                       array_agg(extract(epoch FROM x.last_updated_at - {start})::smallint ORDER BY x.last_updated_at) AS t{arrays}
+                       array_agg(extract(epoch FROM x.last_updated_at - {start})::smallint
+                           ORDER BY x.last_updated_at) AS t{arrays}
                 FROM {source}
                 GROUP BY 1, 2
             ) a

@@ -6,7 +6,8 @@ using Npgsql;
 namespace Btc.Data.History.Series;
 
 /// <summary>
-/// A coin's series in one currency: from pieces up to the compaction's watermark, raw samples after it (docs/decisions/0003).
+/// A coin's series in one currency: from pieces up to the compaction's watermark, raw samples after it
+/// (docs/decisions/0003).
 /// </summary>
 public sealed class SeriesReader(NpgsqlDataSource db, CurrencyStore currencies)
 {
@@ -21,10 +22,12 @@ public sealed class SeriesReader(NpgsqlDataSource db, CurrencyStore currencies)
     /// samples and points filled from CoinGecko's history where no cycle polled, or either alone.
     /// </summary>
     public async Task<IReadOnlyList<PricePoint>> SeriesAsync(
-        int coinKey, Currency currency, DateTime from, DateTime to, CancellationToken ct = default, SeriesSource source = SeriesSource.All)
+        int coinKey, Currency currency, DateTime from, DateTime to, CancellationToken ct = default,
+        SeriesSource source = SeriesSource.All)
     {
         var (sql, parameters, piecesUntil) = await QueryAsync(coinKey, currency, from, to, ct, source);
-        var (fromUnix, toUnix) = (UnixTime.CeilingSeconds(from), Math.Min(UnixTime.CeilingSeconds(to), UnixTime.CeilingSeconds(piecesUntil)));
+        var (fromUnix, toUnix) = (
+            UnixTime.CeilingSeconds(from), Math.Min(UnixTime.CeilingSeconds(to), UnixTime.CeilingSeconds(piecesUntil)));
         var points = new List<PricePoint>(1500);
         await using var connection = await db.OpenConnectionAsync(ct);
         await using var command = new NpgsqlCommand(sql, connection);
@@ -54,17 +57,26 @@ public sealed class SeriesReader(NpgsqlDataSource db, CurrencyStore currencies)
 
     /// <summary>The statement <see cref="SeriesAsync"/> runs, for the benchmark to count its buffers.</summary>
     internal async Task<(string Sql, NpgsqlParameter[] Parameters, DateTime PiecesUntil)> QueryAsync(
-        int coinKey, Currency currency, DateTime from, DateTime to, CancellationToken ct = default, SeriesSource source = SeriesSource.All)
+        int coinKey, Currency currency, DateTime from, DateTime to, CancellationToken ct = default,
+        SeriesSource source = SeriesSource.All)
     {
-        var (polled, filled) = (new NpgsqlParameter("polled", source != SeriesSource.Filled), new NpgsqlParameter("filled", source != SeriesSource.Polled));
+        var (polled, filled) = (
+            new NpgsqlParameter("polled", source != SeriesSource.Filled),
+            new NpgsqlParameter("filled", source != SeriesSource.Polled));
         // Currencies added after the seeded 62 are rare and never compacted.
         if (currency.ColumnName is null)
             return ($"""
                 SELECT extract(epoch FROM last_updated_at)::bigint, NULL::smallint[], NULL::float8[], price, false
                 FROM price_sample_extra
-                WHERE @polled AND coin_key = @coinKey AND currency_key = @currencyKey AND last_updated_at >= @from AND last_updated_at < @to
+                WHERE @polled AND coin_key = @coinKey AND currency_key = @currencyKey AND last_updated_at >= @from
+                    AND last_updated_at < @to
                 {FilledSql}
-                """, [new("coinKey", coinKey), new("currencyKey", currency.CurrencyKey), new("from", from), new("to", to), polled, filled], to);
+                """,
+                [
+                    new("coinKey", coinKey), new("currencyKey", currency.CurrencyKey), new("from", from),
+                    new("to", to), polled, filled,
+                ],
+                to);
         var (piecesFrom, piecesUntil) = await WatermarkAsync(ct);
         NpgsqlParameter[] parameters =
         [
@@ -86,10 +98,12 @@ public sealed class SeriesReader(NpgsqlDataSource db, CurrencyStore currencies)
         if (_watermark is { } known && Stopwatch.GetElapsedTime(known.ReadAt) < WatermarkAge)
             return (known.From, known.Until);
         await using var connection = await db.OpenConnectionAsync(ct);
-        await using var command = new NpgsqlCommand("SELECT pieces_from, pieces_until FROM price_series_compaction", connection);
+        await using var command = new NpgsqlCommand(
+            "SELECT pieces_from, pieces_until FROM price_series_compaction", connection);
         await using var reader = await command.ExecuteReaderAsync(ct);
         await reader.ReadAsync(ct);
-        var read = new Watermark(reader.GetFieldValue<DateTime>(0), reader.GetFieldValue<DateTime>(1), Stopwatch.GetTimestamp());
+        var read = new Watermark(
+            reader.GetFieldValue<DateTime>(0), reader.GetFieldValue<DateTime>(1), Stopwatch.GetTimestamp());
         _watermark = read;
         return (read.From, read.Until);
     }
@@ -104,17 +118,21 @@ public sealed class SeriesReader(NpgsqlDataSource db, CurrencyStore currencies)
     /// </summary>
     private static string PiecesAndRawSql(IReadOnlyList<Currency> currencies)
     {
-        var price = $"CASE @currencyKey {string.Concat(currencies.Where(c => c.ColumnName is not null).Select(c => $"WHEN {c.CurrencyKey} THEN {c.Column} "))}END";
+        var whens = currencies.Where(c => c.ColumnName is not null)
+            .Select(c => $"WHEN {c.CurrencyKey} THEN {c.Column} ");
+        var price = $"CASE @currencyKey {string.Concat(whens)}END";
         return $"""
             WITH stale AS MATERIALIZED (
                 SELECT hour FROM price_series_stale
                 WHERE coin_key = @coinKey AND hour > @from - interval '1 hour' AND hour < @to
                   AND hour >= @piecesFrom AND hour < @piecesUntil)
-            SELECT extract(epoch FROM h.start)::bigint, h.t, h.p[(@row - 1) * cardinality(h.t) + 1 : @row * cardinality(h.t)], NULL::float8, false
+            SELECT extract(epoch FROM h.start)::bigint, h.t,
+                   h.p[(@row - 1) * cardinality(h.t) + 1 : @row * cardinality(h.t)], NULL::float8, false
             FROM price_series_piece h
             WHERE @polled AND h.coin_key = @coinKey AND h.grp = @grp
               AND h.start > @from - interval '1 hour' AND h.start < least(@piecesUntil, @to)
-              AND NOT EXISTS (SELECT 1 FROM stale WHERE h.start >= stale.hour AND h.start < stale.hour + interval '1 hour')
+              AND NOT EXISTS (SELECT 1 FROM stale WHERE h.start >= stale.hour
+                  AND h.start < stale.hour + interval '1 hour')
             UNION ALL
             SELECT extract(epoch FROM last_updated_at)::bigint, NULL, NULL, p, false FROM (
                 SELECT last_updated_at, {price} AS p
@@ -138,7 +156,9 @@ public sealed class SeriesReader(NpgsqlDataSource db, CurrencyStore currencies)
             """;
     }
 
-    /// <summary>The points filled where no cycle polled (docs/decisions/0004): few, so one index range per read.</summary>
+    /// <summary>
+    /// The points filled where no cycle polled (docs/decisions/0004): few, so one index range per read.
+    /// </summary>
     private const string FilledSql = """
         UNION ALL
         SELECT extract(epoch FROM at)::bigint, NULL, NULL, price, true
