@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Btc.Hosting.Startup;
 using Microsoft.Extensions.Options;
 using Refit;
 
@@ -8,16 +9,13 @@ public static class CoinGeckoSetup
 {
     public static IServiceCollection AddCoinGecko(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<CoinGeckoOptions>()
-            .BindConfiguration(CoinGeckoOptions.Section)
+        services.BindValidated<CoinGeckoOptions>(CoinGeckoOptions.Section)
             // The name users already know from the original service.
             .Configure(o =>
             {
                 if (string.IsNullOrWhiteSpace(o.ApiKey))
                     o.ApiKey = configuration["COINGECKO_API_KEY"] is { Length: > 0 } key ? key : null;
-            })
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
+            });
         services.AddSingleton<CoinGeckoCircuit>();
         services.AddTransient<CoinGeckoClient>();
 

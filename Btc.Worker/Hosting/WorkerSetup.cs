@@ -31,7 +31,8 @@ public static class WorkerSetup
         if (configuration.GetValue<int?>("Worker:MetricsPort") is { } port)
         {
             telemetry.WithMetrics(metrics => metrics.AddPrometheusExporter());
-            services.AddHostedService(provider => new MetricsEndpoint(port, provider.GetRequiredService<MeterProvider>(), provider.GetRequiredService<ILogger<MetricsEndpoint>>()));
+            services.AddHostedService(provider => new MetricsEndpoint(port,
+                provider.GetRequiredService<MeterProvider>(), provider.GetRequiredService<ILogger<MetricsEndpoint>>()));
         }
         services.AddHostedService<WorkerGauges>();
         var connectionString = ConnectionStrings.Primary(configuration);
