@@ -13,7 +13,6 @@ using Microsoft.Extensions.Logging;
 
 namespace Btc.Tests.Api;
 
-[Collection(HangfireCollection.Name)]
 public sealed class DashboardTests(ApiFixture api) : IClassFixture<ApiFixture>
 {
     private const string Remote = "203.0.113.7";

@@ -10,7 +10,6 @@ using Dapper;
 namespace Btc.Tests.Api;
 
 /// <summary>What a page job stores is served on the next request: the API's caches give way to every commit.</summary>
-[Collection(HangfireCollection.Name)]
 public sealed class FreshnessTests
 {
     [Fact]

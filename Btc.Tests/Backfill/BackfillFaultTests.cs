@@ -4,7 +4,6 @@ using CoinGecko.Simulator;
 
 namespace Btc.Tests.Backfill;
 
-[Collection(HangfireCollection.Name)]
 [Trait("Category", "Faults")]
 public sealed class BackfillFaultTests
 {

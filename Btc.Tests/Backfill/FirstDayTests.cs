@@ -8,7 +8,6 @@ using Dapper;
 
 namespace Btc.Tests.Backfill;
 
-[Collection(HangfireCollection.Name)]
 public sealed class FirstDayTests
 {
     [Fact]

@@ -7,7 +7,6 @@ using Dapper;
 namespace Btc.Tests.Backfill;
 
 // Not in the "Faults" category although it stops the worker: that half of the suite is the longer one (see .ci/run).
-[Collection(HangfireCollection.Name)]
 public sealed class GapFillTests
 {
     // Cycles every 5 s, and the simulator's history minutely within a day (CoinGecko's is 5-minutely), so that an

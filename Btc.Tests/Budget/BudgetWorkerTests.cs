@@ -10,7 +10,6 @@ using Btc.Data.Budget;
 
 namespace Btc.Tests.Budget;
 
-[Collection(HangfireCollection.Name)]
 public sealed class BudgetWorkerTests
 {
     private const string EveryFiveSeconds = "*/5 * * * * *";

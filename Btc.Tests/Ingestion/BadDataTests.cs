@@ -7,7 +7,6 @@ using Dapper;
 namespace Btc.Tests.Ingestion;
 
 /// <summary>CoinGecko talking nonsense: nothing half-written, nothing invalid stored, and /cycles says what was refused.</summary>
-[Collection(HangfireCollection.Name)]
 [Trait("Category", "Faults")]
 public sealed class BadDataTests
 {

@@ -13,7 +13,6 @@ using Xunit.Abstractions;
 namespace Btc.Tests.Ingestion;
 
 /// <summary>PostgreSQL restarted, or away for a minute, under two worker replicas and the API: polling resumes on schedule by itself.</summary>
-[Collection(HangfireCollection.Name)]
 [Trait("Category", "Faults")]
 public sealed class DatabaseRestartTests(ITestOutputHelper output)
 {

@@ -10,7 +10,6 @@ using Btc.Worker.Hosting;
 namespace Btc.Tests.Ingestion;
 
 /// <summary>Each job fails as its policy (Btc.Worker/Hosting/JobPolicies.cs) says, read back from the job's state history.</summary>
-[Collection(HangfireCollection.Name)]
 [Trait("Category", "Faults")]
 public sealed class JobPolicyTests
 {

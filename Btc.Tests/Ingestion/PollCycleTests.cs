@@ -5,7 +5,6 @@ using Dapper;
 
 namespace Btc.Tests.Ingestion;
 
-[Collection(HangfireCollection.Name)]
 public sealed class PollCycleTests
 {
     [Fact]

@@ -11,7 +11,6 @@ namespace Btc.Tests.Ingestion;
 /// A worker replica as its own process, killed or stopped while its pages wait on CoinGecko, beside a replica that
 /// carries on: nothing is lost, nothing is stored twice, and nothing waits long.
 /// </summary>
-[Collection(HangfireCollection.Name)]
 [Trait("Category", "Faults")]
 public sealed class ReplicaFailureTests(Xunit.Abstractions.ITestOutputHelper output)
 {

@@ -5,7 +5,6 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Btc.Tests.Ingestion;
 
-[Collection(HangfireCollection.Name)]
 public sealed class ReplicaTests
 {
     [Fact]

@@ -8,7 +8,6 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Btc.Tests.Ingestion;
 
 /// <summary>A page that could not store within its minute is superseded by the next cycle: never stored late as its cycle's.</summary>
-[Collection(HangfireCollection.Name)]
 [Trait("Category", "Faults")]
 public sealed class SupersedeTests
 {

@@ -9,7 +9,6 @@ using Npgsql;
 namespace Btc.Tests.Running;
 
 /// <summary>The README's backup commands, run: a dump of a running database restores into one the API serves the same from.</summary>
-[Collection(HangfireCollection.Name)]
 [Trait("Category", "Faults")]
 public sealed class BackupTests
 {

@@ -4,7 +4,6 @@ using Btc.Tests.Infrastructure;
 
 namespace Btc.Tests.Running;
 
-[Collection(HangfireCollection.Name)]
 public sealed class LocalRunScriptTests
 {
     private static readonly string Script = Path.Combine(ComposeFileTests.RepositoryRoot(), "run.sh");

@@ -6,7 +6,6 @@ using Btc.Tests.Ingestion;
 
 namespace Btc.Tests.Running;
 
-[Collection(HangfireCollection.Name)]
 public sealed class MetricsTests
 {
     [Fact]

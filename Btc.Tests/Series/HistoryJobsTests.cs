@@ -11,7 +11,6 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Btc.Tests.Series;
 
 /// <summary>The worker runs compaction and the rollup as recurring jobs: triggered as the schedule would, they do their work.</summary>
-[Collection(HangfireCollection.Name)]
 public sealed class HistoryJobsTests
 {
     [Fact]
