@@ -8,9 +8,8 @@ using Btc.Tests.Infrastructure;
 namespace Btc.Tests.Running;
 
 /// <summary>
-/// Logs for machines: with Logging__Console__FormatterName=json
-/// every line is one JSON object, a request's trace id is on
-/// the database commands it ran, and no secret appears at any level.
+/// Logs for machines: with Logging__Console__FormatterName=json every line is one JSON object, a request's trace id is
+/// on the database commands it ran, and no secret appears at any level.
 /// </summary>
 public sealed partial class JsonLogTests
 {
