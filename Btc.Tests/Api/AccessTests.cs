@@ -10,7 +10,7 @@ namespace Btc.Tests.Api;
 public sealed class AccessTests
 {
     [Fact]
-    public async Task With_keys_required_only_an_active_key_gets_in_and_a_revoked_one_is_refused_as_soon_as_the_API_hears_of_it()
+    public async Task With_keys_required_only_an_active_key_gets_in_and_a_revoked_one_is_refused_once_the_API_hears()
     {
         await using var db = await DatabaseFixture.CreateAsync();
         await using var api = new ApiFactory(db.ConnectionString, TimeProvider.System, ("Api:RequireKey", "true"));
@@ -19,7 +19,8 @@ public sealed class AccessTests
         var none = await http.GetAsync("/stock");
         await AssertProblemAsync(none, HttpStatusCode.Unauthorized, "API key required");
         using var plain = new HttpRequestMessage(HttpMethod.Get, "/stock") { Headers = { { "Accept", "text/plain" } } };
-        (await http.SendAsync(plain)).StatusCode.Should().Be(HttpStatusCode.Unauthorized, "a client that takes no JSON still gets the 401, as text");
+        (await http.SendAsync(plain)).StatusCode.Should().Be(HttpStatusCode.Unauthorized,
+            "a client that takes no JSON still gets the 401, as text");
         (await http.GetAsync("/health/ready")).StatusCode.Should().Be(HttpStatusCode.OK, "health needs no key");
         (await http.GetAsync("/openapi/v1.json")).StatusCode.Should().Be(HttpStatusCode.OK, "nor do the docs");
 
@@ -32,8 +33,11 @@ public sealed class AccessTests
             HttpStatusCode.Unauthorized, "Unknown or revoked API key");
 
         (await KeysAsync(db, "revoke", "dashboard-team")).Exit.Should().Be(0);
-        // The revocation's notice reaches the API within milliseconds; without notices, its key list is 10 s old at most.
-        var refused = await Eventually.Until(() => GetWithKeyAsync(http, "/stock", secret), r => r.StatusCode != HttpStatusCode.OK,
+        // The revocation's notice reaches the API within milliseconds;
+        // without notices, its key list is 10 s old at most.
+        var refused = await Eventually.Until(
+            () => GetWithKeyAsync(http, "/stock", secret),
+            r => r.StatusCode != HttpStatusCode.OK,
             TimeSpan.FromSeconds(12), "the revoked key refused");
         await AssertProblemAsync(refused, HttpStatusCode.Unauthorized, "Unknown or revoked API key");
         var (_, list, _) = await KeysAsync(db, "list");
@@ -47,18 +51,26 @@ public sealed class AccessTests
 
         (await KeysAsync(db, "create", "twice")).Exit.Should().Be(0);
         var again = await KeysAsync(db, "create", "twice");
-        (again.Exit, again.Errors.Trim()).Should().Be((1, "An active key is already named 'twice': revoke it first or choose another name."));
+        (again.Exit, again.Errors.Trim())
+            .Should().Be((1, "An active key is already named 'twice': revoke it first or choose another name."));
         var unknown = await KeysAsync(db, "revoke", "nobody");
-        (unknown.Exit, unknown.Errors.Trim()).Should().Be((1, "No active key is named 'nobody' or starts with it; 'keys list' shows them."));
+        (unknown.Exit, unknown.Errors.Trim())
+            .Should().Be((1, "No active key is named 'nobody' or starts with it; 'keys list' shows them."));
         var usage = await KeysAsync(db, "frobnicate");
-        (usage.Exit, usage.Errors.Trim()).Should().Be((2, "Usage: keys create NAME | keys list | keys revoke NAME_OR_PREFIX"));
+        (usage.Exit, usage.Errors.Trim())
+            .Should().Be((2, "Usage: keys create NAME | keys list | keys revoke NAME_OR_PREFIX"));
     }
 
     [Fact]
     public async Task The_real_command_line_creates_a_key_the_API_then_accepts()
     {
         await using var db = await DatabaseFixture.CreateAsync();
-        using var process = BuiltProgram.Start("Btc.Api", new Dictionary<string, string> { ["ConnectionStrings__Btc"] = db.ConnectionString }, "keys", "create", "cli");
+        using var process = BuiltProgram.Start(
+            "Btc.Api",
+            new Dictionary<string, string> { ["ConnectionStrings__Btc"] = db.ConnectionString },
+            "keys",
+            "create",
+            "cli");
         var output = await process.StandardOutput.ReadToEndAsync();
         await process.WaitForExitAsync(new CancellationTokenSource(TimeSpan.FromSeconds(60)).Token);
 
@@ -72,37 +84,57 @@ public sealed class AccessTests
     public async Task A_client_over_its_rate_gets_429_with_Retry_After_while_other_clients_and_health_go_on()
     {
         await using var db = await DatabaseFixture.CreateAsync();
-        await using var api = new ApiFactory(db.ConnectionString, TimeProvider.System, ("Api:RequestsPerSecond", "1"), ("Api:Burst", "3"));
+        await using var api = new ApiFactory(
+            db.ConnectionString,
+            TimeProvider.System,
+            ("Api:RequestsPerSecond", "1"),
+            ("Api:Burst", "3"));
         using var http = api.CreateClient();
 
         for (var i = 0; i < 3; i++)
-            (await FromAsync(http, "/stock", "203.0.113.7")).StatusCode.Should().Be(HttpStatusCode.OK, "a burst of 3 is allowed");
+            (await FromAsync(http, "/stock", "203.0.113.7")).StatusCode.Should().Be(HttpStatusCode.OK,
+                "a burst of 3 is allowed");
         var refused = await FromAsync(http, "/stock", "203.0.113.7");
 
         await AssertProblemAsync(refused, (HttpStatusCode)429, "Too many requests");
-        refused.Headers.RetryAfter!.Delta!.Value.Should().BeGreaterThan(TimeSpan.Zero).And.BeLessThanOrEqualTo(TimeSpan.FromSeconds(2));
-        (await FromAsync(http, "/stock", "203.0.113.8")).StatusCode.Should().Be(HttpStatusCode.OK, "another client has its own bucket");
-        (await FromAsync(http, "/health/ready", "203.0.113.7")).StatusCode.Should().Be(HttpStatusCode.OK, "health is never limited");
+        refused.Headers.RetryAfter!.Delta!.Value.Should()
+            .BeGreaterThan(TimeSpan.Zero).And.BeLessThanOrEqualTo(TimeSpan.FromSeconds(2));
+        (await FromAsync(http, "/stock", "203.0.113.8")).StatusCode.Should().Be(HttpStatusCode.OK,
+            "another client has its own bucket");
+        (await FromAsync(http, "/health/ready", "203.0.113.7")).StatusCode.Should().Be(HttpStatusCode.OK,
+            "health is never limited");
     }
 
     [Fact]
     public async Task With_keys_each_key_has_its_own_rate_whatever_address_it_comes_from()
     {
         await using var db = await DatabaseFixture.CreateAsync();
-        await using var api = new ApiFactory(db.ConnectionString, TimeProvider.System, ("Api:RequireKey", "true"), ("Api:RequestsPerSecond", "1"), ("Api:Burst", "2"));
+        await using var api = new ApiFactory(
+            db.ConnectionString,
+            TimeProvider.System,
+            ("Api:RequireKey", "true"),
+            ("Api:RequestsPerSecond", "1"),
+            ("Api:Burst", "2"));
         using var http = api.CreateClient();
-        var first = (await KeysAsync(db, "create", "first")).Output.Split('\n', StringSplitOptions.RemoveEmptyEntries)[^1].Trim();
-        var second = (await KeysAsync(db, "create", "second")).Output.Split('\n', StringSplitOptions.RemoveEmptyEntries)[^1].Trim();
+        var first = (await KeysAsync(db, "create", "first"))
+            .Output.Split('\n', StringSplitOptions.RemoveEmptyEntries)[^1].Trim();
+        var second = (await KeysAsync(db, "create", "second"))
+            .Output.Split('\n', StringSplitOptions.RemoveEmptyEntries)[^1].Trim();
 
         (await GetWithKeyAsync(http, "/stock", first)).StatusCode.Should().Be(HttpStatusCode.OK);
         (await GetWithKeyAsync(http, "/stock", first)).StatusCode.Should().Be(HttpStatusCode.OK);
         (await GetWithKeyAsync(http, "/stock", first)).StatusCode.Should().Be((HttpStatusCode)429);
-        (await GetWithKeyAsync(http, "/stock", second)).StatusCode.Should().Be(HttpStatusCode.OK, "the same address, another key");
+        (await GetWithKeyAsync(http, "/stock", second)).StatusCode.Should().Be(HttpStatusCode.OK,
+            "the same address, another key");
     }
 
-    private static async Task<(int Exit, string Output, string Errors)> KeysAsync(DatabaseFixture db, params string[] args)
+    private static async Task<(int Exit, string Output, string Errors)> KeysAsync(
+        DatabaseFixture db,
+        params string[] args)
     {
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["ConnectionStrings:Btc"] = db.ConnectionString }).Build();
+        var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["ConnectionStrings:Btc"] = db.ConnectionString })
+            .Build();
         using var output = new StringWriter();
         using var errors = new StringWriter();
         var exit = await KeysCommand.RunAsync(args, configuration, output, errors);
@@ -127,6 +159,7 @@ public sealed class AccessTests
     {
         response.StatusCode.Should().Be(status);
         response.Content.Headers.ContentType!.MediaType.Should().Be("application/problem+json");
-        JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("title").GetString().Should().Be(title);
+        JsonDocument.Parse(await response.Content.ReadAsStringAsync())
+            .RootElement.GetProperty("title").GetString().Should().Be(title);
     }
 }

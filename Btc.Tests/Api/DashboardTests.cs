@@ -13,7 +13,6 @@ using Microsoft.Extensions.Logging;
 
 namespace Btc.Tests.Api;
 
-[Collection(HangfireCollection.Name)]
 public sealed class DashboardTests(ApiFixture api) : IClassFixture<ApiFixture>
 {
     private const string Remote = "203.0.113.7";
@@ -31,7 +30,9 @@ public sealed class DashboardTests(ApiFixture api) : IClassFixture<ApiFixture>
     {
         var page = await (await api.Client.SendAsync(Get("/hangfire", from: "127.0.0.1"))).Content.ReadAsStringAsync();
 
-        page.Should().Contain("Backfill").And.Contain("""data-metric="btc:backfill" class="metric metric-default ">done<""", "nothing is left to fill in this database");
+        page.Should().Contain("Backfill")
+            .And.Contain("""data-metric="btc:backfill" class="metric metric-default ">done<""",
+                "nothing is left to fill in this database");
     }
 
     [Fact]
@@ -47,10 +48,15 @@ public sealed class DashboardTests(ApiFixture api) : IClassFixture<ApiFixture>
     [InlineData("admin", "s3cret-pass", HttpStatusCode.OK)]
     [InlineData("admin", "wrong", HttpStatusCode.Unauthorized)]
     [InlineData("root", "s3cret-pass", HttpStatusCode.Unauthorized)]
-    public async Task A_remote_request_is_let_in_with_the_configured_credentials_only(string user, string password, HttpStatusCode status)
+    public async Task A_remote_request_is_let_in_with_the_configured_credentials_only(
+        string user,
+        string password,
+        HttpStatusCode status)
     {
         var request = Get("/hangfire", from: Remote);
-        request.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{user}:{password}")));
+        request.Headers.Authorization = new AuthenticationHeaderValue(
+            "Basic",
+            Convert.ToBase64String(Encoding.UTF8.GetBytes($"{user}:{password}")));
 
         (await api.Client.SendAsync(request)).StatusCode.Should().Be(status);
     }
@@ -65,10 +71,13 @@ public sealed class DashboardTests(ApiFixture api) : IClassFixture<ApiFixture>
         await using var worker = await WorkerHost.StartAsync(db.ConnectionString, coinGecko);
         var storage = worker.Services.GetRequiredService<JobStorage>();
         var monitoring = storage.GetMonitoringApi();
-        await Eventually.Until(() => Task.FromResult(monitoring.SucceededListCount()), n => n >= 2, CycleProbe.Deadline, "the start-up jobs");
+        await Eventually.Until(() => Task.FromResult(monitoring.SucceededListCount()), n => n >= 2, CycleProbe.Deadline,
+            "the start-up jobs");
 
-        await coinGecko.AddFaultAsync(new Fault(FaultKind.Status, Count: 1_000, Path: "/supported_vs_currencies", Status: 500));
-        var jobId = worker.Services.GetRequiredService<IBackgroundJobClient>().Enqueue<ISyncCurrenciesJob>(j => j.RunAsync(CancellationToken.None));
+        await coinGecko.AddFaultAsync(
+            new Fault(FaultKind.Status, Count: 1_000, Path: "/supported_vs_currencies", Status: 500));
+        var jobId = worker.Services.GetRequiredService<IBackgroundJobClient>()
+            .Enqueue<ISyncCurrenciesJob>(j => j.RunAsync(CancellationToken.None));
         await Eventually.Until(() => Task.FromResult(monitoring.JobDetails(jobId).History[0].StateName),
             state => state == ScheduledState.StateName, CycleProbe.Deadline, "the failing job to wait for a retry");
         await coinGecko.Client.DeleteAsync("/sim/faults");
@@ -76,8 +85,10 @@ public sealed class DashboardTests(ApiFixture api) : IClassFixture<ApiFixture>
         var page = await dashboard.GetStringAsync("/hangfire");
         var (header, token) = (Meta(page, "csrf-header"), Meta(page, "csrf-token"));
         var fromAnotherOrigin = await dashboard.PostAsync($"/hangfire/jobs/actions/requeue/{jobId}", null);
-        fromAnotherOrigin.StatusCode.Should().Be(HttpStatusCode.Forbidden, "a post without the page's antiforgery token is refused");
-        (await dashboard.SendAsync(Post($"/hangfire/jobs/actions/requeue/{jobId}", null, header, token))).StatusCode.Should().Be(HttpStatusCode.NoContent);
+        fromAnotherOrigin.StatusCode.Should().Be(HttpStatusCode.Forbidden,
+            "a post without the page's antiforgery token is refused");
+        (await dashboard.SendAsync(Post($"/hangfire/jobs/actions/requeue/{jobId}", null, header, token)))
+            .StatusCode.Should().Be(HttpStatusCode.NoContent);
 
         var history = await Eventually.Until(() => Task.FromResult(monitoring.JobDetails(jobId).History),
             h => h[0].StateName == SucceededState.StateName, CycleProbe.Deadline, "the retried job to succeed");
@@ -86,7 +97,8 @@ public sealed class DashboardTests(ApiFixture api) : IClassFixture<ApiFixture>
         history.First(h => h.StateName == ProcessingState.StateName).Data["ServerId"].Should().Be(servers[0]);
 
         var trigger = new FormUrlEncodedContent([new("jobs[]", RecurringJobIds.PollCycle)]);
-        (await dashboard.SendAsync(Post("/hangfire/recurring/trigger", trigger, header, token))).StatusCode.Should().Be(HttpStatusCode.NoContent);
+        (await dashboard.SendAsync(Post("/hangfire/recurring/trigger", trigger, header, token)))
+            .StatusCode.Should().Be(HttpStatusCode.NoContent);
         await CycleProbe.WaitForFinishedCycleAsync(db, 1);
     }
 
@@ -96,15 +108,21 @@ public sealed class DashboardTests(ApiFixture api) : IClassFixture<ApiFixture>
         var request = Get("/hangfire", from: "127.0.0.1");
         request.Headers.Add("X-Forwarded-For", Remote);
 
-        (await api.Client.SendAsync(request)).StatusCode.Should().Be(HttpStatusCode.Unauthorized, "the proxy forwards requests from anywhere");
+        (await api.Client.SendAsync(request)).StatusCode.Should().Be(HttpStatusCode.Unauthorized,
+            "the proxy forwards requests from anywhere");
     }
 
     [Theory]
     [InlineData(Remote, HttpStatusCode.Unauthorized)]
     [InlineData("127.0.0.1", HttpStatusCode.OK)]
-    public async Task Behind_a_named_proxy_the_client_address_it_forwards_is_the_one_checked(string client, HttpStatusCode status)
+    public async Task Behind_a_named_proxy_the_client_address_it_forwards_is_the_one_checked(
+        string client,
+        HttpStatusCode status)
     {
-        await using var factory = new ApiFactory(api.ConnectionString, TimeProvider.System, ("Api:TrustedProxies", "127.0.0.1"));
+        await using var factory = new ApiFactory(
+            api.ConnectionString,
+            TimeProvider.System,
+            ("Api:TrustedProxies", "127.0.0.1"));
         using var http = factory.CreateClient();
         var request = Get("/hangfire", from: "127.0.0.1");
         request.Headers.Add("X-Forwarded-For", client);
@@ -115,7 +133,10 @@ public sealed class DashboardTests(ApiFixture api) : IClassFixture<ApiFixture>
     [Fact]
     public async Task A_forwarded_address_from_a_proxy_not_named_is_not_believed()
     {
-        await using var factory = new ApiFactory(api.ConnectionString, TimeProvider.System, ("Api:TrustedProxies", "10.1.2.3"));
+        await using var factory = new ApiFactory(
+            api.ConnectionString,
+            TimeProvider.System,
+            ("Api:TrustedProxies", "10.1.2.3"));
         using var http = factory.CreateClient();
         var request = Get("/hangfire", from: Remote);
         request.Headers.Add("X-Forwarded-For", "127.0.0.1");
@@ -128,20 +149,29 @@ public sealed class DashboardTests(ApiFixture api) : IClassFixture<ApiFixture>
     {
         var file = Path.Combine(Path.GetTempPath(), $"btc-dashboard-password-{Guid.NewGuid():N}");
         var logs = new LogCapture();
-        await using var factory = new ApiFactory(api.ConnectionString, TimeProvider.System, ("Dashboard:Password", ""), ("Dashboard:PasswordFile", file));
-        await using var logged = factory.WithWebHostBuilder(host => host.ConfigureLogging(logging => logging.AddProvider(logs)));
+        await using var factory = new ApiFactory(
+            api.ConnectionString,
+            TimeProvider.System,
+            ("Dashboard:Password", ""),
+            ("Dashboard:PasswordFile", file));
+        await using var logged = factory.WithWebHostBuilder(
+            host => host.ConfigureLogging(logging => logging.AddProvider(logs)));
         using var http = logged.CreateClient();
         try
         {
             var request = Get("/hangfire", from: Remote);
             var password = await File.ReadAllTextAsync(file);
-            request.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"admin:{password}")));
-            (await http.SendAsync(request)).StatusCode.Should().Be(HttpStatusCode.OK, "the generated password lets its holder in");
+            request.Headers.Authorization = new AuthenticationHeaderValue(
+                "Basic",
+                Convert.ToBase64String(Encoding.UTF8.GetBytes($"admin:{password}")));
+            (await http.SendAsync(request)).StatusCode.Should().Be(HttpStatusCode.OK,
+                "the generated password lets its holder in");
 
             password.Should().HaveLength(20);
             if (!OperatingSystem.IsWindows())
                 File.GetUnixFileMode(file).Should().Be(UnixFileMode.UserRead | UnixFileMode.UserWrite);
-            logs.Messages.Should().Contain(m => m.Contains(file, StringComparison.Ordinal), "the log says where the password is")
+            logs.Messages.Should().Contain(m => m.Contains(file, StringComparison.Ordinal),
+                "the log says where the password is")
                 .And.NotContain(m => m.Contains(password, StringComparison.Ordinal), "and never what it is");
         }
         finally
@@ -165,7 +195,8 @@ public sealed class DashboardTests(ApiFixture api) : IClassFixture<ApiFixture>
     }
 
     private static string Meta(string html, string name) =>
-        System.Text.RegularExpressions.Regex.Match(html, $"<meta name=\"{name}\" content=\"([^\"]+)\"").Groups[1].Value is { Length: > 0 } value
+        System.Text.RegularExpressions.Regex.Match(html, $"<meta name=\"{name}\" content=\"([^\"]+)\"")
+            .Groups[1].Value is { Length: > 0 } value
             ? value
             : throw new InvalidOperationException($"The dashboard page has no {name} meta tag.");
 }

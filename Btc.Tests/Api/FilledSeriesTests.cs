@@ -46,7 +46,8 @@ public sealed class FilledSeriesTests
         polled.Headers.GetValues(StockEndpoints.FilledHeader).Should().Equal("0");
         (await Points(polled)).Should().Equal((t0, 10), (t0 + 1200, 14));
 
-        (await client.GetAsync("/stock/gapcoin/usd?interval=hour&source=polled")).StatusCode.Should().Be(HttpStatusCode.OK, "bars are polled samples");
+        (await client.GetAsync("/stock/gapcoin/usd?interval=hour&source=polled"))
+            .StatusCode.Should().Be(HttpStatusCode.OK, "bars are polled samples");
         foreach (var bad in new[] { "source=nonsense", "source=", "interval=hour&source=filled" })
         {
             var response = await client.GetAsync($"/stock/gapcoin/usd?{bad}");

@@ -10,7 +10,6 @@ using Dapper;
 namespace Btc.Tests.Api;
 
 /// <summary>What a page job stores is served on the next request: the API's caches give way to every commit.</summary>
-[Collection(HangfireCollection.Name)]
 public sealed class FreshnessTests
 {
     [Fact]
@@ -18,7 +17,10 @@ public sealed class FreshnessTests
     {
         await using var db = await DatabaseFixture.CreateAsync();
         await using var coinGecko = await Simulator.StartAsync(coins: 300);
-        await using var worker = await WorkerHost.StartAsync(db.ConnectionString, coinGecko, ("CoinGecko:TimeoutSeconds", "10"));
+        await using var worker = await WorkerHost.StartAsync(
+            db.ConnectionString,
+            coinGecko,
+            ("CoinGecko:TimeoutSeconds", "10"));
         // The market's clock starts behind the real one, so that moving it on never dates a price in the future.
         await coinGecko.AdvanceAsync(-10);
         await using var api = new ApiFactory(db.ConnectionString, TimeProvider.System);
@@ -34,11 +36,14 @@ public sealed class FreshnessTests
         var before = await NewestSamplesAsync(db);
         var ids = await client.GetFromJsonAsync<string[]>("/stock");
         var coin = before.Keys.Order(StringComparer.Ordinal).First();
-        var series = await client.GetFromJsonAsync<double[][]>($"/stock/{Uri.EscapeDataString(coin)}/{before[coin].Currency}");
+        var series = await client.GetFromJsonAsync<double[][]>(
+            $"/stock/{Uri.EscapeDataString(coin)}/{before[coin].Currency}");
         var after = await NewestSamplesAsync(db);
-        (await new PollCycleStore(db.DataSource).RecentAsync(1))[0].FinishedAt.Should().BeNull("the hanging page keeps the cycle open");
+        (await new PollCycleStore(db.DataSource).RecentAsync(1))[0]
+            .FinishedAt.Should().BeNull("the hanging page keeps the cycle open");
 
-        ids.Should().Contain(before.Keys, "a stored page's coins are listed from its commit on").And.BeSubsetOf(after.Keys);
+        ids.Should().Contain(before.Keys, "a stored page's coins are listed from its commit on")
+            .And.BeSubsetOf(after.Keys);
         series.Should().ContainSingle().Which.Should().Equal(before[coin].UnixSeconds, before[coin].Price);
 
         await CycleProbe.WaitForFinishedCycleAsync(db, 1);
@@ -47,7 +52,8 @@ public sealed class FreshnessTests
         ids.Should().Equal(first.Keys.Order(StringComparer.Ordinal), "every coin with a price in the last 24 hours");
         foreach (var id in ids!)
         {
-            var points = await client.GetFromJsonAsync<double[][]>($"/stock/{Uri.EscapeDataString(id)}/{first[id].Currency}");
+            var points = await client.GetFromJsonAsync<double[][]>(
+                $"/stock/{Uri.EscapeDataString(id)}/{first[id].Currency}");
             points.Should().ContainSingle($"'{id}' is listed by /stock, so it has a series")
                 .Which.Should().Equal(first[id].UnixSeconds, first[id].Price);
         }
@@ -83,12 +89,15 @@ public sealed class FreshnessTests
         // The recompute that follows the second cycle says so; one that ran while it was storing said the first.
         var asOf = await Eventually.Until(async () =>
             {
-                var response = await client.GetAsync($"/stock/{Uri.EscapeDataString(coin)}/usd/volatility_rank?measure=price_stddev");
+                var response = await client.GetAsync(
+                    $"/stock/{Uri.EscapeDataString(coin)}/usd/volatility_rank?measure=price_stddev");
                 return response.StatusCode == HttpStatusCode.OK
-                    ? JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("as_of").GetDateTime()
+                    ? JsonDocument.Parse(await response.Content.ReadAsStringAsync())
+                        .RootElement.GetProperty("as_of").GetDateTime()
                     : (DateTime?)null;
             },
-            at => at is { } t && Math.Abs((t - cycle.FinishedAt!.Value).TotalMilliseconds) < 1, TimeSpan.FromSeconds(30),
+            at => at is { } t && Math.Abs((t - cycle.FinishedAt!.Value).TotalMilliseconds) < 1,
+            TimeSpan.FromSeconds(30),
             $"ranks as of the second cycle's finish ({cycle.FinishedAt:O})");
         asOf.Should().NotBeNull();
     }
@@ -96,11 +105,15 @@ public sealed class FreshnessTests
     private static async Task<int> FinishedPagesAsync(DatabaseFixture db)
     {
         await using var connection = await db.DataSource.OpenConnectionAsync();
-        return await connection.ExecuteScalarAsync<int>("SELECT count(*) FROM poll_cycle_page WHERE finished_at IS NOT NULL");
+        return await connection.ExecuteScalarAsync<int>(
+            "SELECT count(*) FROM poll_cycle_page WHERE finished_at IS NOT NULL");
     }
 
-    /// <summary>Each coin's newest sample in the last 24 hours, with a currency it has a price in (usd when it has one).</summary>
-    private static async Task<Dictionary<string, (long UnixSeconds, string Currency, double Price)>> NewestSamplesAsync(DatabaseFixture db)
+    /// <summary>
+    /// Each coin's newest sample in the last 24 hours, with a currency it has a price in (usd when it has one).
+    /// </summary>
+    private static async Task<Dictionary<string, (long UnixSeconds, string Currency, double Price)>> NewestSamplesAsync(
+        DatabaseFixture db)
     {
         await using var connection = await db.DataSource.OpenConnectionAsync();
         var rows = await connection.QueryAsync<(string Id, long UnixSeconds, string Currency, double Price)>("""

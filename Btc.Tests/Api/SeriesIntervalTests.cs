@@ -73,7 +73,8 @@ public sealed class SeriesIntervalTests(SeriesIntervalFixture api) : IClassFixtu
         var usd = api.Data.Currency("usd");
         var rawHours = await api.Data.RawBarsAsync(CoinKey, usd, BarInterval.Hour, First, DateTime.UtcNow);
         hours.Select(p => (long)p[0]).Should().Equal(rawHours.Select(b => b.UnixSeconds));
-        hours.Select(p => p[1]).Should().Equal(rawHours.Select(b => b.Mean), (a, b) => Math.Abs(a - b) <= Math.Abs(b) * 1e-12);
+        hours.Select(p => p[1])
+            .Should().Equal(rawHours.Select(b => b.Mean), (a, b) => Math.Abs(a - b) <= Math.Abs(b) * 1e-12);
         var rawDays = await api.Data.RawBarsAsync(CoinKey, usd, BarInterval.Day, First, DateTime.UtcNow);
         days.Select(p => (long)p[0]).Should().Equal(rawDays.Select(b => b.UnixSeconds)).And.HaveCount(2);
     }
@@ -86,7 +87,12 @@ public sealed class SeriesIntervalTests(SeriesIntervalFixture api) : IClassFixtu
 
         hourly!.Should().NotBeEmpty().And.OnlyContain(b => b.Length == 7);
         hourly.Select(b => (long)b[0] % 3600).Should().OnlyContain(s => s == 0, "each bar starts on its hour");
-        var raw = await api.Data.RawBarsAsync(CoinKey, api.Data.Currency("usd"), BarInterval.Day, First, DateTime.UtcNow);
+        var raw = await api.Data.RawBarsAsync(
+            CoinKey,
+            api.Data.Currency("usd"),
+            BarInterval.Day,
+            First,
+            DateTime.UtcNow);
         daily!.Select(b => ((long)b[0], b[1], b[2], b[3], b[4], (int)b[6]))
             .Should().Equal(raw.Select(b => (b.UnixSeconds, b.Open, b.High, b.Low, b.Close, b.Count)));
     }
@@ -99,7 +105,9 @@ public sealed class SeriesIntervalTests(SeriesIntervalFixture api) : IClassFixtu
     [InlineData("fields=candles", "'fields' must be price or ohlc")]
     [InlineData("from=0", "at most 3653 days")]
     [InlineData("to=0001-01-01T00:00:00Z", "must be after 1970-01-01")]
-    public async Task An_interval_or_fields_it_cannot_answer_is_a_400_that_says_what_would_do(string query, string detail)
+    public async Task An_interval_or_fields_it_cannot_answer_is_a_400_that_says_what_would_do(
+        string query,
+        string detail)
     {
         var response = await api.Client.GetAsync(Url(query
             .Replace("{first-1}", Unix(First.AddDays(-1)).ToString())
@@ -107,7 +115,8 @@ public sealed class SeriesIntervalTests(SeriesIntervalFixture api) : IClassFixtu
 
         response.StatusCode.Should().Be(HttpStatusCode.BadRequest);
         response.Content.Headers.ContentType!.MediaType.Should().Be("application/problem+json");
-        JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("detail").GetString().Should().Contain(detail);
+        JsonDocument.Parse(await response.Content.ReadAsStringAsync())
+            .RootElement.GetProperty("detail").GetString().Should().Contain(detail);
     }
 
     [Fact]
@@ -115,8 +124,11 @@ public sealed class SeriesIntervalTests(SeriesIntervalFixture api) : IClassFixtu
     {
         var document = JsonDocument.Parse(await api.Client.GetStringAsync("/openapi/v1.json")).RootElement;
 
-        var parameters = document.GetProperty("paths").GetProperty("/stock/{stock_id}/{currency}").GetProperty("get").GetProperty("parameters")
-            .EnumerateArray().ToDictionary(p => p.GetProperty("name").GetString()!, p => p.TryGetProperty("description", out var d) ? d.GetString() : null);
+        var parameters = document.GetProperty("paths")
+            .GetProperty("/stock/{stock_id}/{currency}").GetProperty("get").GetProperty("parameters")
+            .EnumerateArray().ToDictionary(
+                p => p.GetProperty("name").GetString()!,
+                p => p.TryGetProperty("description", out var d) ? d.GetString() : null);
         parameters.Should().ContainKeys("from", "to", "interval", "fields");
         parameters["interval"].Should().Contain("minute, hour or day");
         parameters["fields"].Should().Contain("ohlc");

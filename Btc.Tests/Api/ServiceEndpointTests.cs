@@ -34,7 +34,8 @@ public sealed class ServiceEndpointTests(ApiFixture api) : IClassFixture<ApiFixt
         ready.StatusCode.Should().Be(HttpStatusCode.OK);
         var body = JsonDocument.Parse(await ready.Content.ReadAsStringAsync()).RootElement;
         body.GetProperty("status").GetString().Should().Be("Healthy");
-        body.GetProperty("checks").GetProperty("database").GetProperty("description").GetString().Should().Be($"Schema version {SchemaVersion.Required}.");
+        body.GetProperty("checks").GetProperty("database")
+            .GetProperty("description").GetString().Should().Be($"Schema version {SchemaVersion.Required}.");
     }
 
     [Fact]
@@ -77,34 +78,42 @@ public sealed class ServiceEndpointTests(ApiFixture api) : IClassFixture<ApiFixt
     public async Task A_request_that_cannot_get_a_connection_in_time_gets_503_with_Retry_After_not_500()
     {
         // One connection, waited for one second: a request holding it makes the next one wait, then give up.
-        var tiny = new Npgsql.NpgsqlConnectionStringBuilder(api.ConnectionString) { MaxPoolSize = 1, Timeout = 1 }.ConnectionString;
+        var tiny = new Npgsql.NpgsqlConnectionStringBuilder(api.ConnectionString) { MaxPoolSize = 1, Timeout = 1 }
+            .ConnectionString;
         await using var factory = new ApiFactory(tiny, new FixedClock(ApiFixture.Now));
         using var http = factory.CreateClient();
         await using var blocker = await LockCoinsAsync();
 
         var holding = http.GetAsync("/stock/acala/usd"); // waits on the lock, holding the pool's one connection
-        await Eventually.Until(async () => await WaitingOnLockAsync(), n => n == 1, TimeSpan.FromSeconds(10), "the first request waiting on the lock");
+        await Eventually.Until(async () => await WaitingOnLockAsync(), n => n == 1, TimeSpan.FromSeconds(10),
+            "the first request waiting on the lock");
         var refused = await http.GetAsync("/stock/1move%20token/usd");
         await blocker.DisposeAsync();
 
         refused.StatusCode.Should().Be(HttpStatusCode.ServiceUnavailable);
         refused.Headers.RetryAfter!.Delta.Should().BePositive();
         refused.Content.Headers.ContentType!.MediaType.Should().Be("application/problem+json");
-        JsonDocument.Parse(await refused.Content.ReadAsStringAsync()).RootElement.GetProperty("title").GetString().Should().Be("Database busy");
-        (await holding).StatusCode.Should().Be(HttpStatusCode.OK, "the request that waited on the lock completes once it is let go");
+        JsonDocument.Parse(await refused.Content.ReadAsStringAsync())
+            .RootElement.GetProperty("title").GetString().Should().Be("Database busy");
+        (await holding).StatusCode.Should().Be(HttpStatusCode.OK,
+            "the request that waited on the lock completes once it is let go");
     }
 
     [Fact]
     [Trait("Category", "Faults")]
-    public async Task A_request_still_waiting_on_the_database_at_its_deadline_is_cancelled_and_gets_503_with_Retry_After()
+    public async Task A_request_still_waiting_on_the_database_at_its_deadline_is_cancelled_with_503_and_Retry_After()
     {
-        await using var factory = new ApiFactory(api.ConnectionString, new FixedClock(ApiFixture.Now), ("Api:RequestTimeoutSeconds", "1"));
+        await using var factory = new ApiFactory(
+            api.ConnectionString,
+            new FixedClock(ApiFixture.Now),
+            ("Api:RequestTimeoutSeconds", "1"));
         using var http = factory.CreateClient();
         await using var blocker = await LockCoinsAsync();
 
         var late = await http.GetAsync("/stock/acala/usd"); // waits on the lock past its deadline
         // The query is cancelled in the database too, not left waiting for the lock.
-        await Eventually.Until(async () => await WaitingOnLockAsync(), n => n == 0, TimeSpan.FromSeconds(10), "the cancelled query to leave the database");
+        await Eventually.Until(async () => await WaitingOnLockAsync(), n => n == 0, TimeSpan.FromSeconds(10),
+            "the cancelled query to leave the database");
         await blocker.DisposeAsync();
 
         late.StatusCode.Should().Be(HttpStatusCode.ServiceUnavailable);
@@ -126,10 +135,15 @@ public sealed class ServiceEndpointTests(ApiFixture api) : IClassFixture<ApiFixt
         return blocker;
     }
 
-    /// <summary>Queries waiting on a lock, seen from a connection of its own (inside the blocker's transaction the view would stand still).</summary>
+    /// <summary>
+    /// Queries waiting on a lock, seen from a connection of its own
+    /// (inside the blocker's transaction the view would stand still).
+    /// </summary>
     private async Task<int> WaitingOnLockAsync()
     {
         await using var probe = new Npgsql.NpgsqlConnection(api.ConnectionString);
-        return await probe.ExecuteScalarAsync<int>("SELECT count(*)::int FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()");
+        return await probe.ExecuteScalarAsync<int>(
+            "SELECT count(*)::int FROM pg_stat_activity "
+                + "WHERE wait_event_type = 'Lock' AND datname = current_database()");
     }
 }

@@ -14,7 +14,8 @@ public sealed class StockEndpointTests(ApiFixture api) : IClassFixture<ApiFixtur
     {
         var templates = await api.Client.GetFromJsonAsync<string[]>("/");
 
-        templates![..3].Should().Equal("/stock", "/stock/<stock_id>/<currency>", "/stock/<stock_id>/<currency>/volatility_rank");
+        templates![..3].Should().Equal("/stock", "/stock/<stock_id>/<currency>",
+            "/stock/<stock_id>/<currency>/volatility_rank");
     }
 
     [Fact]
@@ -44,7 +45,7 @@ public sealed class StockEndpointTests(ApiFixture api) : IClassFixture<ApiFixtur
     }
 
     [Fact]
-    public async Task The_window_keeps_samples_just_inside_and_drops_those_just_outside_the_24_hours_and_serves_the_newest_at_once()
+    public async Task The_24_hour_window_keeps_samples_just_inside_drops_those_just_outside_serves_the_newest_at_once()
     {
         var pairs = await api.Client.GetFromJsonAsync<double[][]>("/stock/-2/usd");
 
@@ -55,7 +56,8 @@ public sealed class StockEndpointTests(ApiFixture api) : IClassFixture<ApiFixtur
     [Fact]
     public async Task From_and_to_choose_another_window_as_unix_seconds_or_ISO_8601_up_to_now()
     {
-        var unix = await api.Client.GetFromJsonAsync<double[][]>($"/stock/-2/usd?from={NowSeconds - 86_401}&to={NowSeconds + 3600}");
+        var unix = await api.Client.GetFromJsonAsync<double[][]>(
+            $"/stock/-2/usd?from={NowSeconds - 86_401}&to={NowSeconds + 3600}");
         var iso = await api.Client.GetFromJsonAsync<double[][]>(
             $"/stock/-2/usd?from={Uri.EscapeDataString(ApiFixture.Now.AddHours(-24).AddSeconds(-1).ToString("O"))}");
 
@@ -88,7 +90,10 @@ public sealed class StockEndpointTests(ApiFixture api) : IClassFixture<ApiFixtur
     [InlineData("/stock/current-no-usd/usd/volatility_rank", 404, "Too little data to rank")]
     [InlineData("/stock/old-no-usd/eur/volatility_rank", 404, "Too little data to rank")]
     [InlineData("/cycles?count=0", 400, "Count out of range")]
-    public async Task Bad_requests_get_their_status_and_a_problem_details_body_a_person_can_act_on(string path, int status, string title)
+    public async Task Bad_requests_get_their_status_and_a_problem_details_body_a_person_can_act_on(
+        string path,
+        int status,
+        string title)
     {
         var response = await api.Client.GetAsync(path);
 

@@ -11,13 +11,17 @@ public sealed class VolatilityEndpointTests(ApiFixture api) : IClassFixture<ApiF
     [InlineData("", "log_return_stddev", 1)]
     [InlineData("?measure=log_return_stddev", "log_return_stddev", 1)]
     [InlineData("?measure=price_stddev", "price_stddev", 2)]
-    public async Task The_rank_body_carries_rank_out_of_measure_volatility_and_as_of(string query, string measure, short measureKey)
+    public async Task The_rank_body_carries_rank_out_of_measure_volatility_and_as_of(
+        string query,
+        string measure,
+        short measureKey)
     {
         var response = await api.Client.GetAsync($"/stock/acala/usd/volatility_rank{query}");
 
         response.StatusCode.Should().Be(HttpStatusCode.OK);
         var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
-        body.EnumerateObject().Select(p => p.Name).Should().BeEquivalentTo("volatility_rank", "out_of", "measure", "volatility", "as_of");
+        body.EnumerateObject()
+            .Select(p => p.Name).Should().BeEquivalentTo("volatility_rank", "out_of", "measure", "volatility", "as_of");
         await using var connection = await api.DataSource.OpenConnectionAsync();
         var stored = await connection.QuerySingleAsync<(int Rank, int OutOf, double Volatility)>("""
             SELECT r.rank[c.currency_key], k.out_of, r.volatility[c.currency_key]

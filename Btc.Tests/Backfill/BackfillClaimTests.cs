@@ -7,7 +7,9 @@ using Dapper;
 
 namespace Btc.Tests.Backfill;
 
-/// <summary>A task is held by one replica at a time, and a replica that dies holding one leaves it to the others.</summary>
+/// <summary>
+/// A task is held by one replica at a time, and a replica that dies holding one leaves it to the others.
+/// </summary>
 public sealed class BackfillClaimTests
 {
     [Fact]
@@ -22,8 +24,11 @@ public sealed class BackfillClaimTests
         await using (var connection = await db.DataSource.OpenConnectionAsync())
         {
             await connection.ExecuteAsync("""
-                WITH g AS (INSERT INTO backfill_gap (kind, from_at, until_at) VALUES ('outage', @from, @until) RETURNING gap_id)
-                INSERT INTO backfill_task (gap_id, coin_key, currency_key) SELECT g.gap_id, c.coin_key, @usd FROM g, coin c
+                WITH g AS (
+                    INSERT INTO backfill_gap (kind, from_at, until_at) VALUES ('outage', @from, @until)
+                    RETURNING gap_id)
+                INSERT INTO backfill_task (gap_id, coin_key, currency_key)
+                SELECT g.gap_id, c.coin_key, @usd FROM g, coin c
                 """, new { from = now.AddMinutes(-30), until = now.AddMinutes(-5), usd });
         }
         var store = new BackfillStore(db.DataSource);
@@ -42,7 +47,8 @@ public sealed class BackfillClaimTests
 
         await using var again = (await store.ClaimAsync(horizon))!;
         again.Item.CoinId.Should().Be(first.Item.CoinId, "the dead holder's task is to do again");
-        (await again.CompleteAsync([new PricePoint(at, 1.0), new PricePoint(at - 1800, 9.0)], calls: 1)).Should().Be(1, "a point outside the gap is left out");
+        (await again.CompleteAsync([new PricePoint(at, 1.0), new PricePoint(at - 1800, 9.0)], calls: 1)).Should().Be(1,
+            "a point outside the gap is left out");
         (await store.ClaimAsync(horizon)).Should().BeNull("every task is done");
 
         await using var check = await db.DataSource.OpenConnectionAsync();

@@ -4,7 +4,6 @@ using CoinGecko.Simulator;
 
 namespace Btc.Tests.Backfill;
 
-[Collection(HangfireCollection.Name)]
 [Trait("Category", "Faults")]
 public sealed class BackfillFaultTests
 {
@@ -15,7 +14,10 @@ public sealed class BackfillFaultTests
     {
         await using var db = await DatabaseFixture.CreateAsync();
         await using var coinGecko = await Simulator.StartAsync(10);
-        await using var worker = await WorkerHost.StartAsync(db.ConnectionString, coinGecko, ("Backfill:OnFirstStart", "true"));
+        await using var worker = await WorkerHost.StartAsync(
+            db.ConnectionString,
+            coinGecko,
+            ("Backfill:OnFirstStart", "true"));
         worker.TriggerCycle();
         await CycleProbe.WaitForFinishedCycleAsync(db, 1);
 
@@ -31,9 +33,11 @@ public sealed class BackfillFaultTests
         await coinGecko.ClearFaultsAsync();
         await worker.WaitForCircuitClosedAsync();
         await coinGecko.AddFaultAsync(new Fault(FaultKind.Malformed, Path: Chart));
-        await coinGecko.AddFaultAsync(new Fault(FaultKind.Body, Path: Chart, Body: """{"prices":[[1700000000000,"a lot"]]}"""));
+        await coinGecko.AddFaultAsync(
+            new Fault(FaultKind.Body, Path: Chart, Body: """{"prices":[[1700000000000,"a lot"]]}"""));
         await worker.RunBackfillAsync();
-        (await BackfillProbe.TasksAsync(db)).Count(t => t.DoneAt == null).Should().Be(3, "the task the outage met, and the two that got nonsense, wait their turn");
+        (await BackfillProbe.TasksAsync(db)).Count(t => t.DoneAt == null).Should().Be(3,
+            "the task the outage met, and the two that got nonsense, wait their turn");
 
         // Each is tried again once its time comes (as the recurring job would, every minute).
         var tasks = await Eventually.Until(async () =>
@@ -41,11 +45,14 @@ public sealed class BackfillFaultTests
             await worker.RunBackfillAsync();
             return await BackfillProbe.TasksAsync(db);
         }, t => t.All(x => x.DoneAt != null), TimeSpan.FromSeconds(90), "every task filled");
-        tasks.Sum(t => t.Attempts).Should().Be(12, "the two answers that were nonsense cost an attempt each, the outage none");
+        tasks.Sum(t => t.Attempts).Should().Be(12,
+            "the two answers that were nonsense cost an attempt each, the outage none");
         var fills = await BackfillProbe.FillsAsync(db);
         fills.Should().HaveCount(tasks.Sum(t => t.Points)).And.NotBeEmpty();
         fills.Select(f => (f.CoinId, f.At)).Should().OnlyHaveUniqueItems();
         foreach (var fill in fills)
-            fill.Price.Should().BeApproximately(BackfillProbe.WalkAt(coinGecko, fill.CoinId, fill.At)!.Value, fill.Price * 1e-12);
+            fill.Price.Should().BeApproximately(
+                BackfillProbe.WalkAt(coinGecko, fill.CoinId, fill.At)!.Value,
+                fill.Price * 1e-12);
     }
 }

@@ -17,14 +17,17 @@ internal static class BackfillProbe
     {
         await using var connection = await db.DataSource.OpenConnectionAsync();
         return (await connection.QueryAsync<Gap>(
-            "SELECT gap_id AS GapId, kind AS Kind, from_at AS FromAt, until_at AS UntilAt FROM backfill_gap ORDER BY gap_id")).AsList();
+            "SELECT gap_id AS GapId, kind AS Kind, from_at AS FromAt, until_at AS UntilAt "
+                + "FROM backfill_gap ORDER BY gap_id"))
+                .AsList();
     }
 
     public static async Task<IReadOnlyList<TaskRow>> TasksAsync(DatabaseFixture db)
     {
         await using var connection = await db.DataSource.OpenConnectionAsync();
         return (await connection.QueryAsync<TaskRow>("""
-            SELECT t.gap_id AS GapId, c.id AS CoinId, t.done_at AS DoneAt, t.points AS Points, t.calls AS Calls, t.attempts AS Attempts
+            SELECT t.gap_id AS GapId, c.id AS CoinId, t.done_at AS DoneAt,
+                   t.points AS Points, t.calls AS Calls, t.attempts AS Attempts
             FROM backfill_task t JOIN coin c USING (coin_key) ORDER BY t.gap_id, c.id
             """)).AsList();
     }
@@ -39,7 +42,9 @@ internal static class BackfillProbe
             """)).AsList();
     }
 
-    /// <summary>What the simulator's walk says <paramref name="coinId"/> cost in usd at its update at <paramref name="at"/>.</summary>
+    /// <summary>
+    /// What the simulator's walk says <paramref name="coinId"/> cost in usd at its update at <paramref name="at"/>.
+    /// </summary>
     public static double? WalkAt(Simulator coinGecko, string coinId, DateTime at)
     {
         var market = coinGecko.Market;

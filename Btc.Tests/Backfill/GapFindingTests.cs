@@ -12,7 +12,7 @@ public sealed class GapFindingTests
     private static readonly TimeSpan Minimum = TimeSpan.FromMinutes(5);
 
     [Fact]
-    public async Task Gaps_are_the_spans_between_cycles_that_polled_found_once_and_an_outage_older_than_the_horizon_starts_at_it()
+    public async Task Gaps_are_spans_between_polling_cycles_found_once_and_an_outage_before_the_horizon_starts_at_it()
     {
         await using var db = await DatabaseFixture.CreateAsync();
         var keys = await SeedCoinsAsync(db, "alpha", "beta");
@@ -34,7 +34,8 @@ public sealed class GapFindingTests
         (await store.FindGapsAsync(horizon, Minimum, firstDay: true, keys)).Should().Be(0, "a span is recorded once");
 
         var gaps = await BackfillProbe.GapsAsync(db);
-        gaps.Should().HaveCount(3).And.OnlyContain(g => g.Kind == "outage", "an install with history gets no first day");
+        gaps.Should().HaveCount(3).And.OnlyContain(g => g.Kind == "outage",
+            "an install with history gets no first day");
         // The week-long outage from the horizon on, its last 23 hours apart (5-minute points for them).
         gaps[0].FromAt.Should().Be(horizon);
         gaps[0].UntilAt.Should().BeCloseTo(now.AddMinutes(-120).AddHours(-23), TimeSpan.FromMilliseconds(1));
@@ -103,7 +104,8 @@ public sealed class GapFindingTests
     {
         await using var connection = await db.DataSource.OpenConnectionAsync();
         await connection.ExecuteAsync("""
-            INSERT INTO poll_cycle (trigger_id, scheduled_for, finished_at, last_error) VALUES (gen_random_uuid()::text, @at, @at, 'The coin list failed')
+            INSERT INTO poll_cycle (trigger_id, scheduled_for, finished_at, last_error)
+            VALUES (gen_random_uuid()::text, @at, @at, 'The coin list failed')
             """, new { at });
     }
 }

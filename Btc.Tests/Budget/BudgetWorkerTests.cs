@@ -10,13 +10,12 @@ using Btc.Data.Budget;
 
 namespace Btc.Tests.Budget;
 
-[Collection(HangfireCollection.Name)]
 public sealed class BudgetWorkerTests
 {
     private const string EveryFiveSeconds = "*/5 * * * * *";
 
     [Fact]
-    public async Task A_month_too_small_for_the_schedule_stretches_the_cadence_and_two_replicas_polling_and_filling_stay_within_it()
+    public async Task A_too_small_month_stretches_the_cadence_and_two_replicas_polling_and_filling_stay_within_it()
     {
         await using var db = await DatabaseFixture.CreateAsync();
         await using var coinGecko = await Simulator.StartAsync(12);
@@ -27,7 +26,12 @@ public sealed class BudgetWorkerTests
         var firingsLeft = new PollSchedule(EveryFiveSeconds).Estimate(now, CallBudget.MonthOf(now).AddMonths(1));
         var cap = firingsLeft + 40;
         (string, string)[] settings =
-            [("Polling:Cron", EveryFiveSeconds), ("Polling:PollOnStart", "true"), ("CoinGecko:CallsPerMonth", $"{cap}"), ("Backfill:OnFirstStart", "true")];
+        [
+            ("Polling:Cron", EveryFiveSeconds),
+            ("Polling:PollOnStart", "true"),
+            ("CoinGecko:CallsPerMonth", $"{cap}"),
+            ("Backfill:OnFirstStart", "true"),
+        ];
         var logs = new LogCapture();
         await using var a = await WorkerHost.StartAsync(db.ConnectionString, coinGecko, logs, clock, settings);
         await using var b = await WorkerHost.StartAsync(db.ConnectionString, coinGecko, logs, clock, settings);
@@ -43,14 +47,18 @@ public sealed class BudgetWorkerTests
         plan.ProjectedMonth.Should().BeLessThanOrEqualTo(cap, "the cadence fits the month's calls");
         var used = (await new CallBudget(db.DataSource).UsedAsync(clock.GetUtcNow().UtcDateTime)).Month;
         used.Should().BeLessThanOrEqualTo(cap);
-        (await coinGecko.CallsAsync()).Count(c => c.Path != "refused").Should().Be(used, "every call made is counted, in one month");
+        (await coinGecko.CallsAsync()).Count(c => c.Path != "refused").Should().Be(used,
+            "every call made is counted, in one month");
 
-        var cycles = (await new PollCycleStore(db.DataSource).RecentAsync(100)).OrderBy(c => c.ScheduledFor).Select(c => c.ScheduledFor).ToArray();
+        var cycles = (await new PollCycleStore(db.DataSource).RecentAsync(100))
+            .OrderBy(c => c.ScheduledFor).Select(c => c.ScheduledFor).ToArray();
         var schedule = new PollSchedule(EveryFiveSeconds);
         cycles.Skip(1).Zip(cycles.Skip(2), (x, y) => schedule.Count(x, y)).Should().OnlyContain(firings => firings >= 2,
-            "after the first cycle (which polls as soon as the worker starts) cycles poll every Nth firing, N at least 2 all along");
+            "after the first cycle (which polls as soon as the worker starts) cycles poll every Nth firing, N at "
+                + "least 2 all along");
         logs.Messages.Should().Contain(m => m.StartsWith("Polling every", StringComparison.Ordinal));
-        logs.Messages.Count(m => m.StartsWith("Polling every", StringComparison.Ordinal)).Should().BeLessThan(cycles.Length, "a cadence is said when it changes, not every cycle");
+        logs.Messages.Count(m => m.StartsWith("Polling every", StringComparison.Ordinal))
+            .Should().BeLessThan(cycles.Length, "a cadence is said when it changes, not every cycle");
 
         var tasks = await BackfillProbe.TasksAsync(db);
         tasks.Should().HaveCount(12);
@@ -61,7 +69,8 @@ public sealed class BudgetWorkerTests
         budget.GetProperty("month").GetProperty("limit").GetInt32().Should().Be(cap);
         budget.GetProperty("month").GetProperty("used").GetInt32().Should().BeInRange(used, cap);
         budget.GetProperty("cadence").GetProperty("stretched").GetBoolean().Should().BeTrue();
-        budget.GetProperty("cadence").GetProperty("everyMinutes").GetDouble().Should().BeApproximately(plan.Every * 5 / 60.0, 0.01);
+        budget.GetProperty("cadence")
+            .GetProperty("everyMinutes").GetDouble().Should().BeApproximately(plan.Every * 5 / 60.0, 0.01);
         budget.GetProperty("backfill").GetProperty("percent").GetDouble().Should().Be(100, "the first day is filled");
     }
 
@@ -74,7 +83,12 @@ public sealed class BudgetWorkerTests
         // The simulator refuses (429) anything past the budget, so an overshoot would show as a refused call.
         await coinGecko.SetRateLimitAsync(perMinute);
         (string, string)[] settings =
-            [("Polling:Cron", "*/10 * * * * *"), ("Polling:PollOnStart", "true"), ("CoinGecko:CallsPerMinute", $"{perMinute}"), ("Backfill:OnFirstStart", "true")];
+        [
+            ("Polling:Cron", "*/10 * * * * *"),
+            ("Polling:PollOnStart", "true"),
+            ("CoinGecko:CallsPerMinute", $"{perMinute}"),
+            ("Backfill:OnFirstStart", "true"),
+        ];
         await using var a = await WorkerHost.StartAsync(db.ConnectionString, coinGecko, settings);
         await using var b = await WorkerHost.StartAsync(db.ConnectionString, coinGecko, settings);
         await CycleProbe.WaitForFinishedCycleAsync(db, 1);
@@ -83,16 +97,20 @@ public sealed class BudgetWorkerTests
         // spreads over two minutes, through the cycles' calls.
         var started = DateTime.UtcNow;
         await Task.WhenAll(a.RunBackfillAsync(), b.RunBackfillAsync());
-        await Eventually.Until(async () => (await BackfillProbe.TasksAsync(db)).Count(t => t.DoneAt != null), done => done == 20,
+        await Eventually.Until(
+            async () => (await BackfillProbe.TasksAsync(db)).Count(t => t.DoneAt != null),
+            done => done == 20,
             TimeSpan.FromSeconds(120), "every coin filled");
-        var cyclesDuringFill = (await new PollCycleStore(db.DataSource).RecentAsync(100)).Where(c => c.ScheduledFor >= started).ToArray();
+        var cyclesDuringFill = (await new PollCycleStore(db.DataSource).RecentAsync(100))
+            .Where(c => c.ScheduledFor >= started).ToArray();
         await using var connection = await db.DataSource.OpenConnectionAsync();
         var limitedPages = await connection.ExecuteScalarAsync<int>(
             "SELECT count(*)::int FROM poll_cycle_page WHERE last_error ILIKE '%rate limit%'");
 
         var calls = await coinGecko.CallsAsync();
         calls.Should().NotContain(c => c.Path == "refused", "no call may be refused for the rate limit");
-        calls.Select(c => calls.Count(o => o.At >= c.At && o.At < c.At.AddMinutes(1))).Max().Should().BeLessThanOrEqualTo(perMinute);
+        calls.Select(c => calls.Count(o => o.At >= c.At && o.At < c.At.AddMinutes(1)))
+            .Max().Should().BeLessThanOrEqualTo(perMinute);
         BackfillProbe.ChartCalls(calls).Should().Be(20);
         cyclesDuringFill.Should().HaveCountGreaterThanOrEqualTo(3);
         limitedPages.Should().Be(0, "filling never delays a cycle: no page waits for the budget");

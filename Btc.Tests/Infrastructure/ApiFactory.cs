@@ -8,7 +8,10 @@ using Microsoft.Extensions.Logging;
 namespace Btc.Tests.Infrastructure;
 
 /// <summary>The real Btc.Api on a test database, with a clock the test sets and a remote address it chooses.</summary>
-public sealed class ApiFactory(string connectionString, TimeProvider clock, params (string Key, string Value)[] settings) : WebApplicationFactory<Program>
+public sealed class ApiFactory(
+    string connectionString,
+    TimeProvider clock,
+    params (string Key, string Value)[] settings) : WebApplicationFactory<Program>
 {
     /// <summary>Requests carrying this header appear to come from that address.</summary>
     public const string RemoteAddressHeader = "X-Test-Remote-Address";

@@ -12,9 +12,16 @@ public static class BuiltProgram
     /// </summary>
     public static Process Start(string project, IReadOnlyDictionary<string, string> settings, params string[] args)
     {
-        var configuration = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Parent!.Name; // bin/<configuration>/net10.0
-        var dll = Path.Combine(ComposeFileTests.RepositoryRoot(), project, "bin", configuration, "net10.0", $"{Path.GetFileName(project)}.dll");
-        var start = new ProcessStartInfo("dotnet", [dll, .. args]) { RedirectStandardError = true, RedirectStandardOutput = true };
+        // bin/<configuration>/net10.0
+        var configuration = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar))
+            .Parent!.Name;
+        var dll = Path.Combine(ComposeFileTests.RepositoryRoot(), project, "bin", configuration, "net10.0",
+            $"{Path.GetFileName(project)}.dll");
+        var start = new ProcessStartInfo("dotnet", [dll, .. args])
+        {
+            RedirectStandardError = true,
+            RedirectStandardOutput = true,
+        };
         foreach (var variable in new[] { "ConnectionStrings__Btc", "COINGECKO_API_KEY", "CoinGecko__Plan" })
             start.Environment.Remove(variable);
         foreach (var (key, value) in settings)

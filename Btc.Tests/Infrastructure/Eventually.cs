@@ -12,7 +12,8 @@ public static class Eventually
             if (done(value))
                 return value;
             if (DateTime.UtcNow > deadline)
-                throw new TimeoutException($"Timed out after {timeout.TotalSeconds:0} s waiting for {what}; last seen: {value}");
+                throw new TimeoutException(
+                    $"Timed out after {timeout.TotalSeconds:0} s waiting for {what}; last seen: {value}");
             await Task.Delay(100);
         }
     }

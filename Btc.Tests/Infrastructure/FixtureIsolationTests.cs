@@ -7,13 +7,15 @@ namespace Btc.Tests.Infrastructure;
 public sealed class FixtureIsolationFirstTests(DatabaseFixture db) : IClassFixture<DatabaseFixture>
 {
     [Fact]
-    public async Task A_test_class_sees_only_its_own_rows() => await FixtureIsolation.AssertOwnRowOnlyAsync(db, "first");
+    public async Task A_test_class_sees_only_its_own_rows() =>
+        await FixtureIsolation.AssertOwnRowOnlyAsync(db, "first");
 }
 
 public sealed class FixtureIsolationSecondTests(DatabaseFixture db) : IClassFixture<DatabaseFixture>
 {
     [Fact]
-    public async Task A_test_class_sees_only_its_own_rows() => await FixtureIsolation.AssertOwnRowOnlyAsync(db, "second");
+    public async Task A_test_class_sees_only_its_own_rows() =>
+        await FixtureIsolation.AssertOwnRowOnlyAsync(db, "second");
 }
 
 internal static class FixtureIsolation

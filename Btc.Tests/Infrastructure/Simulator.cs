@@ -26,10 +26,15 @@ public sealed class Simulator : IAsyncDisposable
 
     public static async Task<Simulator> StartAsync(int coins, params string[] settings)
     {
-        string[] args = ["--urls", "http://127.0.0.1:0", $"--Simulator:Coins={coins}", "--Logging:LogLevel:Default=Warning", .. settings.Select(s => $"--Simulator:{s}")];
+        string[] args =
+        [
+            "--urls", "http://127.0.0.1:0", $"--Simulator:Coins={coins}", "--Logging:LogLevel:Default=Warning",
+            .. settings.Select(s => $"--Simulator:{s}"),
+        ];
         var app = SimulatorApp.Build(args);
         await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        var address = app.Services.GetRequiredService<IServer>()
+            .Features.Get<IServerAddressesFeature>()!.Addresses.First();
         var simulator = new Simulator(app, new Uri(address));
         await simulator.PostAsync("/sim/clock/freeze");
         return simulator;
@@ -63,7 +68,8 @@ public sealed record SimulatorCall(DateTimeOffset At, string Path);
 
 internal static class SimulatorJson
 {
-    public static readonly System.Text.Json.JsonSerializerOptions Options = new(System.Text.Json.JsonSerializerDefaults.Web)
+    public static readonly System.Text.Json.JsonSerializerOptions Options = new(
+        System.Text.Json.JsonSerializerDefaults.Web)
     {
         Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() },
     };

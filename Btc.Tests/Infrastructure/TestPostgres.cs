@@ -67,7 +67,9 @@ public static class TestPostgres
             connection.Open();
             using (var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS {template}", connection))
                 drop.ExecuteNonQuery();
-            using var create = new NpgsqlCommand($"CREATE DATABASE {template} TEMPLATE template0 ENCODING 'UTF8'", connection);
+            using var create = new NpgsqlCommand(
+                $"CREATE DATABASE {template} TEMPLATE template0 ENCODING 'UTF8'",
+                connection);
             create.ExecuteNonQuery();
         }
         var templateConnection = WithDatabase(admin, template);

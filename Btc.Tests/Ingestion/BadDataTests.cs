@@ -6,8 +6,9 @@ using Dapper;
 
 namespace Btc.Tests.Ingestion;
 
-/// <summary>CoinGecko talking nonsense: nothing half-written, nothing invalid stored, and /cycles says what was refused.</summary>
-[Collection(HangfireCollection.Name)]
+/// <summary>
+/// CoinGecko talking nonsense: nothing half-written, nothing invalid stored, and /cycles says what was refused.
+/// </summary>
 [Trait("Category", "Faults")]
 public sealed class BadDataTests
 {
@@ -18,8 +19,12 @@ public sealed class BadDataTests
     [InlineData("{\"bitcoin\": {\"usd\": 6718")]
     [InlineData("{\"bitcoin\": {\"usd\": \"n/a\", \"last_updated_at\": 1711356300}}")]
     [InlineData("{\"bitcoin\": {\"usd\": NaN, \"last_updated_at\": 1711356300}}")]
-    [InlineData("{\"bitcoin\": {\"usd\": 1.5, \"last_updated_at\": 1711356300}, \"bitcoin\": {\"usd\": 2.5, \"last_updated_at\": 1711356300}}")]
-    public async Task An_answer_that_is_not_the_expected_JSON_refuses_the_page_whole_and_its_retry_stores_it(string body)
+    [
+        InlineData(
+            "{\"bitcoin\": {\"usd\": 1.5, \"last_updated_at\": 1711356300}, \"bitcoin\": {\"usd\": 2.5, "
+                + "\"last_updated_at\": 1711356300}}")]
+    public async Task An_answer_that_is_not_the_expected_JSON_refuses_the_page_whole_and_its_retry_stores_it(
+        string body)
     {
         await using var db = await DatabaseFixture.CreateAsync();
         await using var coinGecko = await Simulator.StartAsync(coins: 100);
@@ -29,9 +34,11 @@ public sealed class BadDataTests
         worker.TriggerCycle();
         var cycle = await CycleProbe.WaitForFinishedCycleAsync(db, 1);
 
-        (cycle.Outcome, cycle.Errors).Should().Be(("complete", 1), "the first attempt failed whole, the retry stored the page");
+        (cycle.Outcome, cycle.Errors).Should().Be(("complete", 1),
+            "the first attempt failed whole, the retry stored the page");
         cycle.RowsStored.Should().Be(coinGecko.Market.Coins.Count(c => c.Kind is CoinKind.Live or CoinKind.Partial));
-        (await CycleProbe.SampleCountAsync(db)).Should().Be(cycle.RowsStored, "nothing of the refused answer was written");
+        (await CycleProbe.SampleCountAsync(db)).Should().Be(cycle.RowsStored,
+            "nothing of the refused answer was written");
     }
 
     [Fact]
@@ -42,7 +49,8 @@ public sealed class BadDataTests
         await using var worker = await WorkerHost.StartAsync(db.ConnectionString, coinGecko);
         var ids = coinGecko.Market.Coins.Select(c => c.Id).Order(StringComparer.Ordinal).Take(5).ToArray();
         var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
-        string Quote(string usd, long at) => $"{{\"usd\": {usd}, \"eur\": 1.5, \"last_updated_at\": {at.ToString(CultureInfo.InvariantCulture)}}}";
+        string Quote(string usd, long at) =>
+            $"{{\"usd\": {usd}, \"eur\": 1.5, \"last_updated_at\": {at.ToString(CultureInfo.InvariantCulture)}}}";
         var body = $$"""
             {
               "{{ids[0]}}": {{Quote("-5", now - 30)}},

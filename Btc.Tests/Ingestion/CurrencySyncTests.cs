@@ -9,7 +9,6 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Btc.Tests.Ingestion;
 
-[Collection(HangfireCollection.Name)]
 public sealed class CurrencySyncTests
 {
     [Fact]

@@ -13,7 +13,8 @@ internal static class CycleProbe
     {
         var cycles = new PollCycleStore(db.DataSource);
         var finished = await Eventually.Until(
-            async () => (await cycles.RecentAsync(100)).Where(c => c.FinishedAt is not null).OrderBy(c => c.CycleId).ToArray(),
+            async () =>
+                (await cycles.RecentAsync(100)).Where(c => c.FinishedAt is not null).OrderBy(c => c.CycleId).ToArray(),
             c => c.Length >= number, Deadline, $"{number} finished poll cycle(s)");
         return finished[number - 1];
     }

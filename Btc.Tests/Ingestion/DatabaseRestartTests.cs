@@ -12,8 +12,10 @@ using Xunit.Abstractions;
 
 namespace Btc.Tests.Ingestion;
 
-/// <summary>PostgreSQL restarted, or away for a minute, under two worker replicas and the API: polling resumes on schedule by itself.</summary>
-[Collection(HangfireCollection.Name)]
+/// <summary>
+/// PostgreSQL restarted, or away for a minute, under two worker
+/// replicas and the API: polling resumes on schedule by itself.
+/// </summary>
 [Trait("Category", "Faults")]
 public sealed class DatabaseRestartTests(ITestOutputHelper output)
 {
@@ -28,7 +30,8 @@ public sealed class DatabaseRestartTests(ITestOutputHelper output)
         var back = DateTime.UtcNow;
 
         await stack.AssertRecoveredAsync(back, output);
-        (await stack.SampleCountAsync()).Should().Be(storedBefore, "nothing stored before is lost (the simulator's prices stand still)");
+        (await stack.SampleCountAsync()).Should().Be(storedBefore,
+            "nothing stored before is lost (the simulator's prices stand still)");
     }
 
     [Fact]
@@ -40,7 +43,9 @@ public sealed class DatabaseRestartTests(ITestOutputHelper output)
 
         stack.Cluster.Stop();
         // The API follows the database: not ready, and a request for data gets 503 with Retry-After, never a 500.
-        await Eventually.Until(() => StatusAsync(stack.Http, "/health/ready"), s => s == HttpStatusCode.ServiceUnavailable,
+        await Eventually.Until(
+            () => StatusAsync(stack.Http, "/health/ready"),
+            s => s == HttpStatusCode.ServiceUnavailable,
             TimeSpan.FromSeconds(15), "the API not ready while the database is away");
         var refused = await stack.Http.GetAsync("/stock");
         refused.StatusCode.Should().Be(HttpStatusCode.ServiceUnavailable);
@@ -51,7 +56,8 @@ public sealed class DatabaseRestartTests(ITestOutputHelper output)
         var back = DateTime.UtcNow;
 
         await stack.AssertRecoveredAsync(back, output);
-        (await stack.SampleCountAsync()).Should().Be(storedBefore, "nothing stored before is lost (the simulator's prices stand still)");
+        (await stack.SampleCountAsync()).Should().Be(storedBefore,
+            "nothing stored before is lost (the simulator's prices stand still)");
     }
 
     private static async Task<HttpStatusCode> StatusAsync(HttpClient http, string path)
@@ -61,7 +67,10 @@ public sealed class DatabaseRestartTests(ITestOutputHelper output)
         return status;
     }
 
-    /// <summary>A private cluster (stopping the one every test shares would break the others), two replicas polling every 10 s, the API.</summary>
+    /// <summary>
+    /// A private cluster (stopping the one every test shares would
+    /// break the others), two replicas polling every 10 s, the API.
+    /// </summary>
     private sealed class Stack : IAsyncDisposable
     {
         private readonly List<IAsyncDisposable> _parts = [];
@@ -75,7 +84,8 @@ public sealed class DatabaseRestartTests(ITestOutputHelper output)
         public static async Task<Stack> StartAsync()
         {
             var cluster = PostgresCluster.Start();
-            var connectionString = new NpgsqlConnectionStringBuilder(cluster.ConnectionString) { Database = "btc" }.ConnectionString;
+            var connectionString = new NpgsqlConnectionStringBuilder(cluster.ConnectionString) { Database = "btc" }
+                .ConnectionString;
             await using (var admin = new NpgsqlConnection(cluster.ConnectionString))
                 await admin.ExecuteAsync("CREATE DATABASE btc");
             Migrator.Up(connectionString);
@@ -91,7 +101,10 @@ public sealed class DatabaseRestartTests(ITestOutputHelper output)
         }
 
         public Task WaitForCyclesAsync() => Eventually.Until(
-            async () => (await RecentAsync()).Count(c => c.Outcome == "complete"), n => n >= 2, TimeSpan.FromSeconds(60), "two scheduled cycles before the fault");
+            async () => (await RecentAsync()).Count(c => c.Outcome == "complete"),
+            n => n >= 2,
+            TimeSpan.FromSeconds(60),
+            "two scheduled cycles before the fault");
 
         /// <summary>
         /// The API is ready and answers at once; the first two ticks at least 10 s after the database is back run on
@@ -101,21 +114,37 @@ public sealed class DatabaseRestartTests(ITestOutputHelper output)
         {
             // Pooled connections the restart killed are found by their keepalive within seconds; until then a request
             // that draws one gets 503 with Retry-After, never a 500.
-            await Eventually.Until(() => StatusAsync(Http, "/health/ready"), s => s == HttpStatusCode.OK, TimeSpan.FromSeconds(15), "the API ready again");
+            await Eventually.Until(
+                () => StatusAsync(Http, "/health/ready"),
+                s => s == HttpStatusCode.OK,
+                TimeSpan.FromSeconds(15),
+                "the API ready again");
             output.WriteLine($"API ready {(DateTime.UtcNow - back).TotalSeconds:0.0} s after the database came back");
             (await StatusAsync(Http, "/stock")).Should().Be(HttpStatusCode.OK);
 
             var after = await Eventually.Until(
-                async () => (await RecentAsync()).Where(c => c.ScheduledFor >= back.AddSeconds(10)).OrderBy(c => c.ScheduledFor).Take(2).ToArray(),
-                c => c.Length == 2 && c.All(x => x.FinishedAt is not null), TimeSpan.FromSeconds(60), "the first two cycles scheduled after the database came back");
-            output.WriteLine($"first cycle after: started {(after[0].StartedAt - back).TotalSeconds:0.0} s after the database came back, " +
-                             $"{after.Max(c => c.StartedAt - c.ScheduledFor).TotalSeconds:0.00} s after its tick at most");
-            after.Should().OnlyContain(c => c.Outcome == "complete" && c.StartedAt - c.ScheduledFor < TimeSpan.FromSeconds(5), "each starts on time and completes");
+                async () => (await RecentAsync())
+                    .Where(c => c.ScheduledFor >= back.AddSeconds(10)).OrderBy(c => c.ScheduledFor).Take(2).ToArray(),
+                c => c.Length == 2 && c.All(x => x.FinishedAt is not null),
+                TimeSpan.FromSeconds(60),
+                "the first two cycles scheduled after the database came back");
+            var latest = after.Max(c => c.StartedAt - c.ScheduledFor);
+            output.WriteLine(
+                $"first cycle after: started {(after[0].StartedAt - back).TotalSeconds:0.0} s after the database "
+                + $"came back, {latest.TotalSeconds:0.00} s after its tick at most");
+            after.Should().OnlyContain(
+                c => c.Outcome == "complete" && c.StartedAt - c.ScheduledFor < TimeSpan.FromSeconds(5),
+                "each starts on time and completes");
 
             var monitoring = First.Services.GetRequiredService<JobStorage>().GetMonitoringApi();
-            await Eventually.Until(() => Task.FromResult(monitoring.ProcessingCount()), n => n == 0, TimeSpan.FromSeconds(90), "no job left processing");
+            await Eventually.Until(
+                () => Task.FromResult(monitoring.ProcessingCount()),
+                n => n == 0,
+                TimeSpan.FromSeconds(90),
+                "no job left processing");
             await using var connection = await Db.OpenConnectionAsync();
-            (await connection.ExecuteScalarAsync<int>("SELECT (count(*) - count(DISTINCT (coin_key, last_updated_at)))::int FROM price_sample"))
+            (await connection.ExecuteScalarAsync<int>(
+                "SELECT (count(*) - count(DISTINCT (coin_key, last_updated_at)))::int FROM price_sample"))
                 .Should().Be(0, "no sample stored twice");
         }
 

@@ -5,8 +5,9 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Btc.Tests.Ingestion;
 
-/// <summary>Each CoinGecko fault ends as the policy says, nothing is half-written, and the next cycle is complete.</summary>
-[Collection(HangfireCollection.Name)]
+/// <summary>
+/// Each CoinGecko fault ends as the policy says, nothing is half-written, and the next cycle is complete.
+/// </summary>
 public sealed class FaultTests
 {
     private const string PricePath = "/simple/price";

@@ -9,8 +9,9 @@ using Btc.Worker.Hosting;
 
 namespace Btc.Tests.Ingestion;
 
-/// <summary>Each job fails as its policy (Btc.Worker/Hosting/JobPolicies.cs) says, read back from the job's state history.</summary>
-[Collection(HangfireCollection.Name)]
+/// <summary>
+/// Each job fails as its policy (Btc.Worker/Hosting/JobPolicies.cs) says, read back from the job's state history.
+/// </summary>
 [Trait("Category", "Faults")]
 public sealed class JobPolicyTests
 {
@@ -20,7 +21,8 @@ public sealed class JobPolicyTests
         await using var db = await DatabaseFixture.CreateAsync();
         await using var coinGecko = await Simulator.StartAsync(coins: 100);
         await using var worker = await WorkerHost.StartAsync(db.ConnectionString, coinGecko);
-        // Not CoinGecko's JSON, every time: each attempt fails (lasting 5xx would open the circuit, which a page waits for).
+        // Not CoinGecko's JSON, every time: each attempt fails (lasting
+        // 5xx would open the circuit, which a page waits for).
         await coinGecko.AddFaultAsync(new Fault(FaultKind.Malformed, Count: 1_000, Path: "/simple/price"));
 
         worker.TriggerCycle();
@@ -31,7 +33,8 @@ public sealed class JobPolicyTests
         history.Where(h => h.StateName == "Scheduled").Select(h => h.Reason).Should().SatisfyRespectively(
             second => second.Should().StartWith("Retry attempt 2 of 2"),
             first => first.Should().StartWith("Retry attempt 1 of 2"));
-        (history[0].CreatedAt - history[^1].CreatedAt).Should().BeLessThan(TimeSpan.FromSeconds(60), "its retries stay within its minute");
+        (history[0].CreatedAt - history[^1].CreatedAt).Should().BeLessThan(TimeSpan.FromSeconds(60),
+            "its retries stay within its minute");
         (await CycleProbe.SampleCountAsync(db)).Should().Be(0, "a failed page writes nothing");
     }
 
@@ -41,7 +44,8 @@ public sealed class JobPolicyTests
         await using var db = await DatabaseFixture.CreateAsync();
         await using var coinGecko = await Simulator.StartAsync(coins: 100);
         await coinGecko.AddFaultAsync(new Fault(FaultKind.Status, Count: 1_000, Path: "/coins/list", Status: 500));
-        await coinGecko.AddFaultAsync(new Fault(FaultKind.Status, Count: 1_000, Path: "/simple/supported_vs_currencies", Status: 500));
+        await coinGecko.AddFaultAsync(
+            new Fault(FaultKind.Status, Count: 1_000, Path: "/simple/supported_vs_currencies", Status: 500));
         await using (var connection = await db.DataSource.OpenConnectionAsync())
         {
             // What the ranks and partition maintenance need, taken away so that they fail.
@@ -53,37 +57,60 @@ public sealed class JobPolicyTests
         // Starting enqueues the currency sync and the partition maintenance.
         await using var worker = await WorkerHost.StartAsync(db.ConnectionString, coinGecko);
         worker.TriggerCycle();
-        worker.Services.GetRequiredService<IBackgroundJobClient>().Enqueue<IVolatilityRanksJob>(job => job.RunAsync(CancellationToken.None));
+        worker.Services.GetRequiredService<IBackgroundJobClient>()
+            .Enqueue<IVolatilityRanksJob>(job => job.RunAsync(CancellationToken.None));
 
         foreach (var job in new[] { nameof(IPollCycleJob), nameof(IVolatilityRanksJob) })
         {
             var history = await FinalHistoryAsync(worker, job, TimeSpan.FromSeconds(30));
-            history.Select(h => h.StateName).Should().Equal(["Failed", "Processing", "Enqueued"], $"{job} is not retried");
+            history.Select(h => h.StateName).Should().Equal(["Failed", "Processing", "Enqueued"],
+                $"{job} is not retried");
             history[0].Reason.Should().NotStartWith("Retry attempt");
         }
         foreach (var job in new[] { nameof(ISyncCurrenciesJob), nameof(IPartitionMaintenanceJob) })
         {
-            var history = await HistoryAsync(worker, job, h => h.Any(s => s.StateName == "Scheduled"), TimeSpan.FromSeconds(30));
-            history.First(h => h.StateName == "Scheduled").Reason.Should().StartWith("Retry attempt 1 of 3", $"{job} is retried");
+            var history = await HistoryAsync(
+                worker,
+                job,
+                h => h.Any(s => s.StateName == "Scheduled"),
+                TimeSpan.FromSeconds(30));
+            history.First(h => h.StateName == "Scheduled").Reason.Should().StartWith("Retry attempt 1 of 3",
+                $"{job} is retried");
         }
     }
 
-    private static Task<List<StateHistoryDto>> FinalHistoryAsync(WorkerHost worker, string contract, TimeSpan timeout) =>
+    private static Task<List<StateHistoryDto>> FinalHistoryAsync(
+        WorkerHost worker,
+        string contract,
+        TimeSpan timeout) =>
         HistoryAsync(worker, contract, h => h.Count > 0 && h[0].StateName == "Failed", timeout);
 
-    /// <summary>The state history (newest first) of the one job of <paramref name="contract"/>, once it satisfies <paramref name="done"/>.</summary>
-    private static Task<List<StateHistoryDto>> HistoryAsync(WorkerHost worker, string contract, Func<List<StateHistoryDto>, bool> done, TimeSpan timeout)
+    /// <summary>
+    /// The state history (newest first) of the one job of
+    /// <paramref name="contract"/>, once it satisfies <paramref name="done"/>.
+    /// </summary>
+    private static Task<List<StateHistoryDto>> HistoryAsync(
+        WorkerHost worker,
+        string contract,
+        Func<List<StateHistoryDto>, bool> done,
+        TimeSpan timeout)
     {
         var storage = worker.Services.GetRequiredService<JobStorage>();
         return Eventually.Until(() =>
             {
                 using var connection = storage.GetConnection();
                 var monitoring = storage.GetMonitoringApi();
-                var ids = new[] { monitoring.FailedJobs(0, 100).Select(j => j.Key), monitoring.ScheduledJobs(0, 100).Select(j => j.Key),
-                        monitoring.ProcessingJobs(0, 100).Select(j => j.Key), monitoring.SucceededJobs(0, 100).Select(j => j.Key),
-                        monitoring.EnqueuedJobs("default", 0, 100).Select(j => j.Key) }
+                var ids = new[]
+                    {
+                        monitoring.FailedJobs(0, 100).Select(j => j.Key),
+                        monitoring.ScheduledJobs(0, 100).Select(j => j.Key),
+                        monitoring.ProcessingJobs(0, 100).Select(j => j.Key),
+                        monitoring.SucceededJobs(0, 100).Select(j => j.Key),
+                        monitoring.EnqueuedJobs("default", 0, 100).Select(j => j.Key),
+                    }
                     .SelectMany(k => k).Distinct();
-                var job = ids.Select(id => monitoring.JobDetails(id)).FirstOrDefault(d => d?.Job?.Type.Name == contract);
+                var job = ids.Select(id => monitoring.JobDetails(id))
+                    .FirstOrDefault(d => d?.Job?.Type.Name == contract);
                 return Task.FromResult(job?.History.ToList() ?? []);
             },
             done, timeout, $"the {contract} job's state history");

@@ -5,7 +5,6 @@ using Dapper;
 
 namespace Btc.Tests.Ingestion;
 
-[Collection(HangfireCollection.Name)]
 public sealed class PollCycleTests
 {
     [Fact]
@@ -23,7 +22,9 @@ public sealed class PollCycleTests
         // The list must tell code-point order from culture-aware order (which ignores case and punctuation
         // such as the leading hyphen of "-2"), or this test proves nothing.
         var cultureAware = coinGecko.Market.Coins.Select(c => c.Id)
-            .OrderBy(id => new string(id.Where(char.IsLetterOrDigit).ToArray()).ToLowerInvariant(), StringComparer.Ordinal).ToArray();
+            .OrderBy(id => new string(id.Where(char.IsLetterOrDigit).ToArray()).ToLowerInvariant(),
+                StringComparer.Ordinal)
+            .ToArray();
         expected.Should().NotBeEquivalentTo(cultureAware[..500].Concat(cultureAware[^500..]));
         expected.Should().Contain(["-2", "0-knowledge-network", "01coin", "1move token"]);
 
@@ -68,8 +69,10 @@ public sealed class PollCycleTests
         third.Stale.Should().Be(0, "a dead coin's years-old price is past retention: skipped, not stored");
         (await CycleProbe.SampleCountAsync(db)).Should().Be(afterFirst + live);
         await using var connection = await db.DataSource.OpenConnectionAsync();
-        (await connection.ExecuteScalarAsync<int>("SELECT count(*)::int FROM price_sample WHERE last_updated_at < now() - interval '8 days'"))
-            .Should().Be(0, "nothing past retention is ever stored, so a restart's maintenance never drops and re-stores it");
+        (await connection.ExecuteScalarAsync<int>(
+            "SELECT count(*)::int FROM price_sample WHERE last_updated_at < now() - interval '8 days'"))
+            .Should().Be(0,
+                "nothing past retention is ever stored, so a restart's maintenance never drops and re-stores it");
     }
 
     [Fact]

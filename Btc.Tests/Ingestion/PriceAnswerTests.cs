@@ -19,7 +19,8 @@ public sealed class PriceAnswerTests
     [InlineData(2.0, -3.0, "eur price -3 is not a price")]
     public void A_coin_with_a_price_that_is_not_one_is_refused_whole(double usd, double? eur, string reason)
     {
-        var read = Read(new() { ["good"] = Quote(NowSeconds - 30, 1.0, 0.9), ["bad"] = Quote(NowSeconds - 30, usd, eur) });
+        var read = Read(
+            new() { ["good"] = Quote(NowSeconds - 30, 1.0, 0.9), ["bad"] = Quote(NowSeconds - 30, usd, eur) });
 
         read.Samples.Should().ContainSingle().Which.CoinKey.Should().Be(1);
         (read.Refused, read.Skipped).Should().Be((1, 0));
@@ -42,7 +43,8 @@ public sealed class PriceAnswerTests
     [Fact]
     public void A_time_a_little_ahead_is_clock_skew_and_kept_but_an_hour_ahead_is_refused()
     {
-        var read = Read(new() { ["good"] = Quote(NowSeconds + 60, 1.0, 0.9), ["bad"] = Quote(NowSeconds + 3600, 1.0, 0.9) });
+        var read = Read(
+            new() { ["good"] = Quote(NowSeconds + 60, 1.0, 0.9), ["bad"] = Quote(NowSeconds + 3600, 1.0, 0.9) });
 
         read.Samples.Select(s => s.CoinKey).Should().Equal(1);
         read.Refusal.Should().Be($"'bad': last_updated_at {NowSeconds + 3600} is in the future");
@@ -66,13 +68,19 @@ public sealed class PriceAnswerTests
     [Fact]
     public void A_dead_coins_years_old_price_is_skipped_not_refused()
     {
-        var read = Read(new() { ["good"] = Quote(NowSeconds, 1.0, 0.9), ["bad"] = Quote((new DateTime(2021, 5, 1) - DateTime.UnixEpoch).TotalSeconds, 1.0, 0.9) });
+        var yearsAgo = (new DateTime(2021, 5, 1) - DateTime.UnixEpoch).TotalSeconds;
+        var read = Read(new() { ["good"] = Quote(NowSeconds, 1.0, 0.9), ["bad"] = Quote(yearsAgo, 1.0, 0.9) });
 
         (read.Samples.Count, read.Skipped, read.Refused, read.Refusal).Should().Be((1, 1, 0, null));
     }
 
     private static PageSamples Read(Dictionary<string, Dictionary<string, double?>> answer) =>
-        PriceAnswer.Read(answer, [new TrackedCoin(1, "good"), new TrackedCoin(2, "bad")], Currencies, Now, Now.Date.AddDays(-7));
+        PriceAnswer.Read(
+            answer,
+            [new TrackedCoin(1, "good"), new TrackedCoin(2, "bad")],
+            Currencies,
+            Now,
+            Now.Date.AddDays(-7));
 
     private static Dictionary<string, double?> Quote(double lastUpdatedAt, double usd, double? eur) =>
         new() { ["usd"] = usd, ["eur"] = eur, ["last_updated_at"] = lastUpdatedAt };

@@ -7,7 +7,9 @@ using CoinGecko.Simulator;
 
 namespace Btc.Tests.Ingestion;
 
-/// <summary>The simulator's history endpoints tell the same walk /simple/price follows, and its monthly cap holds.</summary>
+/// <summary>
+/// The simulator's history endpoints tell the same walk /simple/price follows, and its monthly cap holds.
+/// </summary>
 public sealed class SimulatorHistoryTests
 {
     [Fact]
@@ -21,14 +23,17 @@ public sealed class SimulatorHistoryTests
         for (var i = 0; i < 4; i++)
         {
             var answer = (await sim.Client.GetFromJsonAsync<JsonElement>(
-                $"/api/v3/simple/price?ids={Uri.EscapeDataString(coin.Id)}&vs_currencies=usd&include_last_updated_at=true")).GetProperty(coin.Id);
+                    $"/api/v3/simple/price?ids={Uri.EscapeDataString(coin.Id)}"
+                    + "&vs_currencies=usd&include_last_updated_at=true"))
+                .GetProperty(coin.Id);
             said.Add((answer.GetProperty("last_updated_at").GetInt64(), answer.GetProperty("usd").GetDouble()));
             await sim.AdvanceAsync(5);
         }
 
         var chart = await ChartAsync(sim, coin.Id, "usd", said[0].At - 7200, said[^1].At);
 
-        chart.Keys.Zip(chart.Keys.Skip(1), (a, b) => b - a).Should().OnlyContain(step => step == 300, "5-minute points within a day of now");
+        chart.Keys.Zip(chart.Keys.Skip(1), (a, b) => b - a).Should().OnlyContain(step => step == 300,
+            "5-minute points within a day of now");
         chart.Keys.First().Should().BeLessThan(said[0].At - 7000, "the walk is told before the simulator started too");
         foreach (var (at, usd) in said)
             chart[at].Should().BeApproximately(usd, usd * 1e-12);
@@ -42,15 +47,18 @@ public sealed class SimulatorHistoryTests
         var day = DateOnly.FromDateTime(sim.Market.Now.UtcDateTime).AddDays(-3);
         var midnight = new DateTimeOffset(day.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero).ToUnixTimeSeconds();
 
+        var date = day.ToString("dd-MM-yyyy", CultureInfo.InvariantCulture);
         var history = await sim.Client.GetFromJsonAsync<JsonElement>(
-            $"/api/v3/coins/{Uri.EscapeDataString(coin.Id)}/history?date={day.ToString("dd-MM-yyyy", CultureInfo.InvariantCulture)}");
+            $"/api/v3/coins/{Uri.EscapeDataString(coin.Id)}/history?date={date}");
         var chart = await ChartAsync(sim, coin.Id, "eur", midnight - 86_400, midnight + 86_400);
 
         var prices = history.GetProperty("market_data").GetProperty("current_price");
-        prices.EnumerateObject().Select(p => p.Name).Should().Contain(["usd", "eur", "btc"]).And.HaveCount(Market.InitialCurrencies.Length);
+        prices.EnumerateObject()
+            .Select(p => p.Name).Should().Contain(["usd", "eur", "btc"]).And.HaveCount(Market.InitialCurrencies.Length);
         var point = chart.Single(p => p.Key >= midnight && p.Key < midnight + 60);
         prices.GetProperty("eur").GetDouble().Should().BeApproximately(point.Value, point.Value * 1e-12);
-        chart.Keys.Zip(chart.Keys.Skip(1), (a, b) => b - a).Should().OnlyContain(step => step == 3600, "hourly points within 90 days");
+        chart.Keys.Zip(chart.Keys.Skip(1), (a, b) => b - a).Should().OnlyContain(step => step == 3600,
+            "hourly points within 90 days");
     }
 
     [Fact]
@@ -62,11 +70,21 @@ public sealed class SimulatorHistoryTests
         for (var i = 0; i < 4; i++)
             statuses.Add((await sim.Client.GetAsync("/api/v3/ping")).StatusCode);
 
-        statuses.Should().Equal(HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.TooManyRequests);
-        (await sim.Client.GetFromJsonAsync<JsonElement>("/sim/calls/month")).GetProperty("calls").GetInt32().Should().Be(3);
+        statuses.Should().Equal(
+            HttpStatusCode.OK,
+            HttpStatusCode.OK,
+            HttpStatusCode.OK,
+            HttpStatusCode.TooManyRequests);
+        (await sim.Client.GetFromJsonAsync<JsonElement>("/sim/calls/month"))
+            .GetProperty("calls").GetInt32().Should().Be(3);
     }
 
-    private static async Task<SortedDictionary<long, double>> ChartAsync(Simulator sim, string id, string currency, long from, long to)
+    private static async Task<SortedDictionary<long, double>> ChartAsync(
+        Simulator sim,
+        string id,
+        string currency,
+        long from,
+        long to)
     {
         var chart = await sim.Client.GetFromJsonAsync<JsonElement>(
             $"/api/v3/coins/{Uri.EscapeDataString(id)}/market_chart/range?vs_currency={currency}&from={from}&to={to}");

@@ -7,8 +7,9 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Btc.Tests.Ingestion;
 
-/// <summary>A page that could not store within its minute is superseded by the next cycle: never stored late as its cycle's.</summary>
-[Collection(HangfireCollection.Name)]
+/// <summary>
+/// A page that could not store within its minute is superseded by the next cycle: never stored late as its cycle's.
+/// </summary>
 [Trait("Category", "Faults")]
 public sealed class SupersedeTests
 {
@@ -19,12 +20,16 @@ public sealed class SupersedeTests
     {
         await using var db = await DatabaseFixture.CreateAsync();
         await using var coinGecko = await Simulator.StartAsync(coins: 300);
-        await using var worker = await WorkerHost.StartAsync(db.ConnectionString, coinGecko, ("CoinGecko:TimeoutSeconds", "20"));
+        await using var worker = await WorkerHost.StartAsync(
+            db.ConnectionString,
+            coinGecko,
+            ("CoinGecko:TimeoutSeconds", "20"));
         // One page's answer comes after 8 s; the others at once.
         await coinGecko.AddFaultAsync(new Fault(FaultKind.Timeout, Path: PricePath, DelayMs: 8_000));
 
         worker.TriggerCycle();
-        await Eventually.Until(() => OpenPagesAsync(db, cycleId: 1), open => open == 1, CycleProbe.Deadline, "two pages stored and one fetching");
+        await Eventually.Until(() => OpenPagesAsync(db, cycleId: 1), open => open == 1, CycleProbe.Deadline,
+            "two pages stored and one fetching");
         await coinGecko.AdvanceAsync(1);
         worker.TriggerCycle();
 
@@ -36,22 +41,25 @@ public sealed class SupersedeTests
         first.Outcome.Should().Be("incomplete");
         (first.PagesDone, first.PagesSuperseded).Should().Be((2, 1));
         await WaitForIdleAsync(worker);
-        (await RowsOfPageAsync(db, cycleId: 1, pageNo: SupersededPage(db))).Should().Be(0, "the slow page's prices are a minute late: not its cycle's");
+        (await RowsOfPageAsync(db, cycleId: 1, pageNo: SupersededPage(db))).Should().Be(0,
+            "the slow page's prices are a minute late: not its cycle's");
         (await CycleProbe.DuplicateSamplesAsync(db)).Should().Be(0);
     }
 
     [Fact]
-    public async Task A_page_whose_retries_are_spent_is_superseded_by_the_next_cycle_and_a_requeue_by_hand_stores_nothing()
+    public async Task A_page_out_of_retries_is_superseded_by_the_next_cycle_and_a_requeue_by_hand_stores_nothing()
     {
         await using var db = await DatabaseFixture.CreateAsync();
         await using var coinGecko = await Simulator.StartAsync(coins: 100);
         await using var worker = await WorkerHost.StartAsync(db.ConnectionString, coinGecko);
-        // Not CoinGecko's JSON, every time: each attempt fails (a 5xx would open the circuit, and a page waits for that).
+        // Not CoinGecko's JSON, every time: each attempt fails (a
+        // 5xx would open the circuit, and a page waits for that).
         await coinGecko.AddFaultAsync(new Fault(FaultKind.Malformed, Count: 1_000, Path: PricePath));
         var monitoring = worker.Services.GetRequiredService<JobStorage>().GetMonitoringApi();
 
         worker.TriggerCycle();
-        var failed = await Eventually.Until(() => Task.FromResult(monitoring.FailedJobs(0, 10).Select(j => j.Key).ToArray()),
+        var failed = await Eventually.Until(
+            () => Task.FromResult(monitoring.FailedJobs(0, 10).Select(j => j.Key).ToArray()),
             ids => ids.Length == 1, TimeSpan.FromSeconds(90), "the page to fail after its retries");
         var open = (await new PollCycleStore(db.DataSource).GetAsync(1))!;
         (open.Outcome, open.Errors).Should().Be(("running", 3), "the first attempt and two retries failed");
@@ -88,7 +96,8 @@ public sealed class SupersedeTests
     private static int SupersededPage(DatabaseFixture db)
     {
         using var connection = db.DataSource.OpenConnection();
-        return connection.ExecuteScalar<int>("SELECT page_no FROM poll_cycle_page WHERE cycle_id = 1 AND superseded_by IS NOT NULL");
+        return connection.ExecuteScalar<int>(
+            "SELECT page_no FROM poll_cycle_page WHERE cycle_id = 1 AND superseded_by IS NOT NULL");
     }
 
     private static async Task<int> RowsOfPageAsync(DatabaseFixture db, int cycleId, int pageNo)
@@ -101,10 +110,14 @@ public sealed class SupersedeTests
             """, new { cycleId, pageNo });
     }
 
-    /// <summary>Waits until no job is processing (the slow page's answer has come back), so that what it would write has been written.</summary>
+    /// <summary>
+    /// Waits until no job is processing (the slow page's answer has
+    /// come back), so that what it would write has been written.
+    /// </summary>
     private static Task WaitForIdleAsync(WorkerHost worker)
     {
         var monitoring = worker.Services.GetRequiredService<JobStorage>().GetMonitoringApi();
-        return Eventually.Until(() => Task.FromResult(monitoring.ProcessingCount()), n => n == 0, CycleProbe.Deadline, "no job processing");
+        return Eventually.Until(() => Task.FromResult(monitoring.ProcessingCount()), n => n == 0, CycleProbe.Deadline,
+            "no job processing");
     }
 }

@@ -4,7 +4,9 @@ namespace Btc.Tests.Ingestion;
 
 public sealed class TrackedCoinsTests
 {
-    private static readonly string[] Ids = ["zeta", "-2", "boringdao-[old]", "1move token", "01coin", "0-knowledge-network", "Zeta", "_x", "\uFF21wide", "\U0001F600emoji"];
+    private static readonly string[] Ids =
+        ["zeta", "-2", "boringdao-[old]", "1move token", "01coin", "0-knowledge-network", "Zeta", "_x", "\uFF21wide",
+            "\U0001F600emoji"];
 
     [Fact]
     public void Edges_are_taken_in_code_point_order_like_python_sorted()

@@ -8,8 +8,9 @@ using Npgsql;
 
 namespace Btc.Tests.Running;
 
-/// <summary>The README's backup commands, run: a dump of a running database restores into one the API serves the same from.</summary>
-[Collection(HangfireCollection.Name)]
+/// <summary>
+/// The README's backup commands, run: a dump of a running database restores into one the API serves the same from.
+/// </summary>
 [Trait("Category", "Faults")]
 public sealed class BackupTests
 {
@@ -32,7 +33,8 @@ public sealed class BackupTests
         string[] paths = ["/stock", $"/stock/{coin}/usd", $"/stock/{coin}/eur", "/cycles?count=10"];
         await Eventually.Until(() => before.GetAsync($"/stock/{coin}/usd/volatility_rank"), r => r.IsSuccessStatusCode,
             CycleProbe.Deadline, "the ranks after the third cycle");
-        paths = [.. paths, $"/stock/{coin}/usd/volatility_rank", $"/stock/{coin}/usd/volatility_rank?measure=price_stddev"];
+        paths = [.. paths, $"/stock/{coin}/usd/volatility_rank",
+            $"/stock/{coin}/usd/volatility_rank?measure=price_stddev"];
 
         // While the worker runs, as in production: pg_dump reads one consistent snapshot.
         var dump = Path.Combine(Path.GetTempPath(), $"btc-{Guid.NewGuid():N}.dump");
@@ -44,7 +46,8 @@ public sealed class BackupTests
             await using var copy = new ApiFactory(restored, TimeProvider.System);
             using var after = copy.CreateClient();
             foreach (var path in paths)
-                (await after.GetStringAsync(path)).Should().Be(await before.GetStringAsync(path), $"{path} answers the same from the restored database");
+                (await after.GetStringAsync(path)).Should().Be(await before.GetStringAsync(path),
+                    $"{path} answers the same from the restored database");
             await using var connection = new NpgsqlConnection(restored);
             (await connection.ExecuteScalarAsync<int>("SELECT count(*)::int FROM price_sample"))
                 .Should().Be(await CycleProbe.SampleCountAsync(db));
@@ -64,7 +67,11 @@ public sealed class BackupTests
 
     private static async Task RunAsync(string tool, params string[] args)
     {
-        var start = new ProcessStartInfo(PostgresCluster.Tool(tool), args) { RedirectStandardError = true, RedirectStandardOutput = true };
+        var start = new ProcessStartInfo(PostgresCluster.Tool(tool), args)
+        {
+            RedirectStandardError = true,
+            RedirectStandardOutput = true,
+        };
         using var process = Process.Start(start)!;
         var errors = process.StandardError.ReadToEndAsync();
         _ = process.StandardOutput.ReadToEndAsync();

@@ -12,7 +12,8 @@ public sealed class ComposeFileTests
     [Fact]
     public void Compose_defines_postgres_migrate_worker_api_and_an_offline_simulator()
     {
-        Services.Children.Keys.Select(k => k.ToString()).Should().BeEquivalentTo("postgres", "migrate", "worker", "api", "coingecko-simulator", "prometheus", "grafana");
+        Services.Children.Keys.Select(k => k.ToString()).Should()
+            .BeEquivalentTo("postgres", "migrate", "worker", "api", "coingecko-simulator", "prometheus", "grafana");
         Scalar(Service("coingecko-simulator"), "profiles", 0).Should().Be("offline");
     }
 
@@ -24,22 +25,33 @@ public sealed class ComposeFileTests
         var scrape = (YamlSequenceNode)Load("monitoring/prometheus.yml")["scrape_configs"];
         var jobs = scrape.Children.Cast<YamlMappingNode>().ToDictionary(j => j["job_name"].ToString());
         Scalar(jobs["api"], "static_configs", 0, "targets", 0).Should().Be("api:8080");
-        Scalar(jobs["worker"], "dns_sd_configs", 0, "names", 0).Should().Be("worker", "one A record per replica: --scale needs no edit");
-        Scalar(jobs["worker"], "dns_sd_configs", 0, "port").Should().Be(Scalar(Service("worker"), "environment", "Worker__MetricsPort"));
+        Scalar(jobs["worker"], "dns_sd_configs", 0, "names", 0).Should().Be("worker",
+            "one A record per replica: --scale needs no edit");
+        Scalar(jobs["worker"], "dns_sd_configs", 0, "port")
+            .Should().Be(Scalar(Service("worker"), "environment", "Worker__MetricsPort"));
 
-        var mounts = ((YamlSequenceNode)Service("grafana")["volumes"]).Children.Select(v => v.ToString().Split(':')).ToDictionary(v => v[1], v => v[0]);
-        Scalar(Load(Path.Combine(mounts["/etc/grafana/provisioning"], "datasources/prometheus.yml")), "datasources", 0, "url").Should().Be("http://prometheus:9090");
-        Scalar(Load(Path.Combine(mounts["/etc/grafana/provisioning"], "dashboards/btc.yml")), "providers", 0, "options", "path").Should().Be("/var/lib/grafana/dashboards");
-        var dashboard = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(Root, mounts["/var/lib/grafana/dashboards"], "btc.json"))).RootElement;
+        var mounts = ((YamlSequenceNode)Service("grafana")["volumes"])
+            .Children.Select(v => v.ToString().Split(':')).ToDictionary(v => v[1], v => v[0]);
+        var provisioning = mounts["/etc/grafana/provisioning"];
+        Scalar(Load(Path.Combine(provisioning, "datasources/prometheus.yml")), "datasources", 0, "url")
+            .Should().Be("http://prometheus:9090");
+        Scalar(Load(Path.Combine(provisioning, "dashboards/btc.yml")), "providers", 0, "options", "path")
+            .Should().Be("/var/lib/grafana/dashboards");
+        var dashboard = System.Text.Json.JsonDocument.Parse(
+            File.ReadAllText(Path.Combine(Root, mounts["/var/lib/grafana/dashboards"], "btc.json")))
+            .RootElement;
         dashboard.GetProperty("panels").GetArrayLength().Should().BeGreaterThanOrEqualTo(10);
         DashboardExpressions().Should().OnlyContain(e => e.Length > 0);
     }
 
     /// <summary>Every PromQL expression the Grafana dashboard graphs.</summary>
     internal static IReadOnlyList<string> DashboardExpressions() =>
-        System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(RepositoryRoot(), "monitoring/grafana/dashboards/btc.json"))).RootElement
+        System.Text.Json.JsonDocument.Parse(
+                File.ReadAllText(Path.Combine(RepositoryRoot(), "monitoring/grafana/dashboards/btc.json")))
+            .RootElement
             .GetProperty("panels").EnumerateArray()
-            .SelectMany(p => p.GetProperty("targets").EnumerateArray().Select(t => t.GetProperty("expr").GetString()!)).ToArray();
+            .SelectMany(p => p.GetProperty("targets").EnumerateArray().Select(t => t.GetProperty("expr").GetString()!))
+            .ToArray();
 
     [Fact]
     public void Worker_and_api_start_only_after_the_migrations_completed_and_migrations_after_postgres_is_healthy()
@@ -65,9 +77,11 @@ public sealed class ComposeFileTests
     [Fact]
     public void The_api_is_published_on_loopback_port_8000_and_two_workers_run_by_default()
     {
-        ((YamlSequenceNode)Service("api")["ports"]).Children.Select(p => p.ToString()).Should().Equal("127.0.0.1:8000:8080");
+        ((YamlSequenceNode)Service("api")["ports"])
+            .Children.Select(p => p.ToString()).Should().Equal("127.0.0.1:8000:8080");
         Scalar(Service("worker"), "deploy", "replicas").Should().Be("2");
-        ((YamlMappingNode)Load("compose.yaml")["volumes"]).Children.Keys.Select(k => k.ToString()).Should().Contain("pgdata");
+        ((YamlMappingNode)Load("compose.yaml")["volumes"])
+            .Children.Keys.Select(k => k.ToString()).Should().Contain("pgdata");
     }
 
     [Fact]
@@ -89,7 +103,10 @@ public sealed class ComposeFileTests
         var context = Path.Combine(Root, build["context"].ToString());
         var dockerfile = Path.Combine(context, build["dockerfile"].ToString());
         File.Exists(dockerfile).Should().BeTrue();
-        var stages = Regex.Matches(File.ReadAllText(dockerfile), @"^FROM\s+\S+\s+AS\s+(\S+)", RegexOptions.Multiline | RegexOptions.IgnoreCase)
+        var stages = Regex.Matches(
+            File.ReadAllText(dockerfile),
+            @"^FROM\s+\S+\s+AS\s+(\S+)",
+            RegexOptions.Multiline | RegexOptions.IgnoreCase)
             .Select(m => m.Groups[1].Value);
         stages.Should().Contain(build["target"].ToString());
     }
@@ -108,7 +125,9 @@ public sealed class ComposeFileTests
     [Fact]
     public void Postgres_counts_as_healthy_only_when_it_accepts_TCP_connections()
     {
-        var test = string.Join(' ', ((YamlSequenceNode)((YamlMappingNode)Service("postgres")["healthcheck"])["test"]).Children);
+        var test = string.Join(
+            ' ',
+            ((YamlSequenceNode)((YamlMappingNode)Service("postgres")["healthcheck"])["test"]).Children);
         test.Should().Contain("pg_isready -h 127.0.0.1 -p 5432", "the init-time server listens on the socket only");
     }
 
@@ -120,16 +139,21 @@ public sealed class ComposeFileTests
             .Concat(Services.Children.Values.OfType<YamlMappingNode>()
                 .Where(service => service.Children.ContainsKey("image")).Select(service => service["image"].ToString()))
             .ToList();
-        images.Should().HaveCount(8).And.OnlyContain(image => Regex.IsMatch(image, @":v?\d+\.\d+(\.\d+)?$"), "a moving tag (17, 10.0, latest) changes under a build that passed");
+        images.Should().HaveCount(8).And.OnlyContain(image => Regex.IsMatch(image, @":v?\d+\.\d+(\.\d+)?$"),
+            "a moving tag (17, 10.0, latest) changes under a build that passed");
 
-        var sdk = Version.Parse(images.Single(image => image.Contains("/dotnet/sdk:", StringComparison.Ordinal)).Split(':')[1]);
-        var globalJson = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(Root, "global.json"))).RootElement.GetProperty("sdk");
+        var sdk = Version.Parse(
+            images.Single(image => image.Contains("/dotnet/sdk:", StringComparison.Ordinal)).Split(':')[1]);
+        var globalJson = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(Root, "global.json")))
+            .RootElement.GetProperty("sdk");
         var wanted = Version.Parse(globalJson.GetProperty("version").GetString()!);
         globalJson.GetProperty("rollForward").GetString().Should().Be("latestFeature");
-        (sdk.Major, sdk.Minor).Should().Be((wanted.Major, wanted.Minor), "latestFeature rolls forward within a major.minor only");
+        (sdk.Major, sdk.Minor).Should().Be((wanted.Major, wanted.Minor),
+            "latestFeature rolls forward within a major.minor only");
         sdk.Build.Should().BeGreaterThanOrEqualTo(wanted.Build);
 
-        var runtimes = images.Where(image => Regex.IsMatch(image, "/dotnet/(runtime|aspnet):")).Select(image => image.Split(':')[1]).Distinct();
+        var runtimes = images.Where(image => Regex.IsMatch(image, "/dotnet/(runtime|aspnet):"))
+            .Select(image => image.Split(':')[1]).Distinct();
         runtimes.Should().ContainSingle("every service runs on the same runtime patch");
     }
 
@@ -137,7 +161,8 @@ public sealed class ComposeFileTests
     public void The_restore_fails_on_the_first_project_that_fails()
     {
         var dockerfile = File.ReadAllText(Path.Combine(Root, "Dockerfile"));
-        var restore = Regex.Match(dockerfile, @"^RUN (.*?dotnet restore(?:[^\n]*\\\n)*[^\n]*)", RegexOptions.Multiline).Groups[1].Value;
+        var restore = Regex.Match(dockerfile, @"^RUN (.*?dotnet restore(?:[^\n]*\\\n)*[^\n]*)", RegexOptions.Multiline)
+            .Groups[1].Value;
         restore.Should().NotContain("; done", "a shell loop returns only its last command's status");
         Regex.Matches(restore, "dotnet restore").Should().HaveCount(Regex.Matches(restore, "&&").Count + 1);
         foreach (var project in new[] { "Btc.Api", "Btc.Worker", "Btc.Migrations", "tools/CoinGecko.Simulator" })
@@ -157,9 +182,13 @@ public sealed class ComposeFileTests
         entrypoint.Should().Contain("getent hosts coingecko-simulator")
             .And.Contain("CoinGecko__BaseUrl=http://coingecko-simulator:8080/api/v3")
             .And.Contain("exec dotnet Btc.Worker.dll");
-        File.ReadAllText(Path.Combine(Root, "Dockerfile")).Should().Contain("ENTRYPOINT [\"dotnet\", \"Btc.Worker.dll\"]", "the compose entrypoint runs the image's own program");
-        Scalar(worker, "depends_on", "coingecko-simulator", "condition").Should().Be("service_healthy", "the simulator must resolve before the worker looks for it");
-        Scalar(worker, "depends_on", "coingecko-simulator", "required").Should().Be("false", "without the profile the worker starts all the same");
+        File.ReadAllText(Path.Combine(Root, "Dockerfile"))
+            .Should().Contain("ENTRYPOINT [\"dotnet\", \"Btc.Worker.dll\"]",
+                "the compose entrypoint runs the image's own program");
+        Scalar(worker, "depends_on", "coingecko-simulator", "condition").Should().Be("service_healthy",
+            "the simulator must resolve before the worker looks for it");
+        Scalar(worker, "depends_on", "coingecko-simulator", "required").Should().Be("false",
+            "without the profile the worker starts all the same");
     }
 
     [Fact]
@@ -169,12 +198,16 @@ public sealed class ComposeFileTests
         int PoolOf(string service)
         {
             var environment = (YamlMappingNode)Service(service)["environment"];
-            var connection = environment.Children.TryGetValue("ConnectionStrings__Btc", out var own) ? own : ((YamlMappingNode)environment["<<"])["ConnectionStrings__Btc"];
+            var connection = environment.Children.TryGetValue("ConnectionStrings__Btc", out var own)
+                ? own
+                : ((YamlMappingNode)environment["<<"])["ConnectionStrings__Btc"];
             return int.Parse(Regex.Match(connection.ToString(), @"Maximum Pool Size=(\d+)").Groups[1].Value);
         }
-        var maxConnections = int.Parse(Regex.Match(string.Join(' ', ((YamlSequenceNode)Service("postgres")["command"]).Children), @"max_connections=(\d+)").Groups[1].Value);
+        var postgresCommand = string.Join(' ', ((YamlSequenceNode)Service("postgres")["command"]).Children);
+        var maxConnections = int.Parse(Regex.Match(postgresCommand, @"max_connections=(\d+)").Groups[1].Value);
 
-        // Two pools a process (its own and Hangfire's), and the API's change listener; PostgreSQL keeps 3 for superusers.
+        // Two pools a process (its own and Hangfire's), and the
+        // API's change listener; PostgreSQL keeps 3 for superusers.
         (2 * PoolOf("api") + 1 + 7 * 2 * PoolOf("worker") + 1).Should().BeLessThanOrEqualTo(maxConnections - 3);
     }
 
@@ -200,6 +233,7 @@ public sealed class ComposeFileTests
         var dir = new DirectoryInfo(AppContext.BaseDirectory);
         while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Btc.sln")))
             dir = dir.Parent;
-        return dir?.FullName ?? throw new InvalidOperationException("The repository root (Btc.sln) is not above the test binaries.");
+        return dir?.FullName
+            ?? throw new InvalidOperationException("The repository root (Btc.sln) is not above the test binaries.");
     }
 }

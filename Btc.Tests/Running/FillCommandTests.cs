@@ -5,7 +5,9 @@ using Dapper;
 
 namespace Btc.Tests.Running;
 
-/// <summary>The benchmark's fill command: a database as hours of the worker's operation would leave it, or one sentence.</summary>
+/// <summary>
+/// The benchmark's fill command: a database as hours of the worker's operation would leave it, or one sentence.
+/// </summary>
 public sealed class FillCommandTests
 {
     [Fact]
@@ -13,25 +15,36 @@ public sealed class FillCommandTests
     {
         await using var db = await DatabaseFixture.CreateAsync();
 
-        var (exit, stdout, stderr) = await RunAsync("--coins", "20", "--hours", "2", "--connection", db.ConnectionString);
+        var (exit, stdout, stderr) = await RunAsync(
+            "--coins", "20", "--hours", "2", "--connection", db.ConnectionString);
 
         exit.Should().Be(0, stderr);
         stdout.Should().Contain("Wrote 2,400 price samples: 20 coins × 2 h");
         await using var connection = await db.DataSource.OpenConnectionAsync();
         (await connection.ExecuteScalarAsync<int>("SELECT count(*)::int FROM coin WHERE is_tracked")).Should().Be(20);
-        (await connection.ExecuteScalarAsync<int>("SELECT count(DISTINCT date_trunc('minute', last_updated_at))::int FROM price_sample")).Should().Be(120);
-        (await connection.ExecuteScalarAsync<int>("SELECT count(*)::int FROM volatility_rank")).Should().Be(40, "two measures for each of the 20 coins");
+        (await connection.ExecuteScalarAsync<int>(
+            "SELECT count(DISTINCT date_trunc('minute', last_updated_at))::int FROM price_sample"))
+            .Should().Be(120);
+        (await connection.ExecuteScalarAsync<int>("SELECT count(*)::int FROM volatility_rank")).Should().Be(40,
+            "two measures for each of the 20 coins");
 
         await using var api = new ApiFactory(db.ConnectionString, TimeProvider.System);
         using var http = api.CreateClient();
-        var id = await connection.ExecuteScalarAsync<string>("SELECT id FROM coin WHERE is_tracked ORDER BY id LIMIT 1");
+        var id = await connection.ExecuteScalarAsync<string>(
+            "SELECT id FROM coin WHERE is_tracked ORDER BY id LIMIT 1");
         var series = await http.GetAsync($"/stock/{Uri.EscapeDataString(id!)}/usd");
         series.StatusCode.Should().Be(HttpStatusCode.OK);
-        JsonDocument.Parse(await series.Content.ReadAsStringAsync()).RootElement.GetArrayLength().Should().BeInRange(119, 120);
-        (await http.GetAsync($"/stock/{Uri.EscapeDataString(id!)}/usd/volatility_rank")).StatusCode.Should().Be(HttpStatusCode.OK);
+        JsonDocument.Parse(await series.Content.ReadAsStringAsync())
+            .RootElement.GetArrayLength().Should().BeInRange(119, 120);
+        (await http.GetAsync($"/stock/{Uri.EscapeDataString(id!)}/usd/volatility_rank"))
+            .StatusCode.Should().Be(HttpStatusCode.OK);
 
         var again = await RunAsync("--coins", "20", "--hours", "2", "--connection", db.ConnectionString);
-        (again.Exit, again.Stderr.Trim()).Should().Be((2, $"The database {connection.Database} already holds price samples: fill writes into an empty BTC database only (create a new one)."));
+        (again.Exit, again.Stderr.Trim()).Should().Be(
+            (
+                2,
+                $"The database {connection.Database} already holds price samples: fill writes into an empty BTC "
+                    + "database only (create a new one)."));
     }
 
     [Theory]
@@ -52,7 +65,10 @@ public sealed class FillCommandTests
 
     private static async Task<(int Exit, string Stdout, string Stderr)> RunAsync(params string[] args)
     {
-        using var process = BuiltProgram.Start("tools/Btc.Benchmarks", new Dictionary<string, string>(), ["fill", .. args]);
+        using var process = BuiltProgram.Start(
+            "tools/Btc.Benchmarks",
+            new Dictionary<string, string>(),
+            ["fill", .. args]);
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
         await process.WaitForExitAsync(new CancellationTokenSource(TimeSpan.FromSeconds(120)).Token);

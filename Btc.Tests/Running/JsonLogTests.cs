@@ -8,8 +8,8 @@ using Btc.Tests.Infrastructure;
 namespace Btc.Tests.Running;
 
 /// <summary>
-/// Logs for machines: with Logging__Console__FormatterName=json every line is one JSON object, a request's trace id is on
-/// the database commands it ran, and no secret appears at any level.
+/// Logs for machines: with Logging__Console__FormatterName=json every line is one JSON object, a request's trace id is
+/// on the database commands it ran, and no secret appears at any level.
 /// </summary>
 public sealed partial class JsonLogTests
 {
@@ -41,10 +41,13 @@ public sealed partial class JsonLogTests
             ["COINGECKO_API_KEY"] = CoinGeckoKey,
         }));
 
-        await Eventually.Until(() => Task.FromResult(worker.Text), text => text.Contains(" done in ", StringComparison.Ordinal),
+        await Eventually.Until(
+            () => Task.FromResult(worker.Text),
+            text => text.Contains(" done in ", StringComparison.Ordinal),
             TimeSpan.FromSeconds(90), "the worker's first cycle to be logged");
 
-        Lines(worker.Text).Should().NotBeEmpty().And.OnlyContain(line => IsJsonObject(line), "every line is one JSON object");
+        Lines(worker.Text).Should().NotBeEmpty().And.OnlyContain(line => IsJsonObject(line),
+            "every line is one JSON object");
         (worker.Text + worker.Errors).Should().NotContain(CoinGeckoKey);
     }
 
@@ -63,20 +66,26 @@ public sealed partial class JsonLogTests
 
         var missing = await http.GetAsync("/stock/no-such-coin/usd");
         missing.StatusCode.Should().Be(HttpStatusCode.NotFound);
-        var traceId = JsonDocument.Parse(await missing.Content.ReadAsStringAsync()).RootElement.GetProperty("traceId").GetString()!.Split('-')[1];
+        var traceId = JsonDocument.Parse(await missing.Content.ReadAsStringAsync())
+            .RootElement.GetProperty("traceId").GetString()!.Split('-')[1];
         using var dashboard = new HttpRequestMessage(HttpMethod.Get, "/hangfire");
-        dashboard.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"admin:{DashboardPassword}")));
+        dashboard.Headers.Authorization = new AuthenticationHeaderValue(
+            "Basic",
+            Convert.ToBase64String(Encoding.UTF8.GetBytes($"admin:{DashboardPassword}")));
         (await http.SendAsync(dashboard)).StatusCode.Should().Be(HttpStatusCode.OK);
 
         // The coin lookup's query, logged by Npgsql inside the request's scope.
-        await Eventually.Until(() => Task.FromResult(Lines(api.Text).Count(line => IsCommandOf(line, traceId))), n => n > 0,
+        await Eventually.Until(
+            () => Task.FromResult(Lines(api.Text).Count(line => IsCommandOf(line, traceId))),
+            n => n > 0,
             TimeSpan.FromSeconds(10), "a database command logged with the request's trace id");
         Lines(api.Text).Should().OnlyContain(line => IsJsonObject(line), "every line is one JSON object");
         (api.Text + api.Errors).Should().NotContain(DashboardPassword)
             .And.NotContain(Convert.ToBase64String(Encoding.UTF8.GetBytes($"admin:{DashboardPassword}")));
     }
 
-    private static string[] Lines(string text) => text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+    private static string[] Lines(string text) =>
+        text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
     private static bool IsJsonObject(string line)
     {
@@ -95,7 +104,9 @@ public sealed partial class JsonLogTests
         && JsonDocument.Parse(line).RootElement is var entry
         && entry.GetProperty("Category").GetString() == "Npgsql.Command"
         && entry.TryGetProperty("Scopes", out var scopes)
-        && scopes.EnumerateArray().Any(s => s.ValueKind == JsonValueKind.Object && s.TryGetProperty("TraceId", out var id) && id.GetString() == traceId);
+        && scopes.EnumerateArray().Any(s => s.ValueKind == JsonValueKind.Object
+            && s.TryGetProperty("TraceId", out var id)
+            && id.GetString() == traceId);
 
     [GeneratedRegex("Now listening on: (http://[0-9.:]+)")]
     private static partial Regex ListeningOn();

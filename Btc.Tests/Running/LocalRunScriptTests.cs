@@ -4,7 +4,6 @@ using Btc.Tests.Infrastructure;
 
 namespace Btc.Tests.Running;
 
-[Collection(HangfireCollection.Name)]
 public sealed class LocalRunScriptTests
 {
     private static readonly string Script = Path.Combine(ComposeFileTests.RepositoryRoot(), "run.sh");
@@ -19,13 +18,22 @@ public sealed class LocalRunScriptTests
         await using (script)
         {
             await script.WaitForOutputAsync("BTC is running", StartTimeout);
-            using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{script.ApiPort}"), Timeout = TimeSpan.FromSeconds(5) };
-            (await http.GetAsync("/health/ready")).StatusCode.Should().Be(HttpStatusCode.OK, "'BTC is running' is printed once the API is ready");
+            using var http = new HttpClient
+            {
+                BaseAddress = new Uri($"http://127.0.0.1:{script.ApiPort}"),
+                Timeout = TimeSpan.FromSeconds(5),
+            };
+            (await http.GetAsync("/health/ready")).StatusCode.Should().Be(HttpStatusCode.OK,
+                "'BTC is running' is printed once the API is ready");
 
-            var ids = await Eventually.Until(() => StocksAsync(http), list => list.Length >= 1_000, TimeSpan.FromMinutes(2),
+            var ids = await Eventually.Until(
+                () => StocksAsync(http),
+                list => list.Length >= 1_000,
+                TimeSpan.FromMinutes(2),
                 "GET /stock to list the 1,000 tracked coins");
             ids.Should().HaveCount(1_000);
-            (await http.GetAsync($"/stock/{Uri.EscapeDataString(ids[^1])}/usd")).StatusCode.Should().Be(HttpStatusCode.OK, "a listed coin has a series");
+            (await http.GetAsync($"/stock/{Uri.EscapeDataString(ids[^1])}/usd"))
+                .StatusCode.Should().Be(HttpStatusCode.OK, "a listed coin has a series");
         }
 
         RunScript.ProcessesMarked(script.Marker).Should().BeEmpty("no process the script started may outlive it");
@@ -49,10 +57,16 @@ public sealed class LocalRunScriptTests
             await using (script)
             {
                 await script.WaitForOutputAsync("BTC is running", StartTimeout);
-                using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{script.ApiPort}"), Timeout = TimeSpan.FromSeconds(5) };
-                (await http.GetAsync("/health/ready")).StatusCode.Should().Be(HttpStatusCode.OK, "'BTC is running' is printed once the API is ready");
+                using var http = new HttpClient
+                {
+                    BaseAddress = new Uri($"http://127.0.0.1:{script.ApiPort}"),
+                    Timeout = TimeSpan.FromSeconds(5),
+                };
+                (await http.GetAsync("/health/ready")).StatusCode.Should().Be(HttpStatusCode.OK,
+                    "'BTC is running' is printed once the API is ready");
 
-                var moved = System.Text.RegularExpressions.Regex.Match(script.Output, @"The postgres user cannot enter \S+; BTC's data lives in (\S+) \(set BTC_DATA_DIR");
+                var moved = System.Text.RegularExpressions.Regex.Match(script.Output,
+                    @"The postgres user cannot enter \S+; BTC's data lives in (\S+) \(set BTC_DATA_DIR");
                 moved.Success.Should().BeTrue(script.Output);
                 dataDir = moved.Groups[1].Value;
                 dataDir.Should().StartWith("/var/lib/btc/");
@@ -72,7 +86,9 @@ public sealed class LocalRunScriptTests
     public async Task A_service_that_fails_at_start_is_named_with_its_last_lines_and_BTC_is_never_said_to_run()
     {
         var dataDir = Directory.CreateTempSubdirectory("btc-run-").FullName;
-        var script = RunScript.Start(Script, new Dictionary<string, string> { ["BTC_DATA_DIR"] = dataDir, ["Polling__PageSize"] = "1000" });
+        var script = RunScript.Start(
+            Script,
+            new Dictionary<string, string> { ["BTC_DATA_DIR"] = dataDir, ["Polling__PageSize"] = "1000" });
         await using (script)
         {
             await script.Process.WaitForExitAsync(new CancellationTokenSource(StartTimeout).Token);

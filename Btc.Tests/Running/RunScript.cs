@@ -6,7 +6,9 @@ using System.Text;
 
 namespace Btc.Tests.Running;
 
-/// <summary><c>run.sh --offline</c> started as a person would, on free ports, its output collected as it arrives.</summary>
+/// <summary>
+/// <c>run.sh --offline</c> started as a person would, on free ports, its output collected as it arrives.
+/// </summary>
 public sealed class RunScript : IAsyncDisposable
 {
     private readonly StringBuilder _output = new();
@@ -26,7 +28,9 @@ public sealed class RunScript : IAsyncDisposable
 
     public int ApiPort { get; }
     public int PgPort { get; }
-    /// <summary>In the environment of every process the script starts, so a test can find any that outlive it.</summary>
+    /// <summary>
+    /// In the environment of every process the script starts, so a test can find any that outlive it.
+    /// </summary>
     public string Marker { get; }
     public Process Process => _process;
 
@@ -39,7 +43,9 @@ public sealed class RunScript : IAsyncDisposable
         }
     }
 
-    /// <summary>Starts <paramref name="script"/> (run.sh, or a path that reaches it) with only the given BTC settings.</summary>
+    /// <summary>
+    /// Starts <paramref name="script"/> (run.sh, or a path that reaches it) with only the given BTC settings.
+    /// </summary>
     public static RunScript Start(string script, IReadOnlyDictionary<string, string> environment)
     {
         var (apiPort, pgPort, marker) = (LoopbackPorts.Free(), LoopbackPorts.Free(), Guid.NewGuid().ToString("N"));
@@ -56,14 +62,18 @@ public sealed class RunScript : IAsyncDisposable
         return new RunScript(Process.Start(start)!, apiPort, pgPort, marker);
     }
 
-    /// <summary>Waits for a line of output; fails with everything the script said when it exits or the time runs out.</summary>
+    /// <summary>
+    /// Waits for a line of output; fails with everything the script said when it exits or the time runs out.
+    /// </summary>
     public async Task WaitForOutputAsync(string text, TimeSpan timeout)
     {
         var deadline = DateTime.UtcNow + timeout;
         while (!Output.Contains(text, StringComparison.Ordinal))
         {
             if (_process.HasExited || DateTime.UtcNow > deadline)
-                throw new InvalidOperationException($"run.sh {(_process.HasExited ? "exited" : "timed out")} before printing '{text}'. Its output:\n{Output}");
+                throw new InvalidOperationException(
+                    $"run.sh {(_process.HasExited ? "exited" : "timed out")} before printing '{text}'. Its "
+                        + $"output:\n{Output}");
             await Task.Delay(50);
         }
     }
@@ -80,7 +90,8 @@ public sealed class RunScript : IAsyncDisposable
     }
 
     public static IReadOnlyList<int> ProcessesMarked(string marker) =>
-        Directory.GetDirectories("/proc").Select(d => int.TryParse(Path.GetFileName(d), out var pid) ? pid : 0).Where(pid => pid > 0)
+        Directory.GetDirectories("/proc")
+            .Select(d => int.TryParse(Path.GetFileName(d), out var pid) ? pid : 0).Where(pid => pid > 0)
             .Where(pid =>
             {
                 try

@@ -7,17 +7,29 @@ public sealed class StartupErrorTests
 {
     [Theory]
     [InlineData("Btc.Worker", "", "No database given: set ConnectionStrings__Btc")]
-    [InlineData("Btc.Worker", "ConnectionStrings__Btc=Host=127.0.0.1;Port=1|CoinGecko__Plan=Pro", "needs a key: set COINGECKO_API_KEY")]
+    [InlineData("Btc.Worker", "ConnectionStrings__Btc=Host=127.0.0.1;Port=1|CoinGecko__Plan=Pro",
+        "needs a key: set COINGECKO_API_KEY")]
     [InlineData("Btc.Worker", "ConnectionStrings__Btc=Host=127.0.0.1;Port=1|Polling__PageSize=1000", "PageSize")]
     [InlineData("Btc.Api", "", "No database given: set ConnectionStrings__Btc")]
-    [InlineData("Btc.Migrations", "ConnectionStrings__Btc=Host=127.0.0.1;Port=1;Timeout=2|Database__StartupWaitSeconds=0", "Cannot reach the database at 127.0.0.1:1")]
-    [InlineData("Btc.Worker", "ConnectionStrings__Btc=Host=127.0.0.1;Port=1;Timeout=2|Database__StartupWaitSeconds=0", "Cannot reach the database at 127.0.0.1:1")]
-    [InlineData("Btc.Api", "ConnectionStrings__Btc=Host=127.0.0.1;Port=1;Timeout=2|Database__StartupWaitSeconds=0", "Cannot reach the database at 127.0.0.1:1")]
-    [InlineData("Btc.Migrations", "ConnectionStrings__Btc=Host=127.0.0.1;Port=1|Database__StartupWaitSeconds=soon", "Database__StartupWaitSeconds must be a whole number")]
-    public async Task A_bad_setting_stops_the_process_with_one_sentence(string project, string settings, string expected)
+    [InlineData(
+        "Btc.Migrations",
+        "ConnectionStrings__Btc=Host=127.0.0.1;Port=1;Timeout=2|Database__StartupWaitSeconds=0",
+        "Cannot reach the database at 127.0.0.1:1")]
+    [InlineData("Btc.Worker", "ConnectionStrings__Btc=Host=127.0.0.1;Port=1;Timeout=2|Database__StartupWaitSeconds=0",
+        "Cannot reach the database at 127.0.0.1:1")]
+    [InlineData("Btc.Api", "ConnectionStrings__Btc=Host=127.0.0.1;Port=1;Timeout=2|Database__StartupWaitSeconds=0",
+        "Cannot reach the database at 127.0.0.1:1")]
+    [InlineData("Btc.Migrations", "ConnectionStrings__Btc=Host=127.0.0.1;Port=1|Database__StartupWaitSeconds=soon",
+        "Database__StartupWaitSeconds must be a whole number")]
+    public async Task A_bad_setting_stops_the_process_with_one_sentence(
+        string project,
+        string settings,
+        string expected)
     {
         using var process = BuiltProgram.Start(project, settings.Split('|', StringSplitOptions.RemoveEmptyEntries)
-            .ToDictionary(setting => setting[..setting.IndexOf('=')], setting => setting[(setting.IndexOf('=') + 1)..]));
+            .ToDictionary(
+                setting => setting[..setting.IndexOf('=')],
+                setting => setting[(setting.IndexOf('=') + 1)..]));
         var stderr = process.StandardError.ReadToEndAsync();
         var stdout = process.StandardOutput.ReadToEndAsync();
         await process.WaitForExitAsync(new CancellationTokenSource(TimeSpan.FromSeconds(60)).Token);

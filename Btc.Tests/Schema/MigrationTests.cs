@@ -11,10 +11,13 @@ public sealed class MigrationTests
     public void The_schema_version_the_services_require_is_the_newest_migration()
     {
         var newest = typeof(Migrator).Assembly.GetTypes()
-            .Select(t => t.GetCustomAttributes(typeof(FluentMigrator.MigrationAttribute), false).OfType<FluentMigrator.MigrationAttribute>().SingleOrDefault())
+            .Select(
+                t => t.GetCustomAttributes(typeof(FluentMigrator.MigrationAttribute), false)
+                    .OfType<FluentMigrator.MigrationAttribute>().SingleOrDefault())
             .Max(m => m?.Version ?? 0);
 
-        Btc.Data.SchemaVersion.Required.Should().Be(newest, "a service built with a new migration must not report ready on a schema without it");
+        Btc.Data.SchemaVersion.Required.Should().Be(newest,
+            "a service built with a new migration must not report ready on a schema without it");
     }
 
     [Fact]
@@ -32,10 +35,12 @@ public sealed class MigrationTests
         try
         {
             Migrator.Up(connectionString);
-            (await TablesAsync(connectionString)).Should().Contain(["coin", "currency", "price_sample", "poll_cycle", "volatility_rank"]);
+            (await TablesAsync(connectionString))
+                .Should().Contain(["coin", "currency", "price_sample", "poll_cycle", "volatility_rank"]);
 
             Migrator.Down(connectionString, 0);
-            (await TablesAsync(connectionString)).Should().NotContain(["coin", "currency", "price_sample", "poll_cycle", "volatility_rank"]);
+            (await TablesAsync(connectionString))
+                .Should().NotContain(["coin", "currency", "price_sample", "poll_cycle", "volatility_rank"]);
 
             Migrator.Up(connectionString);
             await using var connection = new NpgsqlConnection(connectionString);

@@ -45,11 +45,14 @@ public sealed class BarTests
         var once = await BarsHashAsync(db);
 
         await using var connection = await db.DataSource.OpenConnectionAsync();
-        await connection.ExecuteAsync("UPDATE price_history SET bars_until = @first, next_coin_key = 0", new { first = DateOnly.FromDateTime(First) });
+        await connection.ExecuteAsync(
+            "UPDATE price_history SET bars_until = @first, next_coin_key = 0",
+            new { first = DateOnly.FromDateTime(First) });
         (await rollup.RunAsync(TimeSpan.FromMinutes(5))).Should().Be((2, true));
         (await BarsHashAsync(db)).Should().Be(once);
 
-        await connection.ExecuteAsync("TRUNCATE price_bar_hour, price_bar_day; UPDATE price_history SET bars_until = @first, next_coin_key = 0",
+        await connection.ExecuteAsync(
+            "TRUNCATE price_bar_hour, price_bar_day; UPDATE price_history SET bars_until = @first, next_coin_key = 0",
             new { first = DateOnly.FromDateTime(First) });
         var cancelled = 0;
         for (var ms = 1; ; ms *= 2)
@@ -84,15 +87,21 @@ public sealed class BarTests
 
         // Rolled up to the first day only: that day goes, its bars stay.
         await new BarRollup(db.DataSource).RunAsync(TimeSpan.FromMinutes(5));
-        await connection.ExecuteAsync("UPDATE price_history SET bars_until = @day", new { day = DateOnly.FromDateTime(First).AddDays(1) });
+        await connection.ExecuteAsync(
+            "UPDATE price_history SET bars_until = @day",
+            new { day = DateOnly.FromDateTime(First).AddDays(1) });
         (await new PricePartitions(db.DataSource).DropBeforeAsync(tomorrow)).Should().Be(1);
-        (await connection.ExecuteScalarAsync<DateTime>("SELECT min(last_updated_at) FROM price_sample")).Should().BeOnOrAfter(First.AddDays(1));
+        (await connection.ExecuteScalarAsync<DateTime>("SELECT min(last_updated_at) FROM price_sample"))
+            .Should().BeOnOrAfter(First.AddDays(1));
         (await new BarRetention(db.DataSource).DropHourBarsBeforeAsync(tomorrow)).Should().BePositive();
-        (await connection.ExecuteScalarAsync<DateTime>("SELECT min(day)::timestamp FROM price_bar_hour")).Should().Be(First.AddDays(1));
-        (await connection.ExecuteScalarAsync<int>("SELECT count(*) FROM price_bar_day WHERE month = @month AND @day = ANY (d)",
+        (await connection.ExecuteScalarAsync<DateTime>("SELECT min(day)::timestamp FROM price_bar_hour"))
+            .Should().Be(First.AddDays(1));
+        (await connection.ExecuteScalarAsync<int>(
+            "SELECT count(*) FROM price_bar_day WHERE month = @month AND @day = ANY (d)",
                 new { month = new DateOnly(First.Year, First.Month, 1), day = (short)First.Day }))
             .Should().Be(2 * 4, "day bars are kept for good: 2 coins × 4 currencies with prices");
-        var tiers = await new BarReader(db.DataSource, new SeriesReader(db.DataSource, new CurrencyStore(db.DataSource))).TiersAsync();
+        var bars = new BarReader(db.DataSource, new SeriesReader(db.DataSource, new CurrencyStore(db.DataSource)));
+        var tiers = await bars.TiersAsync();
         (tiers.MinutesFrom, tiers.HoursFrom).Should().Be((First.AddDays(1), First.AddDays(1)));
         tiers.FinestFrom(First.AddHours(5)).Should().Be(BarInterval.Day);
     }
@@ -106,12 +115,19 @@ public sealed class BarTests
         var late = First.AddDays(1).AddHours(10).AddMinutes(30).AddSeconds(55);
         var prices = data.Currencies.Select(c => c.Code == "usd" ? 1e6 : (double?)null).ToArray();
         var cycleId = await new PollCycleStore(db.DataSource).CreateAsync("late-bar-cycle", DateTime.UtcNow, [[coin]]);
-        await new PriceSampleStore(db.DataSource).StorePageAsync(cycleId, 0, data.Currencies, [new PriceSample(coin.CoinKey, late, prices)], new PageCounts(0));
+        await new PriceSampleStore(db.DataSource).StorePageAsync(
+            cycleId, 0, data.Currencies, [new PriceSample(coin.CoinKey, late, prices)], new PageCounts(0));
 
-        (await new SeriesCompactor(db.DataSource).RunAsync(data.Currencies, TimeSpan.FromMinutes(5)))!.CoinHoursRebuilt.Should().Be(1);
+        (await new SeriesCompactor(db.DataSource).RunAsync(data.Currencies, TimeSpan.FromMinutes(5)))!
+            .CoinHoursRebuilt.Should().Be(1);
 
         var bars = new BarReader(db.DataSource, new SeriesReader(db.DataSource, new CurrencyStore(db.DataSource)));
-        (await bars.BarsAsync(coin.CoinKey, data.Currency("usd"), BarInterval.Hour, late.AddMinutes(-30).AddSeconds(-55), late.AddMinutes(1)))
+        (await bars.BarsAsync(
+            coin.CoinKey,
+            data.Currency("usd"),
+            BarInterval.Hour,
+            late.AddMinutes(-30).AddSeconds(-55),
+            late.AddMinutes(1)))
             .Should().ContainSingle().Which.High.Should().Be(1e6, "the late sample is the hour's highest");
         await ShouldEqualRawAsync(data, bars, BarInterval.Hour, First.AddDays(1), Today);
         await ShouldEqualRawAsync(data, bars, BarInterval.Day, First, Today);
@@ -129,19 +145,26 @@ public sealed class BarTests
             INSERT INTO price_sample_extra (coin_key, last_updated_at, currency_key, price)
             SELECT coin_key, last_updated_at, @currencyKey, usd * 3 FROM price_sample WHERE usd IS NOT NULL
             """, new { currencyKey = currency.CurrencyKey });
-        var raw = await connection.QuerySingleAsync<(double Open, double High, double Low, double Close, double Mean, int Count)>("""
-            SELECT (array_agg(price ORDER BY last_updated_at))[1], max(price), min(price), (array_agg(price ORDER BY last_updated_at DESC))[1], avg(price), count(*)::int
-            FROM price_sample_extra WHERE coin_key = @coin AND last_updated_at >= @first AND last_updated_at < @first + interval '1 day'
-            """, new { coin = data.Coins[0].CoinKey, first = First });
+        var raw = await connection
+            .QuerySingleAsync<(double Open, double High, double Low, double Close, double Mean, int Count)>("""
+                SELECT (array_agg(price ORDER BY last_updated_at))[1], max(price), min(price),
+                       (array_agg(price ORDER BY last_updated_at DESC))[1], avg(price), count(*)::int
+                FROM price_sample_extra
+                WHERE coin_key = @coin AND last_updated_at >= @first AND last_updated_at < @first + interval '1 day'
+                """, new { coin = data.Coins[0].CoinKey, first = First });
 
         await new BarRollup(db.DataSource).RunAsync(TimeSpan.FromMinutes(5));
         await new PricePartitions(db.DataSource).DropBeforeAsync(DateOnly.FromDateTime(First).AddDays(1));
 
-        (await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM price_sample_extra WHERE last_updated_at < @day", new { day = First.AddDays(1) }))
+        (await connection.ExecuteScalarAsync<long>(
+            "SELECT count(*) FROM price_sample_extra WHERE last_updated_at < @day",
+            new { day = First.AddDays(1) }))
             .Should().Be(0, "the first day's minute samples are gone");
         var bars = new BarReader(db.DataSource, new SeriesReader(db.DataSource, new CurrencyStore(db.DataSource)));
-        var day = (await bars.BarsAsync(data.Coins[0].CoinKey, currency, BarInterval.Day, First, First.AddDays(1))).Should().ContainSingle().Subject;
-        (day.Open, day.High, day.Low, day.Close, day.Count).Should().Be((raw.Open, raw.High, raw.Low, raw.Close, raw.Count));
+        var day = (await bars.BarsAsync(data.Coins[0].CoinKey, currency, BarInterval.Day, First, First.AddDays(1)))
+            .Should().ContainSingle().Subject;
+        (day.Open, day.High, day.Low, day.Close, day.Count)
+            .Should().Be((raw.Open, raw.High, raw.Low, raw.Close, raw.Count));
         day.Mean.Should().BeApproximately(raw.Mean, raw.Mean * 1e-12);
     }
 
@@ -169,7 +192,10 @@ public sealed class BarTests
     }
 
     /// <summary>Two complete days of samples up to today, compacted, and rolled up unless asked not to.</summary>
-    private static async Task<(DatabaseFixture Db, SeriesData Data)> RolledUpAsync(string prefix, int coins, bool rollUp = true)
+    private static async Task<(DatabaseFixture Db, SeriesData Data)> RolledUpAsync(
+        string prefix,
+        int coins,
+        bool rollUp = true)
     {
         var db = await DatabaseFixture.CreateAsync();
         var data = new SeriesData(db);
@@ -185,12 +211,19 @@ public sealed class BarTests
     {
         await using var connection = await db.DataSource.OpenConnectionAsync();
         return await connection.ExecuteScalarAsync<string>("""
-            SELECT (SELECT count(*) || md5(string_agg(b::text, ',' ORDER BY coin_key, currency_key, day)) FROM price_bar_hour b)
-                || '/' || (SELECT count(*) || md5(string_agg(b::text, ',' ORDER BY coin_key, currency_key, month)) FROM price_bar_day b)
+            SELECT (SELECT count(*) || md5(string_agg(b::text, ',' ORDER BY coin_key, currency_key, day))
+                    FROM price_bar_hour b)
+                || '/' || (SELECT count(*) || md5(string_agg(b::text, ',' ORDER BY coin_key, currency_key, month))
+                           FROM price_bar_day b)
             """) ?? "";
     }
 
-    private static async Task ShouldEqualRawAsync(SeriesData data, BarReader bars, BarInterval interval, DateTime from, DateTime to)
+    private static async Task ShouldEqualRawAsync(
+        SeriesData data,
+        BarReader bars,
+        BarInterval interval,
+        DateTime from,
+        DateTime to)
     {
         foreach (var coin in data.Coins)
         foreach (var code in Codes)
@@ -198,10 +231,13 @@ public sealed class BarTests
             var currency = data.Currency(code);
             var raw = await data.RawBarsAsync(coin.CoinKey, currency, interval, from, to);
             raw.Should().NotBeEmpty();
-            (await bars.BarsAsync(coin.CoinKey, currency, interval, from, to)).Should().BeEquivalentTo(raw, options => options
+            (await bars.BarsAsync(coin.CoinKey, currency, interval, from, to))
+                .Should().BeEquivalentTo(raw, options => options
                 .WithStrictOrdering()
-                .Using<double>(d => d.Subject.Should().BeApproximately(d.Expectation, Math.Abs(d.Expectation) * 1e-12)).WhenTypeIs<double>(),
-                $"{interval} bars of {code} for coin {coin.CoinKey} from {from:MM-dd HH:mm} are what the raw samples say");
+                .Using<double>(d => d.Subject.Should().BeApproximately(d.Expectation, Math.Abs(d.Expectation) * 1e-12))
+                .WhenTypeIs<double>(),
+                $"{interval} bars of {code} for coin {coin.CoinKey} from {from:MM-dd HH:mm} "
+                + "are what the raw samples say");
         }
     }
 }

@@ -10,8 +10,9 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Btc.Tests.Series;
 
-/// <summary>The worker runs compaction and the rollup as recurring jobs: triggered as the schedule would, they do their work.</summary>
-[Collection(HangfireCollection.Name)]
+/// <summary>
+/// The worker runs compaction and the rollup as recurring jobs: triggered as the schedule would, they do their work.
+/// </summary>
 public sealed class HistoryJobsTests
 {
     [Fact]
@@ -28,14 +29,17 @@ public sealed class HistoryJobsTests
 
         jobs.Trigger(RecurringJobIds.SeriesCompaction);
         await using var connection = await db.DataSource.OpenConnectionAsync();
-        await Eventually.Until(() => connection.ExecuteScalarAsync<DateTime>("SELECT pieces_until FROM price_series_compaction"),
+        await Eventually.Until(
+            () => connection.ExecuteScalarAsync<DateTime>("SELECT pieces_until FROM price_series_compaction"),
             until => until >= today, CycleProbe.Deadline, "the compaction job to compact yesterday");
         jobs.Trigger(RecurringJobIds.BarRollup);
         var bars = new BarReader(db.DataSource, new SeriesReader(db.DataSource, new CurrencyStore(db.DataSource)));
-        await Eventually.Until(() => bars.TiersAsync(), tiers => tiers.BarsUntil == today, CycleProbe.Deadline, "the rollup job to roll yesterday up");
+        await Eventually.Until(() => bars.TiersAsync(), tiers => tiers.BarsUntil == today, CycleProbe.Deadline,
+            "the rollup job to roll yesterday up");
 
         var usd = data.Currency("usd");
-        var day = (await bars.BarsAsync(data.Coins[0].CoinKey, usd, BarInterval.Day, today.AddDays(-1), today)).Should().ContainSingle().Subject;
+        var day = (await bars.BarsAsync(data.Coins[0].CoinKey, usd, BarInterval.Day, today.AddDays(-1), today))
+            .Should().ContainSingle().Subject;
         var raw = await data.RawBarsAsync(data.Coins[0].CoinKey, usd, BarInterval.Day, today.AddDays(-1), today);
         day.Count.Should().Be(raw.Single().Count);
     }

@@ -27,13 +27,17 @@ public sealed class SeriesCompactionTests
         var result = await new SeriesCompactor(db.DataSource).RunAsync(data.Currencies, Unbounded);
 
         result!.CaughtUp.Should().BeTrue();
-        result.PiecesUntil.Should().BeAfter(now.AddMinutes(-18), "every quarter that ended two minutes ago is compacted")
+        result.PiecesUntil.Should().BeAfter(now.AddMinutes(-18),
+            "every quarter that ended two minutes ago is compacted")
             .And.BeOnOrBefore(now);
         await using (var connection = await db.DataSource.OpenConnectionAsync())
         {
-            var pieces = await connection.QueryAsync<(int Coin, DateTime Start)>("SELECT DISTINCT coin_key, start FROM price_series_piece");
-            pieces.Should().Contain(p => p.Start.Minute == 0 && p.Start < now.AddHours(-1), "complete hours are pieces");
-            (await connection.ExecuteScalarAsync<int>("SELECT count(DISTINCT grp) FROM price_series_piece")).Should().Be(13, "62 currencies in groups of five");
+            var pieces = await connection.QueryAsync<(int Coin, DateTime Start)>(
+                "SELECT DISTINCT coin_key, start FROM price_series_piece");
+            pieces.Should().Contain(p => p.Start.Minute == 0 && p.Start < now.AddHours(-1),
+                "complete hours are pieces");
+            (await connection.ExecuteScalarAsync<int>("SELECT count(DISTINCT grp) FROM price_series_piece"))
+                .Should().Be(13, "62 currencies in groups of five");
         }
         var until = result.PiecesUntil;
         // A reader of its own: one that read the watermark before compaction reads raw samples for a few seconds.
@@ -61,8 +65,10 @@ public sealed class SeriesCompactionTests
         late = new DateTime(late.Ticks - late.Ticks % TimeSpan.TicksPerMinute, DateTimeKind.Utc).AddSeconds(55);
         var prices = data.Currencies.Select(c => c.Code == "usd" ? 12345.5 : (double?)null).ToArray();
 
-        var cycleId = await new Data.Polling.PollCycleStore(db.DataSource).CreateAsync("late-cycle", DateTime.UtcNow, [[coin]]);
-        (await new PriceSampleStore(db.DataSource).StorePageAsync(cycleId, 0, data.Currencies, [new PriceSample(coin.CoinKey, late, prices)], new PageCounts(0)))
+        var cycleId = await new Data.Polling.PollCycleStore(db.DataSource)
+            .CreateAsync("late-cycle", DateTime.UtcNow, [[coin]]);
+        (await new PriceSampleStore(db.DataSource).StorePageAsync(
+                cycleId, 0, data.Currencies, [new PriceSample(coin.CoinKey, late, prices)], new PageCounts(0)))
             .RowsStored.Should().Be(1);
 
         var reader = new SeriesReader(db.DataSource, new CurrencyStore(db.DataSource));
@@ -78,8 +84,9 @@ public sealed class SeriesCompactionTests
         rebuilt!.CoinHoursRebuilt.Should().Be(1);
         (await connection.ExecuteScalarAsync<int>("SELECT count(*) FROM price_series_stale")).Should().Be(0);
         (await connection.ExecuteScalarAsync<bool>(
-            "SELECT bool_or(@s = ANY (t)) FROM price_series_piece WHERE coin_key = @coin AND start <= @late AND start > @late - interval '1 hour'",
-            new { coin = coin.CoinKey, late, s = (short)(late - new DateTime(late.Ticks - late.Ticks % TimeSpan.TicksPerHour, DateTimeKind.Utc)).TotalSeconds }))
+            "SELECT bool_or(@s = ANY (t)) FROM price_series_piece "
+                + "WHERE coin_key = @coin AND start <= @late AND start > @late - interval '1 hour'",
+            new { coin = coin.CoinKey, late, s = (short)(late - HourOf(late)).TotalSeconds }))
             .Should().BeTrue("the late sample is in its hour's rebuilt piece");
         await ShouldEqualRawAsync(data, reader, [window]);
     }
@@ -101,7 +108,8 @@ public sealed class SeriesCompactionTests
         (await data.PiecesHashAsync()).Should().Be(once);
 
         // From nothing, cancelled at growing delays: each run stops inside a step, or between steps.
-        await connection.ExecuteAsync("TRUNCATE price_series_piece; UPDATE price_series_compaction SET pieces_until = pieces_from");
+        await connection.ExecuteAsync(
+            "TRUNCATE price_series_piece; UPDATE price_series_compaction SET pieces_until = pieces_from");
         var cancelled = 0;
         for (var ms = 1; ; ms *= 2)
         {
@@ -120,12 +128,16 @@ public sealed class SeriesCompactionTests
         cancelled.Should().BePositive();
         (await data.PiecesHashAsync()).Should().Be(once);
         // One step per run, as runs that stop at their time budget.
-        await connection.ExecuteAsync("TRUNCATE price_series_piece; UPDATE price_series_compaction SET pieces_until = pieces_from");
+        await connection.ExecuteAsync(
+            "TRUNCATE price_series_piece; UPDATE price_series_compaction SET pieces_until = pieces_from");
         while (!(await compactor.RunAsync(data.Currencies, TimeSpan.Zero))!.CaughtUp)
         {
         }
         (await data.PiecesHashAsync()).Should().Be(once);
-        await ShouldEqualRawAsync(data, new SeriesReader(db.DataSource, new CurrencyStore(db.DataSource)), [(DateTime.UtcNow.AddHours(-24), DateTime.UtcNow.AddMinutes(1))]);
+        await ShouldEqualRawAsync(
+            data,
+            new SeriesReader(db.DataSource, new CurrencyStore(db.DataSource)),
+            [(DateTime.UtcNow.AddHours(-24), DateTime.UtcNow.AddMinutes(1))]);
     }
 
     [Fact]
@@ -141,13 +153,18 @@ public sealed class SeriesCompactionTests
         // A page that read the clock before the compactor does: it holds the writers' lock and marks nothing.
         await using var page = await db.DataSource.OpenConnectionAsync();
         await using var pageTx = await page.BeginTransactionAsync();
-        await page.ExecuteAsync("SELECT pg_advisory_xact_lock_shared(hashtext('price_series_writers'))", transaction: pageTx);
-        await page.ExecuteAsync("INSERT INTO price_sample (coin_key, cycle_id, last_updated_at, usd) VALUES (@coin, @cycle, @at, 777)",
+        await page.ExecuteAsync(
+            "SELECT pg_advisory_xact_lock_shared(hashtext('price_series_writers'))",
+            transaction: pageTx);
+        await page.ExecuteAsync(
+            "INSERT INTO price_sample (coin_key, cycle_id, last_updated_at, usd) VALUES (@coin, @cycle, @at, 777)",
             new { coin, cycle = data.CycleId, at }, pageTx);
         var run = new SeriesCompactor(db.DataSource).RunAsync(data.Currencies, Unbounded);
         await using (var watcher = await db.DataSource.OpenConnectionAsync())
             await Eventually.Until(
-                () => watcher.ExecuteScalarAsync<int>("SELECT count(*) FROM pg_stat_activity WHERE wait_event = 'advisory' AND query LIKE '%pg_advisory_xact_lock(%'"),
+                () => watcher.ExecuteScalarAsync<int>(
+                    "SELECT count(*) FROM pg_stat_activity WHERE wait_event = 'advisory' AND query LIKE "
+                        + "'%pg_advisory_xact_lock(%'"),
                 waiting => waiting == 1, TimeSpan.FromSeconds(30), "the compactor to wait for the page");
         run.IsCompleted.Should().BeFalse();
         await pageTx.CommitAsync();
@@ -156,7 +173,8 @@ public sealed class SeriesCompactionTests
         await using var connection = await db.DataSource.OpenConnectionAsync();
         (await connection.ExecuteScalarAsync<int>("SELECT count(*) FROM price_series_stale")).Should().Be(0);
         var usd = data.Currency("usd");
-        (await new SeriesReader(db.DataSource, new CurrencyStore(db.DataSource)).SeriesAsync(coin, usd, at.AddMinutes(-1), at.AddMinutes(1)))
+        var reader = new SeriesReader(db.DataSource, new CurrencyStore(db.DataSource));
+        (await reader.SeriesAsync(coin, usd, at.AddMinutes(-1), at.AddMinutes(1)))
             .Should().Contain(new PricePoint(new DateTimeOffset(at).ToUnixTimeSeconds(), 777));
     }
 
@@ -167,12 +185,20 @@ public sealed class SeriesCompactionTests
         var currencies = await new CurrencyStore(db.DataSource).ListAsync();
         await using var page = await db.DataSource.OpenConnectionAsync();
         await using var pageTx = await page.BeginTransactionAsync();
-        await page.ExecuteAsync("SELECT pg_advisory_xact_lock_shared(hashtext('price_series_writers'))", transaction: pageTx);
+        await page.ExecuteAsync(
+            "SELECT pg_advisory_xact_lock_shared(hashtext('price_series_writers'))",
+            transaction: pageTx);
 
         (await new SeriesCompactor(db.DataSource).RunAsync(currencies, Unbounded)).Should().BeNull();
     }
 
-    private static async Task ShouldEqualRawAsync(SeriesData data, SeriesReader reader, IReadOnlyList<(DateTime From, DateTime To)> windows)
+    /// <summary>The start of the UTC hour <paramref name="at"/> falls in.</summary>
+    private static DateTime HourOf(DateTime at) => new(at.Ticks - at.Ticks % TimeSpan.TicksPerHour, DateTimeKind.Utc);
+
+    private static async Task ShouldEqualRawAsync(
+        SeriesData data,
+        SeriesReader reader,
+        IReadOnlyList<(DateTime From, DateTime To)> windows)
     {
         foreach (var coin in data.Coins)
         foreach (var code in Codes)

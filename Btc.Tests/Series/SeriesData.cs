@@ -9,7 +9,9 @@ using Btc.Data.History;
 
 namespace Btc.Tests.Series;
 
-/// <summary>Minute samples of a few coins up to now, written raw as pages write them, and the raw read to compare with.</summary>
+/// <summary>
+/// Minute samples of a few coins up to now, written raw as pages write them, and the raw read to compare with.
+/// </summary>
 public sealed class SeriesData(DatabaseFixture db)
 {
     public IReadOnlyList<TrackedCoin> Coins { get; private set; } = [];
@@ -30,7 +32,8 @@ public sealed class SeriesData(DatabaseFixture db)
         await store.UpsertListAsync(ids.Select(id => new CoinListEntry(id, id, id)).ToArray());
         Coins = await store.SetTrackedAsync(ids);
         Currencies = await new CurrencyStore(db.DataSource).ListAsync();
-        CycleId = await new PollCycleStore(db.DataSource).CreateAsync($"{prefix}-samples", last.AddMinutes(-minutes), [Coins]);
+        CycleId = await new PollCycleStore(db.DataSource)
+            .CreateAsync($"{prefix}-samples", last.AddMinutes(-minutes), [Coins]);
         await new PricePartitions(db.DataSource).EnsureAsync(
             DateOnly.FromDateTime(last.AddMinutes(1 - minutes)), DateOnly.FromDateTime(now).AddDays(1));
         await using var connection = await db.DataSource.OpenConnectionAsync();
@@ -52,14 +55,21 @@ public sealed class SeriesData(DatabaseFixture db)
     {
         await using var connection = await db.DataSource.OpenConnectionAsync();
         return (await connection.QueryAsync<PricePoint>($"""
-            SELECT extract(epoch FROM last_updated_at)::bigint AS UnixSeconds, {currency.Column} AS Price FROM price_sample
-            WHERE coin_key = @coinKey AND last_updated_at >= @from AND last_updated_at < @to AND {currency.Column} IS NOT NULL
+            SELECT extract(epoch FROM last_updated_at)::bigint AS UnixSeconds, {currency.Column} AS Price
+            FROM price_sample
+            WHERE coin_key = @coinKey AND last_updated_at >= @from AND last_updated_at < @to
+              AND {currency.Column} IS NOT NULL
             ORDER BY last_updated_at
             """, new { coinKey, from, to })).AsList();
     }
 
     /// <summary>Hour or day bars as price_sample alone says them, over whole periods in [from, to).</summary>
-    public async Task<IReadOnlyList<PriceBar>> RawBarsAsync(int coinKey, Currency currency, BarInterval interval, DateTime from, DateTime to)
+    public async Task<IReadOnlyList<PriceBar>> RawBarsAsync(
+        int coinKey,
+        Currency currency,
+        BarInterval interval,
+        DateTime from,
+        DateTime to)
     {
         var c = currency.Column;
         await using var connection = await db.DataSource.OpenConnectionAsync();
@@ -73,7 +83,9 @@ public sealed class SeriesData(DatabaseFixture db)
             """, new { unit = interval == BarInterval.Hour ? "hour" : "day", coinKey, from, to })).AsList();
     }
 
-    /// <summary>Compaction and the rollup start at <paramref name="day"/>, as if the database had been created the day before.</summary>
+    /// <summary>
+    /// Compaction and the rollup start at <paramref name="day"/>, as if the database had been created the day before.
+    /// </summary>
     public async Task StartHistoryAtAsync(DateTime day)
     {
         await using var connection = await db.DataSource.OpenConnectionAsync();
@@ -88,6 +100,7 @@ public sealed class SeriesData(DatabaseFixture db)
     {
         await using var connection = await db.DataSource.OpenConnectionAsync();
         return await connection.ExecuteScalarAsync<string>(
-            "SELECT count(*) || ':' || coalesce(md5(string_agg(p::text, ',' ORDER BY coin_key, grp, start)), '') FROM price_series_piece p") ?? "";
+            "SELECT count(*) || ':' || coalesce(md5(string_agg(p::text, ',' ORDER BY coin_key, grp, start)), '') "
+                + "FROM price_series_piece p") ?? "";
     }
 }

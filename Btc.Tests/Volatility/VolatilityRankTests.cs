@@ -24,7 +24,11 @@ public sealed class VolatilityRankTests(DatabaseFixture db) : IClassFixture<Data
 
         // Late samples land in a complete hour already summarized, and the window moves on 10 minutes: only that
         // coin's hour is summarized again, its merged hours rebuilt, and the result equals the direct computation.
-        await InsertAsync(cycleId, "calm", [(AsOf.AddHours(-5).AddMinutes(13).AddSeconds(31), 55.5), (AsOf.AddHours(-5).AddMinutes(14), 0.001)]);
+        await InsertAsync(cycleId, "calm",
+        [
+            (AsOf.AddHours(-5).AddMinutes(13).AddSeconds(31), 55.5),
+            (AsOf.AddHours(-5).AddMinutes(14), 0.001),
+        ]);
         var later = AsOf.AddMinutes(10);
         var second = await store.RecomputeAsync(currencies, later);
         (second.HoursSummarized, second.CoinHoursRefreshed).Should().Be((0, 1));
@@ -52,23 +56,27 @@ public sealed class VolatilityRankTests(DatabaseFixture db) : IClassFixture<Data
             [(short)VolatilityMeasure.LogReturnStddev] = (await connection.QueryAsync<(int, double, long)>("""
                 SELECT coin_key, v, count(*) OVER ()
                 FROM (SELECT coin_key, stddev_samp(r) AS v
-                      FROM (SELECT coin_key, ln(usd) - lag(ln(usd)) OVER (PARTITION BY coin_key ORDER BY last_updated_at) AS r
-                            FROM price_sample WHERE last_updated_at >= @from AND last_updated_at < @to AND usd > 0) returns
+                      FROM (SELECT coin_key,
+                                   ln(usd) - lag(ln(usd)) OVER (PARTITION BY coin_key ORDER BY last_updated_at) AS r
+                            FROM price_sample
+                            WHERE last_updated_at >= @from AND last_updated_at < @to AND usd > 0) returns
                       GROUP BY coin_key HAVING count(r) >= 2) x
                 """, window)).AsList(),
         };
 
-        var stored = (await connection.QueryAsync<(short Measure, int CoinKey, double Volatility, int Rank, int OutOf, DateTime AsOf)>("""
-            SELECT r.measure, r.coin_key, r.volatility[c.currency_key], r.rank[c.currency_key], k.out_of, k.as_of
-            FROM volatility_rank r JOIN currency c ON c.code = 'usd'
-            JOIN volatility_ranking k ON k.currency_key = c.currency_key AND k.measure = r.measure
-            WHERE r.rank[c.currency_key] IS NOT NULL
-            """)).AsList();
+        var stored = (await connection
+            .QueryAsync<(short Measure, int CoinKey, double Volatility, int Rank, int OutOf, DateTime AsOf)>("""
+                SELECT r.measure, r.coin_key, r.volatility[c.currency_key], r.rank[c.currency_key], k.out_of, k.as_of
+                FROM volatility_rank r JOIN currency c ON c.code = 'usd'
+                JOIN volatility_ranking k ON k.currency_key = c.currency_key AND k.measure = r.measure
+                WHERE r.rank[c.currency_key] IS NOT NULL
+                """)).AsList();
 
         foreach (var (measure, expected) in direct)
         {
             var actual = stored.Where(s => s.Measure == measure).ToDictionary(s => s.CoinKey);
-            actual.Keys.Should().BeEquivalentTo(expected.Select(e => e.CoinKey), $"measure {measure} ranks the same coins");
+            actual.Keys.Should().BeEquivalentTo(expected.Select(e => e.CoinKey),
+                $"measure {measure} ranks the same coins");
             foreach (var e in expected)
             {
                 var a = actual[e.CoinKey];
@@ -85,7 +93,8 @@ public sealed class VolatilityRankTests(DatabaseFixture db) : IClassFixture<Data
         foreach (var measure in direct.Keys)
         {
             var ranks = stored.Where(s => s.Measure == measure).ToArray();
-            ranks.Where(r => twins.Contains(r.CoinKey)).Select(r => r.Rank).Distinct().Should().ContainSingle("identical series tie");
+            ranks.Where(r => twins.Contains(r.CoinKey))
+                .Select(r => r.Rank).Distinct().Should().ContainSingle("identical series tie");
             var tied = ranks.First(r => twins.Contains(r.CoinKey)).Rank;
             ranks.Should().NotContain(r => r.Rank == tied + 1, "a tie of two skips the next rank (1, 2, 2, 4)");
         }
@@ -105,11 +114,14 @@ public sealed class VolatilityRankTests(DatabaseFixture db) : IClassFixture<Data
 
         var random = new Random(7);
         var start = AsOf.AddHours(-26);
-        foreach (var (id, scale, step, sigma) in new[] { ("calm", 90_000.0, 7, 0.001), ("wild", 0.01, 5, 0.05), ("tiny", 3e-7, 11, 0.02) })
+        var walks = new[] { ("calm", 90_000.0, 7, 0.001), ("wild", 0.01, 5, 0.05), ("tiny", 3e-7, 11, 0.02) };
+        foreach (var (id, scale, step, sigma) in walks)
         {
             var points = new List<(DateTime, double)>();
             var price = scale;
-            for (var t = start.AddSeconds(random.Next(60)); t < AsOf.AddMinutes(40); t = t.AddMinutes(step).AddSeconds(random.Next(-20, 20)))
+            for (var t = start.AddSeconds(random.Next(60));
+                 t < AsOf.AddMinutes(40);
+                 t = t.AddMinutes(step).AddSeconds(random.Next(-20, 20)))
                 points.Add((t, price *= Math.Exp(sigma * (random.NextDouble() - 0.5))));
             await InsertAsync(cycleId, id, points);
         }
@@ -120,7 +132,14 @@ public sealed class VolatilityRankTests(DatabaseFixture db) : IClassFixture<Data
         await InsertAsync(cycleId, "twin-a", twin);
         await InsertAsync(cycleId, "twin-b", twin);
         await InsertAsync(cycleId, "two-samples", [(AsOf.AddHours(-3), 5), (AsOf.AddHours(-2), 6)]);
-        await InsertAsync(cycleId, "zero-price", [(AsOf.AddHours(-20), 2), (AsOf.AddHours(-10), 0), (AsOf.AddHours(-9), 3), (AsOf.AddHours(-1), 2.5), (AsOf.AddMinutes(-30), 2.7)]);
+        await InsertAsync(cycleId, "zero-price",
+        [
+            (AsOf.AddHours(-20), 2),
+            (AsOf.AddHours(-10), 0),
+            (AsOf.AddHours(-9), 3),
+            (AsOf.AddHours(-1), 2.5),
+            (AsOf.AddMinutes(-30), 2.7),
+        ]);
         await InsertAsync(cycleId, "gone", [(AsOf.AddHours(-30), 1), (AsOf.AddHours(-29), 2), (AsOf.AddHours(-28), 3)]);
         return cycleId;
     }

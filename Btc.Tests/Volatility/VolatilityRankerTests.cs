@@ -22,10 +22,15 @@ public sealed class VolatilityRankerTests
 
         var ranking = VolatilityRanker.Rank([Usd], window);
 
-        Ranks(ranking, VolatilityMeasure.LogReturnStddev).Should().Equal(new Dictionary<int, int> { [11] = 1, [10] = 2, [12] = 2, [13] = 4 });
-        Ranks(ranking, VolatilityMeasure.PriceStddev).Should().Equal(new Dictionary<int, int> { [11] = 1, [10] = 2, [12] = 2, [13] = 4 });
-        ranking.Counts.Should().BeEquivalentTo([
-            new RankedCount(1, VolatilityMeasure.LogReturnStddev, 4), new RankedCount(1, VolatilityMeasure.PriceStddev, 4)]);
+        Ranks(ranking, VolatilityMeasure.LogReturnStddev)
+            .Should().Equal(new Dictionary<int, int> { [11] = 1, [10] = 2, [12] = 2, [13] = 4 });
+        Ranks(ranking, VolatilityMeasure.PriceStddev)
+            .Should().Equal(new Dictionary<int, int> { [11] = 1, [10] = 2, [12] = 2, [13] = 4 });
+        ranking.Counts.Should().BeEquivalentTo(
+        [
+            new RankedCount(1, VolatilityMeasure.LogReturnStddev, 4),
+            new RankedCount(1, VolatilityMeasure.PriceStddev, 4),
+        ]);
         ranking.Ranks.Should().Be(8);
     }
 
@@ -84,5 +89,6 @@ public sealed class VolatilityRankerTests
         ranking.Coins.Single(c => c.CoinKey == coinKey && c.Measure == measure);
 
     private static Dictionary<int, int> Ranks(VolatilityRanking ranking, VolatilityMeasure measure) =>
-        ranking.Coins.Where(c => c.Measure == measure && c.Rank[0] is not null).ToDictionary(c => c.CoinKey, c => c.Rank[0]!.Value);
+        ranking.Coins.Where(c => c.Measure == measure && c.Rank[0] is not null)
+            .ToDictionary(c => c.CoinKey, c => c.Rank[0]!.Value);
 }

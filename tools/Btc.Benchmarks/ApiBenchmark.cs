@@ -11,18 +11,15 @@ public static class ApiBenchmark
     private const string Cold = "/stock/{id}/{currency} (24 h series), never-repeated pairs";
 
     /// <returns>The volatility endpoint's median latency at one client, in milliseconds.</returns>
-    public static async Task<double> RunAsync(string connectionString, IReadOnlyList<TrackedCoin> coins, IReadOnlyList<string> currencies, Report report)
+    public static async Task<double> RunAsync(
+        string connectionString,
+        IReadOnlyList<TrackedCoin> coins,
+        IReadOnlyList<string> currencies,
+        Report report)
     {
         var coinId = coins[0].Id;
         var (apiPort, baselinePort) = (CycleBenchmark.FreePort(), CycleBenchmark.FreePort());
-        using var api = ChildProcess.Start(ChildProcess.Dll("Btc.Api"), ["--urls", $"http://127.0.0.1:{apiPort}"], new Dictionary<string, string>
-        {
-            ["ConnectionStrings__Btc"] = connectionString,
-            ["Dashboard__Password"] = "benchmark",
-            ["Logging__LogLevel__Default"] = "Warning",
-            // Every request comes from one address here: the per-client limit would measure itself.
-            ["Api__RequestsPerSecond"] = "0",
-        });
+        using var api = StartApi(connectionString, apiPort);
         using var baseline = ChildProcess.Start(Path.Combine(AppContext.BaseDirectory, "Btc.Benchmarks.dll"),
             ["--baseline-server", baselinePort.ToString()], new Dictionary<string, string>());
         await ChildProcess.WaitForHttpAsync($"http://127.0.0.1:{apiPort}/health/ready", TimeSpan.FromSeconds(60));
@@ -36,14 +33,35 @@ public static class ApiBenchmark
             report.Add("api: pairs in the 24 h series served", pairs!.Length, "pairs");
         }
 
-        // Never-repeated pairs, coins varying fastest, as a client walking the coins: no answer comes from a cache.
-        var asked = -1L;
-        string NextPair()
-        {
-            var i = Interlocked.Increment(ref asked);
-            return $"http://127.0.0.1:{apiPort}/stock/{coins[(int)(i % coins.Count)].Id}/{currencies[(int)(i / coins.Count % currencies.Count)]}";
-        }
+        var walk = new PairWalk(apiPort, coins, currencies);
+        var results = await MeasureAsync(report, baselinePort, series, volatility, walk);
+        ReportRatios(report, results);
+        if (walk.Asked >= (long)coins.Count * currencies.Count)
+            report.Add("api: never-repeated pairs ran out and repeated", walk.Asked, "requests");
+        report.Add("api: peak RSS under load", api.PeakRssMiB, "MiB");
+        return results[("/stock/{id}/usd/volatility_rank", 1)].P50Ms;
+    }
 
+    private static ChildProcess StartApi(string connectionString, int port) => ChildProcess.Start(
+        ChildProcess.Dll("Btc.Api"),
+        ["--urls", $"http://127.0.0.1:{port}"],
+        new Dictionary<string, string>
+        {
+            ["ConnectionStrings__Btc"] = connectionString,
+            ["Dashboard__Password"] = "benchmark",
+            ["Logging__LogLevel__Default"] = "Warning",
+            // Every request comes from one address here: the per-client limit would measure itself.
+            ["Api__RequestsPerSecond"] = "0",
+        });
+
+    /// <summary>Each payload at each concurrency, the baselines first, then the never-repeated pairs.</summary>
+    private static async Task<Dictionary<(string, int), LoadGenerator.Result>> MeasureAsync(
+        Report report,
+        int baselinePort,
+        string series,
+        string volatility,
+        PairWalk walk)
+    {
         var results = new Dictionary<(string, int), LoadGenerator.Result>();
         foreach (var concurrency in Concurrencies)
         {
@@ -56,32 +74,68 @@ public static class ApiBenchmark
             })
             {
                 var result = results[(name, concurrency)] = await LoadGenerator.RunAsync(url, concurrency, Duration);
-                Record(name, concurrency, result);
+                Record(report, name, concurrency, result);
             }
-            results[(Cold, concurrency)] = await LoadGenerator.RunAsync(NextPair, concurrency, Duration);
-            Record(Cold, concurrency, results[(Cold, concurrency)]);
+            results[(Cold, concurrency)] = await LoadGenerator.RunAsync(walk.Next, concurrency, Duration);
+            Record(report, Cold, concurrency, results[(Cold, concurrency)]);
         }
+        return results;
+    }
 
-        void Record(string name, int concurrency, LoadGenerator.Result result)
-        {
-            report.Add($"{name}, {concurrency} clients: throughput", result.RequestsPerSecond, "req/s");
-            report.Add($"{name}, {concurrency} clients: p50 / p99 latency", result.P50Ms, $"ms / {result.P99Ms:0.###} ms");
-            if (result.Errors > 0)
-                report.Add($"{name}, {concurrency} clients: errors", result.Errors, "responses");
-        }
+    private static void Record(Report report, string name, int concurrency, LoadGenerator.Result result)
+    {
+        report.Add($"{name}, {concurrency} clients: throughput", result.RequestsPerSecond, "req/s");
+        report.Add($"{name}, {concurrency} clients: p50 / p99 latency", result.P50Ms,
+            $"ms / {result.P99Ms:0.###} ms");
+        if (result.Errors > 0)
+            report.Add($"{name}, {concurrency} clients: errors", result.Errors, "responses");
+    }
 
+    private static void ReportRatios(Report report, Dictionary<(string, int), LoadGenerator.Result> results)
+    {
         var most = Concurrencies[^1];
-        var volatilityRatio = results[("/stock/{id}/usd/volatility_rank", most)].RequestsPerSecond / results[("baseline (a) constant string", most)].RequestsPerSecond;
-        var seriesRatio = results[("/stock/{id}/usd (24 h series)", most)].RequestsPerSecond / results[("baseline (b) 1,440-pair JSON in memory", most)].RequestsPerSecond;
-        report.Add($"api: volatility_rank / baseline (a) throughput, {most} clients", volatilityRatio, "×", "≥ 0.5", volatilityRatio >= 0.5);
-        report.Add($"api: series / baseline (b) throughput, {most} clients", seriesRatio, "×", "≥ 0.5", seriesRatio >= 0.5);
+        var volatilityRatio = results[("/stock/{id}/usd/volatility_rank", most)].RequestsPerSecond
+            / results[("baseline (a) constant string", most)].RequestsPerSecond;
+        var seriesRatio = results[("/stock/{id}/usd (24 h series)", most)].RequestsPerSecond
+            / results[("baseline (b) 1,440-pair JSON in memory", most)].RequestsPerSecond;
+        report.Add(
+            $"api: volatility_rank / baseline (a) throughput, {most} clients",
+            volatilityRatio,
+            "×",
+            "≥ 0.5",
+            volatilityRatio >= 0.5);
+        report.Add(
+            $"api: series / baseline (b) throughput, {most} clients",
+            seriesRatio,
+            "×",
+            "≥ 0.5",
+            seriesRatio >= 0.5);
         var cold = results[(Cold, most)];
         var coldRatio = cold.RequestsPerSecond / results[("/stock/{id}/usd (24 h series)", most)].RequestsPerSecond;
-        report.Add($"api: never-repeated pairs / one repeated pair throughput, {most} clients", coldRatio, "×", "≥ 0.1", coldRatio >= 0.1);
+        report.Add(
+            $"api: never-repeated pairs / one repeated pair throughput, {most} clients",
+            coldRatio,
+            "×",
+            "≥ 0.1",
+            coldRatio >= 0.1);
         report.Add($"api: never-repeated pairs p99, {most} clients", cold.P99Ms, "ms", "≤ 25", cold.P99Ms <= 25);
-        if (asked >= (long)coins.Count * currencies.Count)
-            report.Add("api: never-repeated pairs ran out and repeated", asked, "requests");
-        report.Add("api: peak RSS under load", api.PeakRssMiB, "MiB");
-        return results[("/stock/{id}/usd/volatility_rank", 1)].P50Ms;
+    }
+
+    /// <summary>
+    /// Never-repeated pairs, coins varying fastest, as a client walking the coins: no answer comes from a cache.
+    /// </summary>
+    private sealed class PairWalk(int apiPort, IReadOnlyList<TrackedCoin> coins, IReadOnlyList<string> currencies)
+    {
+        private long _asked = -1;
+
+        /// <summary>The index of the last pair asked for (-1 before the first).</summary>
+        public long Asked => Interlocked.Read(ref _asked);
+
+        public string Next()
+        {
+            var i = Interlocked.Increment(ref _asked);
+            var currency = currencies[(int)(i / coins.Count % currencies.Count)];
+            return $"http://127.0.0.1:{apiPort}/stock/{coins[(int)(i % coins.Count)].Id}/{currency}";
+        }
     }
 }

@@ -24,7 +24,11 @@ public sealed class ChildProcess : IDisposable
             start.Environment[key] = value;
         var process = Process.Start(start)!;
         process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, e) => { if (e.Data is { Length: > 0 }) Console.Error.WriteLine($"  [{Path.GetFileNameWithoutExtension(dll)}] {e.Data}"); };
+        process.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is { Length: > 0 })
+                Console.Error.WriteLine($"  [{Path.GetFileNameWithoutExtension(dll)}] {e.Data}");
+        };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         return new ChildProcess(process);
@@ -35,8 +39,10 @@ public sealed class ChildProcess : IDisposable
     {
         get
         {
-            var fields = File.ReadAllText($"/proc/{Id}/stat").Split(')')[1].Split(' ', StringSplitOptions.RemoveEmptyEntries);
-            var ticks = long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
+            var fields = File.ReadAllText($"/proc/{Id}/stat")
+                .Split(')')[1].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            var ticks = long.Parse(fields[11], CultureInfo.InvariantCulture)
+                + long.Parse(fields[12], CultureInfo.InvariantCulture);
             return TimeSpan.FromSeconds(ticks / 100.0);
         }
     }
@@ -44,7 +50,9 @@ public sealed class ChildProcess : IDisposable
     /// <summary>Peak resident set size in MiB (VmHWM).</summary>
     public double PeakRssMiB =>
         File.ReadLines($"/proc/{Id}/status").Where(l => l.StartsWith("VmHWM:", StringComparison.Ordinal))
-            .Select(l => double.Parse(l.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024).Single();
+            .Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1])
+            .Select(kib => double.Parse(kib, CultureInfo.InvariantCulture) / 1024)
+            .Single();
 
     public void Dispose()
     {
@@ -61,7 +69,8 @@ public sealed class ChildProcess : IDisposable
         var dir = new DirectoryInfo(AppContext.BaseDirectory);
         while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Btc.sln")))
             dir = dir.Parent;
-        return dir?.FullName ?? throw new InvalidOperationException("Run the benchmark from the repository (Btc.sln not found above it).");
+        return dir?.FullName ?? throw new InvalidOperationException(
+            "Run the benchmark from the repository (Btc.sln not found above it).");
     }
 
     public static string Dll(string project) =>

@@ -26,7 +26,10 @@ public static class ColdSeriesBenchmark
         for (var i = -3; i < Reads; i++)
         {
             var (sql, parameters, _) = await reader.QueryAsync(
-                coins[random.Next(coins.Count)].CoinKey, currencies[random.Next(currencies.Length)], to.AddHours(-24), to);
+                coins[random.Next(coins.Count)].CoinKey,
+                currencies[random.Next(currencies.Length)],
+                to.AddHours(-24),
+                to);
             await using var explain = new NpgsqlCommand($"EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) {sql}", connection);
             explain.Parameters.AddRange(parameters);
             var statementBuffers = PlanBuffers.Of((string)(await explain.ExecuteScalarAsync())!);

@@ -9,14 +9,17 @@ using Npgsql;
 
 namespace Btc.Benchmarks;
 
-/// <summary>Full poll cycles, trigger to last row committed, by a worker process against the simulator over HTTP.</summary>
+/// <summary>
+/// Full poll cycles, trigger to last row committed, by a worker process against the simulator over HTTP.
+/// </summary>
 public static class CycleBenchmark
 {
     public static async Task RunAsync(string connectionString, Report report)
     {
         var simulatorPort = FreePort();
         using var simulator = ChildProcess.Start(ChildProcess.Dll("tools/CoinGecko.Simulator"),
-            ["--urls", $"http://127.0.0.1:{simulatorPort}", "--Simulator:Coins=15000", "--Logging:LogLevel:Default=Warning"],
+            ["--urls", $"http://127.0.0.1:{simulatorPort}", "--Simulator:Coins=15000",
+                "--Logging:LogLevel:Default=Warning"],
             new Dictionary<string, string>());
         await ChildProcess.WaitForHttpAsync($"http://127.0.0.1:{simulatorPort}/api/v3/ping", TimeSpan.FromSeconds(60));
 
@@ -40,13 +43,22 @@ public static class CycleBenchmark
 
             var cpu = worker.CpuTime;
             new RecurringJobManager(HangfireStorage.Create(connectionString)).Trigger(RecurringJobIds.PollCycle);
-            await UntilAsync(db, $"SELECT count(*) FROM poll_cycle WHERE cycle_id > {before} AND finished_at IS NOT NULL");
+            await UntilAsync(
+                db,
+                $"SELECT count(*) FROM poll_cycle WHERE cycle_id > {before} AND finished_at IS NOT NULL");
             cpu = worker.CpuTime - cpu;
 
-            var cycle = (await new PollCycleStore(db).GetAsync((int)await ScalarAsync(db, $"SELECT min(cycle_id) FROM poll_cycle WHERE cycle_id > {before}")))!;
-            var (seconds, rows, calls) = ((cycle.FinishedAt!.Value - cycle.ScheduledFor).TotalSeconds, cycle.RowsStored, cycle.CallsUsed);
+            var cycleId = (int)await ScalarAsync(db, $"SELECT min(cycle_id) FROM poll_cycle WHERE cycle_id > {before}");
+            var cycle = (await new PollCycleStore(db).GetAsync(cycleId))!;
+            var (seconds, rows, calls) = (
+                (cycle.FinishedAt!.Value - cycle.ScheduledFor).TotalSeconds,
+                cycle.RowsStored,
+                cycle.CallsUsed);
             report.Add($"poll cycle, {label}: trigger to last row committed ({calls} calls)", seconds, "s");
-            report.Add($"poll cycle, {label}: worker CPU per 1,000 rows stored", cpu.TotalMilliseconds / Math.Max(1, rows) * 1000, "ms");
+            report.Add(
+                $"poll cycle, {label}: worker CPU per 1,000 rows stored",
+                cpu.TotalMilliseconds / Math.Max(1, rows) * 1000,
+                "ms");
             report.Add($"poll cycle, {label}: worker peak RSS", worker.PeakRssMiB, "MiB");
         }
     }

@@ -13,7 +13,9 @@ using Btc.Data.History;
 
 namespace Btc.Benchmarks;
 
-/// <summary>Fills price_sample with N coins × H hours of minute samples in every seeded currency, by binary COPY.</summary>
+/// <summary>
+/// Fills price_sample with N coins × H hours of minute samples in every seeded currency, by binary COPY.
+/// </summary>
 public static class Fill
 {
     public static Task<(IReadOnlyList<TrackedCoin> Coins, int CycleId, long Rows)> RunAsync(
@@ -31,7 +33,11 @@ public static class Fill
         await new PricePartitions(db).EnsureAsync(DateOnly.FromDateTime(start), DateOnly.FromDateTime(end.AddDays(1)));
         var currencies = (await new CurrencyStore(db).ListAsync()).Where(c => c.ColumnName is not null).ToArray();
 
-        var rows = await CopyAsync(db, "price_sample", currencies, Generate(tracked, currencies, cycleId, start, hours * 60));
+        var rows = await CopyAsync(
+            db,
+            "price_sample",
+            currencies,
+            Generate(tracked, currencies, cycleId, start, hours * 60));
         await using var connection = await db.OpenConnectionAsync();
         await connection.ExecuteAsync("ANALYZE price_sample");
         return (tracked, cycleId, rows);
@@ -41,24 +47,33 @@ public static class Fill
     /// Compacts what the fill wrote into series pieces, as the worker's compaction job would have done every minute:
     /// each complete hour in time order, the current hour's complete quarters. Compaction starts where the fill does.
     /// </summary>
-    public static async Task<(TimeSpan Elapsed, long WalBytes, int Pieces)> CompactAsync(NpgsqlDataSource db, DateTime start)
+    public static async Task<(TimeSpan Elapsed, long WalBytes, int Pieces)> CompactAsync(
+        NpgsqlDataSource db,
+        DateTime start)
     {
         var currencies = await new CurrencyStore(db).ListAsync();
         await using var connection = await db.OpenConnectionAsync();
         var from = start.Date;
         await connection.ExecuteAsync(
-            "UPDATE price_series_compaction SET pieces_from = least(pieces_from, @from), pieces_until = least(pieces_until, @from)", new { from });
+            "UPDATE price_series_compaction "
+                + "SET pieces_from = least(pieces_from, @from), pieces_until = least(pieces_until, @from)",
+            new { from });
         var walBefore = await connection.ExecuteScalarAsync<string>("SELECT pg_current_wal_lsn()::text");
         var started = Stopwatch.GetTimestamp();
         var result = await new SeriesCompactor(db).RunAsync(currencies, TimeSpan.MaxValue)
             ?? throw new InvalidOperationException("Compaction could not start: a writer held its lock.");
         var elapsed = Stopwatch.GetElapsedTime(started);
-        var wal = await connection.ExecuteScalarAsync<long>("SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), @walBefore::pg_lsn)::bigint", new { walBefore });
+        var wal = await connection.ExecuteScalarAsync<long>(
+            "SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), @walBefore::pg_lsn)::bigint",
+            new { walBefore });
         await connection.ExecuteAsync("ANALYZE price_series_piece");
         return (elapsed, wal, result.Pieces);
     }
 
-    /// <summary>Rolls the complete days up into bars as the worker's rollup job would; returns its time and the hours of samples rolled up.</summary>
+    /// <summary>
+    /// Rolls the complete days up into bars as the worker's rollup job
+    /// would; returns its time and the hours of samples rolled up.
+    /// </summary>
     public static async Task<(TimeSpan Elapsed, double Hours)> RollUpAsync(NpgsqlDataSource db)
     {
         var started = Stopwatch.GetTimestamp();
@@ -66,7 +81,10 @@ public static class Fill
         var elapsed = Stopwatch.GetElapsedTime(started);
         await using var connection = await db.OpenConnectionAsync();
         var hours = await connection.ExecuteScalarAsync<double>("""
-            SELECT coalesce(extract(epoch FROM (SELECT bars_until::timestamp AT TIME ZONE 'UTC' FROM price_history) - min(last_updated_at)) / 3600, 0)
+            SELECT coalesce(
+                extract(epoch FROM (SELECT bars_until::timestamp AT TIME ZONE 'UTC' FROM price_history)
+                                   - min(last_updated_at)) / 3600,
+                0)
             FROM price_sample
             """);
         return (elapsed, Math.Max(0, hours));
@@ -80,7 +98,8 @@ public static class Fill
         IReadOnlyList<TrackedCoin> coins, IReadOnlyList<Currency> currencies, int cycleId, DateTime start, int minutes)
     {
         var walk = new PriceWalk(42);
-        var logPrices = coins.Select(coin => currencies.Select(c => walk.StartLogPrice(coin.CoinKey, c.Code)).ToArray()).ToArray();
+        var logPrices = coins.Select(coin => currencies.Select(c => walk.StartLogPrice(coin.CoinKey, c.Code)).ToArray())
+            .ToArray();
         for (var m = 0; m < minutes; m++)
         {
             for (var k = 0; k < coins.Count; k++)
@@ -89,7 +108,8 @@ public static class Fill
                 var prices = new double[currencies.Count];
                 for (var i = 0; i < prices.Length; i++)
                     prices[i] = Math.Exp(logPrices[k][i] += walk.Step(coin.CoinKey, i, m));
-                yield return (coin.CoinKey, cycleId, start.AddMinutes(m) + TimeSpan.FromSeconds(coin.CoinKey % 50), prices);
+                var at = start.AddMinutes(m) + TimeSpan.FromSeconds(coin.CoinKey % 50);
+                yield return (coin.CoinKey, cycleId, at, prices);
             }
         }
     }

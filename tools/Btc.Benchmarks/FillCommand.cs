@@ -12,11 +12,13 @@ namespace Btc.Benchmarks;
 /// <summary>
 /// <c>fill --coins N --hours H --connection "…"</c>: a database as H hours of the worker's operation would leave it —
 /// the simulator's first N coins tracked, their minute samples up to the current minute written minute by minute and
-/// compacted, the complete days rolled up into bars, the ranks computed — for a demo, or to measure against. Bad input gets one sentence and exit code 2.
+/// compacted, the complete days rolled up into bars, the ranks computed — for a demo, or to measure against. Bad input
+/// gets one sentence and exit code 2.
 /// </summary>
 public static class FillCommand
 {
-    private const string Usage = "Usage: fill --coins N (1 to 100,000) --hours H (1 to 168) --connection \"<PostgreSQL connection string>\"";
+    private const string Usage =
+        "Usage: fill --coins N (1 to 100,000) --hours H (1 to 168) --connection \"<PostgreSQL connection string>\"";
 
     public static async Task<int> RunAsync(string[] args)
     {
@@ -34,7 +36,9 @@ public static class FillCommand
             {
                 if (await connection.ExecuteScalarAsync<bool>("SELECT EXISTS (SELECT 1 FROM price_sample)"))
                 {
-                    Console.Error.WriteLine($"The database {connection.Database} already holds price samples: fill writes into an empty BTC database only (create a new one).");
+                    Console.Error.WriteLine(
+                        $"The database {connection.Database} already holds price samples: fill writes into an empty "
+                            + "BTC database only (create a new one).");
                     return 2;
                 }
             }
@@ -43,29 +47,40 @@ public static class FillCommand
             var end = new DateTime(now.Ticks - now.Ticks % TimeSpan.TicksPerMinute, DateTimeKind.Utc);
             var ids = CoinCatalog.Build(new SimulatorOptions { Coins = coins }).Select(c => c.Id).ToArray();
             var (_, _, rows) = await Fill.RunAsync(db, ids, hours, end);
-            Console.WriteLine($"Wrote {rows:N0} price samples: {coins:N0} coins × {hours:N0} h of minutes in every seeded currency, {end.AddHours(-hours):yyyy-MM-dd HH:mm} to {end:yyyy-MM-dd HH:mm} UTC.");
+            Console.WriteLine(
+                $"Wrote {rows:N0} price samples: {coins:N0} coins × {hours:N0} h of minutes in every seeded "
+                    + $"currency, {end.AddHours(-hours):yyyy-MM-dd HH:mm} to {end:yyyy-MM-dd HH:mm} UTC.");
 
             var (compaction, wal, pieces) = await Fill.CompactAsync(db, end.AddHours(-hours));
-            Console.WriteLine($"Compacted them into series pieces, {pieces:N0} hours and quarters, in {compaction.TotalSeconds:0.0} s ({wal / 1e6:N0} MB of WAL).");
+            Console.WriteLine(
+                $"Compacted them into series pieces, {pieces:N0} hours and quarters, in "
+                    + $"{compaction.TotalSeconds:0.0} s ({wal / 1e6:N0} MB of WAL).");
             var (rollup, rolledHours) = await Fill.RollUpAsync(db);
-            Console.WriteLine($"Rolled the complete UTC days up into hour and day bars ({rolledHours:0} hours of samples) in {rollup.TotalSeconds:0.0} s.");
+            Console.WriteLine(
+                $"Rolled the complete UTC days up into hour and day bars ({rolledHours:0} hours of samples) in "
+                    + $"{rollup.TotalSeconds:0.0} s.");
 
             var currencies = await new CurrencyStore(db).ListAsync();
             var ranked = await new VolatilityStore(db).RecomputeAsync(currencies, end);
-            Console.WriteLine($"Ranked the coins in {currencies.Count} currencies as of {end:HH:mm} UTC ({ranked.RanksStored:N0} rank rows).");
+            Console.WriteLine(
+                $"Ranked the coins in {currencies.Count} currencies as of {end:HH:mm} UTC ({ranked.RanksStored:N0} "
+                    + "rank rows).");
             Console.WriteLine($"Done in {Stopwatch.GetElapsedTime(started).TotalSeconds:0.0} s.");
             return 0;
         }
         catch (Exception e) when (e is NpgsqlException or InvalidOperationException or TimeoutException)
         {
-            Console.Error.WriteLine($"Cannot fill the database ({e.GetBaseException().Message}); is PostgreSQL running and the connection string right?");
+            Console.Error.WriteLine(
+                $"Cannot fill the database ({e.GetBaseException().Message}); is PostgreSQL running and the "
+                    + "connection string right?");
             return 1;
         }
     }
 
     private static (int Coins, int Hours, string ConnectionString)? Parse(string[] args)
     {
-        string? Value(string name) => Array.IndexOf(args, name) is var i and >= 0 && i + 1 < args.Length ? args[i + 1] : null;
+        string? Value(string name) =>
+            Array.IndexOf(args, name) is var i and >= 0 && i + 1 < args.Length ? args[i + 1] : null;
 
         var known = new[] { "--coins", "--hours", "--connection" };
         if (args.Where((a, i) => i % 2 == 0).FirstOrDefault(a => !known.Contains(a)) is { } unknown)
@@ -74,7 +89,8 @@ public static class FillCommand
             return Fail($"--coins must be a whole number from 1 to 100,000. {Usage}");
         // Minute samples are kept 7 days by default: a longer fill would hold what the worker's retention drops.
         if (!int.TryParse(Value("--hours"), out var hours) || hours is < 1 or > 168)
-            return Fail($"--hours must be a whole number from 1 to 168 (the minute samples' 7 days of retention). {Usage}");
+            return Fail(
+                $"--hours must be a whole number from 1 to 168 (the minute samples' 7 days of retention). {Usage}");
         if (Value("--connection") is not { Length: > 0 } connectionString)
             return Fail($"--connection is required. {Usage}");
         try

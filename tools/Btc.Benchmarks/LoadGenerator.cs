@@ -7,12 +7,14 @@ public static class LoadGenerator
 {
     public sealed record Result(double RequestsPerSecond, double P50Ms, double P99Ms, int Errors);
 
-    public static Task<Result> RunAsync(string url, int concurrency, TimeSpan duration) => RunAsync(() => url, concurrency, duration);
+    public static Task<Result> RunAsync(string url, int concurrency, TimeSpan duration) =>
+        RunAsync(() => url, concurrency, duration);
 
     /// <summary>Each request to the URL <paramref name="next"/> gives, warm-up included.</summary>
     public static async Task<Result> RunAsync(Func<string> next, int concurrency, TimeSpan duration)
     {
-        using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = concurrency, UseCookies = false });
+        using var http = new HttpClient(
+            new SocketsHttpHandler { MaxConnectionsPerServer = concurrency, UseCookies = false });
         await RunLoopAsync(http, next, concurrency, TimeSpan.FromSeconds(1)); // warm-up: connections, JIT, caches
         var (latencies, errors, elapsed) = await RunLoopAsync(http, next, concurrency, duration);
         latencies.Sort();

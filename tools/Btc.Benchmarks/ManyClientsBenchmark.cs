@@ -22,79 +22,136 @@ public static class ManyClientsBenchmark
     private static readonly TimeSpan WarmUp = TimeSpan.FromSeconds(2);
     private static readonly TimeSpan Duration = TimeSpan.FromSeconds(15);
     private static readonly TimeSpan Slow = TimeSpan.FromSeconds(30);
+    private static readonly string Prefix = $"many clients ({Clients}, never-repeated keys, cycles writing)";
 
-    public static async Task RunAsync(string connectionString, NpgsqlDataSource db, IReadOnlyList<TrackedCoin> coins, DateTime writesAfter, Report report)
+    public static async Task RunAsync(
+        string connectionString,
+        NpgsqlDataSource db,
+        IReadOnlyList<TrackedCoin> coins,
+        DateTime writesAfter,
+        Report report)
     {
-        var pool = new NpgsqlConnectionStringBuilder(connectionString) { MaxPoolSize = PoolSize, ApplicationName = ApplicationName };
         var port = CycleBenchmark.FreePort();
-        using var api = ChildProcess.Start(ChildProcess.Dll("Btc.Api"), ["--urls", $"http://127.0.0.1:{port}"], new Dictionary<string, string>
-        {
-            ["ConnectionStrings__Btc"] = pool.ConnectionString,
-            ["Dashboard__Password"] = "benchmark",
-            ["Logging__LogLevel__Default"] = "Warning",
-            // Every request comes from one address here: the per-client limit would measure itself.
-            ["Api__RequestsPerSecond"] = "0",
-        });
+        using var api = StartApi(connectionString, port);
         await ChildProcess.WaitForHttpAsync($"http://127.0.0.1:{port}/health/ready", TimeSpan.FromSeconds(60));
 
         // Coins vary fastest: consecutive requests are different coins, and a coin comes back only in another currency.
-        var currencies = (await new CurrencyStore(db).ListAsync()).Where(c => c.ColumnName is not null).Select(c => c.Code).ToArray();
+        var currencies = (await new CurrencyStore(db).ListAsync())
+            .Where(c => c.ColumnName is not null).Select(c => c.Code).ToArray();
         var pairs = (long)coins.Count * currencies.Length;
-        string Url(long i) => $"http://127.0.0.1:{port}/stock/{coins[(int)(i % coins.Count)].Id}/{currencies[i / coins.Count]}";
+        string Url(long i) =>
+            $"http://127.0.0.1:{port}/stock/{coins[(int)(i % coins.Count)].Id}/{currencies[i / coins.Count]}";
 
         // The last few pairs are asked here, before the load, which stops short of them: the routes are right and
         // the answers are series, not empty arrays or problems.
         const int checks = 3;
-        using (var check = new HttpClient())
-        {
-            for (var i = pairs - checks; i < pairs; i++)
-            {
-                var series = await check.GetFromJsonAsync<double[][]>(Url(i));
-                if (series is not { Length: > 0 })
-                    throw new InvalidOperationException($"{Url(i)} answered no prices.");
-            }
-        }
+        await CheckAnswersAsync(Url, pairs - checks, pairs);
 
         using var stop = new CancellationTokenSource();
         var writes = WritingCycles.RunAsync(db, coins, writesAfter, stop.Token);
         var peakConnections = PeakConnectionsAsync(db, stop.Token);
         var next = -1L;
         string? NextUrl() => Interlocked.Increment(ref next) is var i && i < pairs - checks ? Url(i) : null;
-        using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = Clients, UseCookies = false }) { Timeout = 2 * Slow };
+        var handler = new SocketsHttpHandler { MaxConnectionsPerServer = Clients, UseCookies = false };
+        using var http = new HttpClient(handler) { Timeout = 2 * Slow };
         await LoadAsync(http, NextUrl, WarmUp); // connections, JIT, the coin-key lookups of the first coins
         var load = await LoadAsync(http, NextUrl, Duration);
         await stop.CancelAsync();
         var written = await writes;
         var connections = await peakConnections;
 
+        ReportLoad(report, load, pairs, connections, written, coins.Count);
+        report.Add($"{Prefix}: API peak RSS", api.PeakRssMiB, "MiB");
+    }
+
+    private static ChildProcess StartApi(string connectionString, int port)
+    {
+        var pool = new NpgsqlConnectionStringBuilder(connectionString)
+        {
+            MaxPoolSize = PoolSize,
+            ApplicationName = ApplicationName,
+        };
+        return ChildProcess.Start(
+            ChildProcess.Dll("Btc.Api"),
+            ["--urls", $"http://127.0.0.1:{port}"],
+            new Dictionary<string, string>
+            {
+                ["ConnectionStrings__Btc"] = pool.ConnectionString,
+                ["Dashboard__Password"] = "benchmark",
+                ["Logging__LogLevel__Default"] = "Warning",
+                // Every request comes from one address here: the per-client limit would measure itself.
+                ["Api__RequestsPerSecond"] = "0",
+            });
+    }
+
+    private static async Task CheckAnswersAsync(Func<long, string> url, long from, long to)
+    {
+        using var check = new HttpClient();
+        for (var i = from; i < to; i++)
+        {
+            var series = await check.GetFromJsonAsync<double[][]>(url(i));
+            if (series is not { Length: > 0 })
+                throw new InvalidOperationException($"{url(i)} answered no prices.");
+        }
+    }
+
+    private static void ReportLoad(
+        Report report,
+        Load load,
+        long pairs,
+        int connections,
+        WritingCycles.Result written,
+        int coins)
+    {
         var latencies = load.Latencies;
         latencies.Sort();
         int Count(Func<int, bool> status) => load.Statuses.Where(s => status(s.Key)).Sum(s => s.Value);
         var otherServerErrors = Count(s => s >= 500 && s != 503);
         var max = latencies[^1];
-        var prefix = $"many clients ({Clients}, never-repeated keys, cycles writing)";
-        report.Add($"{prefix}: requests done", latencies.Count, "requests");
-        report.Add($"{prefix}: throughput", latencies.Count / load.Elapsed.TotalSeconds, "req/s");
-        report.Add($"{prefix}: p50 / p99 latency", latencies[latencies.Count / 2], $"ms / {latencies[(int)(latencies.Count * 0.99)]:0.###} ms");
-        report.Add($"{prefix}: max latency", max / 1000, "s", $"< {Slow.TotalSeconds:0} s", max < Slow.TotalMilliseconds);
-        report.Add($"{prefix}: requests over {Slow.TotalSeconds:0} s", latencies.Count(l => l > Slow.TotalMilliseconds), "requests");
-        report.Add($"{prefix}: 2xx", Count(s => s is >= 200 and < 300), "responses");
-        report.Add($"{prefix}: 503 (pool wait or request deadline over, Retry-After)", Count(s => s == 503), "responses");
-        report.Add($"{prefix}: 5xx other than 503", otherServerErrors, "responses", "0", otherServerErrors == 0);
+        report.Add($"{Prefix}: requests done", latencies.Count, "requests");
+        report.Add($"{Prefix}: throughput", latencies.Count / load.Elapsed.TotalSeconds, "req/s");
+        report.Add($"{Prefix}: p50 / p99 latency", latencies[latencies.Count / 2],
+            $"ms / {latencies[(int)(latencies.Count * 0.99)]:0.###} ms");
+        report.Add(
+            $"{Prefix}: max latency",
+            max / 1000,
+            "s",
+            $"< {Slow.TotalSeconds:0} s",
+            max < Slow.TotalMilliseconds);
+        report.Add($"{Prefix}: requests over {Slow.TotalSeconds:0} s", latencies.Count(l => l > Slow.TotalMilliseconds),
+            "requests");
+        report.Add($"{Prefix}: 2xx", Count(s => s is >= 200 and < 300), "responses");
+        report.Add($"{Prefix}: 503 (pool wait or request deadline over, Retry-After)", Count(s => s == 503),
+            "responses");
+        report.Add($"{Prefix}: 5xx other than 503", otherServerErrors, "responses", "0", otherServerErrors == 0);
         if (Count(s => s is < 200 or (>= 300 and < 500)) is var other and > 0)
-            report.Add($"{prefix}: other statuses (4xx) or no answer", other, "responses");
+            report.Add($"{Prefix}: other statuses (4xx) or no answer", other, "responses");
         if (load.Bare503 > 0)
-            report.Add($"{prefix}: 503 without Retry-After", load.Bare503, "responses");
+            report.Add($"{Prefix}: 503 without Retry-After", load.Bare503, "responses");
         if (load.EmptyOk > 0)
-            report.Add($"{prefix}: 200 with no prices", load.EmptyOk, "responses");
+            report.Add($"{Prefix}: 200 with no prices", load.EmptyOk, "responses");
         if (load.RanOut)
-            report.Add($"{prefix}: ran out of never-asked pairs ({pairs:N0})", 1, "");
-        report.Add($"{prefix}: API database connections, peak (pool {PoolSize} + notice listener)", connections, "connections", $"≤ {PoolSize + 1}", connections <= PoolSize + 1);
-        report.Add($"{prefix}: cycles written during warm-up and load (1 minute × {coins.Count:N0} coins each)", written.Cycles, $"cycles ({written.Rows / written.Elapsed.TotalSeconds:N0} rows/s, longest {written.Longest.TotalSeconds:0.##} s)");
-        report.Add($"{prefix}: API peak RSS", api.PeakRssMiB, "MiB");
+            report.Add($"{Prefix}: ran out of never-asked pairs ({pairs:N0})", 1, "");
+        report.Add(
+            $"{Prefix}: API database connections, peak (pool {PoolSize} + notice listener)",
+            connections,
+            "connections",
+            $"≤ {PoolSize + 1}",
+            connections <= PoolSize + 1);
+        report.Add(
+            $"{Prefix}: cycles written during warm-up and load (1 minute × {coins:N0} coins each)",
+            written.Cycles,
+            $"cycles ({written.Rows / written.Elapsed.TotalSeconds:N0} rows/s, longest "
+                + $"{written.Longest.TotalSeconds:0.##} s)");
     }
 
-    private sealed record Load(List<double> Latencies, Dictionary<int, int> Statuses, int EmptyOk, int Bare503, bool RanOut, TimeSpan Elapsed);
+    private sealed record Load(
+        List<double> Latencies,
+        Dictionary<int, int> Statuses,
+        int EmptyOk,
+        int Bare503,
+        bool RanOut,
+        TimeSpan Elapsed);
 
     /// <summary>
     /// A closed loop: each client sends the next request when the last is answered, each to the next URL, until the
@@ -142,7 +199,13 @@ public static class ManyClientsBenchmark
             }
         }));
         var merged = statuses.SelectMany(s => s).GroupBy(s => s.Key).ToDictionary(g => g.Key, g => g.Sum(s => s.Value));
-        return new Load(latencies.SelectMany(l => l).ToList(), merged, emptyOk, bare503, ranOut, Stopwatch.GetElapsedTime(started));
+        return new Load(
+            latencies.SelectMany(l => l).ToList(),
+            merged,
+            emptyOk,
+            bare503,
+            ranOut,
+            Stopwatch.GetElapsedTime(started));
     }
 
     /// <summary>The most connections the API held at once, from pg_stat_activity every 50 ms until stopped.</summary>
@@ -153,7 +216,8 @@ public static class ManyClientsBenchmark
         while (!stop.IsCancellationRequested)
         {
             peak = Math.Max(peak, await connection.ExecuteScalarAsync<int>(
-                "SELECT count(*)::int FROM pg_stat_activity WHERE application_name = @ApplicationName", new { ApplicationName }));
+                "SELECT count(*)::int FROM pg_stat_activity WHERE application_name = "
+                    + "@ApplicationName", new { ApplicationName }));
             try
             {
                 await Task.Delay(50, stop);

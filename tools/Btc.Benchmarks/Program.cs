@@ -43,11 +43,15 @@ var (tracked, _, rows) = await Fill.RunAsync(db, coins, hours, end);
 report.Add("fill: samples written by binary COPY", rows, "rows");
 report.Add("fill: time", Stopwatch.GetElapsedTime(fillTime).TotalSeconds, "s");
 var (compaction, compactionWal, _) = await Fill.CompactAsync(db, end.AddHours(-hours));
-report.Add($"compaction into series pieces, per hour of samples, {coins:N0} coins", compaction.TotalSeconds / hours, "s");
+report.Add($"compaction into series pieces, per hour of samples, {coins:N0} coins", compaction.TotalSeconds / hours,
+    "s");
 report.Add($"compaction: WAL per hour of samples, {coins:N0} coins", compactionWal / 1e6 / hours, "MB");
 var (rollup, rolledHours) = await Fill.RollUpAsync(db);
 if (rolledHours > 0)
-    report.Add($"rollup into hour and day bars, per hour of samples, {coins:N0} coins", rollup.TotalSeconds / rolledHours, "s");
+    report.Add(
+        $"rollup into hour and day bars, per hour of samples, {coins:N0} coins",
+        rollup.TotalSeconds / rolledHours,
+        "s");
 
 await QueryBenchmarks.StorageAsync(db, coins, hours, report);
 await ColdSeriesBenchmark.BuffersAsync(db, tracked, report);
@@ -61,20 +65,34 @@ await IngestBenchmark.RunAsync(db, tracked, end.AddMinutes(5), report);
 
 if (!skipServices)
 {
-    var codes = (await new CurrencyStore(db).ListAsync()).Where(c => c.ColumnName is not null).Select(c => c.Code).ToArray();
+    var codes = (await new CurrencyStore(db).ListAsync())
+        .Where(c => c.ColumnName is not null).Select(c => c.Code).ToArray();
     var volatilityP50 = await ApiBenchmark.RunAsync(bench, tracked, codes, report);
-    report.Add("volatility_rank endpoint vs the original's query shape (p50, 1 client)", original / volatilityP50, "× faster", "≥ 300×", original / volatilityP50 >= 300);
+    report.Add(
+        "volatility_rank endpoint vs the original's query shape (p50, 1 client)",
+        original / volatilityP50,
+        "× faster",
+        "≥ 300×",
+        original / volatilityP50 >= 300);
     // Its cycles write minutes after the ingest benchmark's, so that every row they store is new.
     await ManyClientsBenchmark.RunAsync(bench, db, tracked, end.AddHours(2), report);
     await CycleBenchmark.RunAsync(cycles, report);
 }
 
 report.Print(Console.Out);
-var machine = new { cores = Environment.ProcessorCount, os = Environment.OSVersion.ToString(), dotnet = Environment.Version.ToString(), coins, hours };
+var machine = new
+{
+    cores = Environment.ProcessorCount,
+    os = Environment.OSVersion.ToString(),
+    dotnet = Environment.Version.ToString(),
+    coins,
+    hours,
+};
 Directory.CreateDirectory(Path.Combine(ChildProcess.RepositoryRoot(), "benchmark-results"));
 var json = Path.Combine(ChildProcess.RepositoryRoot(), "benchmark-results", "latest.json");
 report.Write(json, machine);
-Console.WriteLine($"\nWritten to {json}; the whole run took {Stopwatch.GetElapsedTime(started).TotalMinutes:0.0} minutes.");
+Console.WriteLine(
+    $"\nWritten to {json}; the whole run took {Stopwatch.GetElapsedTime(started).TotalMinutes:0.0} minutes.");
 return 0;
 
 int Option(string name, int fallback)

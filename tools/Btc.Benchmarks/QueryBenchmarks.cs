@@ -15,9 +15,11 @@ public static class QueryBenchmarks
         var currencies = await new CurrencyStore(db).ListAsync();
         var store = new VolatilityStore(db);
         var cold = await IngestBenchmark.TimeAsync(() => store.RecomputeAsync(currencies, end));
-        report.Add($"rank recompute, first (summarizes every hour of the window), {coins:N0} coins", cold.TotalSeconds, "s");
+        report.Add($"rank recompute, first (summarizes every hour of the window), {coins:N0} coins", cold.TotalSeconds,
+            "s");
 
-        // Once an hour the window crosses an hour: the hour just completed is summarized and the complete hours merged again.
+        // Once an hour the window crosses an hour: the hour just
+        // completed is summarized and the complete hours merged again.
         var nextHour = new DateTime(end.Ticks - end.Ticks % TimeSpan.TicksPerHour, DateTimeKind.Utc).AddHours(1);
         await MarkHourAsync(db, nextHour.AddMinutes(-1));
         var crossing = await IngestBenchmark.TimeAsync(() => store.RecomputeAsync(currencies, nextHour));
@@ -33,7 +35,12 @@ public static class QueryBenchmarks
         }
         var seconds = steady.TotalSeconds / runs;
         var target = coins >= 10_000 ? 5 : 2;
-        report.Add($"rank recompute after a cycle (62 currencies × 2 measures), {coins:N0} coins", seconds, "s", $"< {target} s", seconds < target);
+        report.Add(
+            $"rank recompute after a cycle (62 currencies × 2 measures), {coins:N0} coins",
+            seconds,
+            "s",
+            $"< {target} s",
+            seconds < target);
         return seconds;
     }
 
@@ -57,8 +64,9 @@ public static class QueryBenchmarks
                     WHERE coin_key = @coinKey
                     """, window);
                 await connection.ExecuteScalarAsync<long>("""
-                    SELECT count(*) + 1 FROM (SELECT coin_key, stddev_samp(usd) AS v FROM price_sample
-                                              WHERE last_updated_at >= @from AND last_updated_at < @to GROUP BY coin_key) s
+                    SELECT count(*) + 1
+                    FROM (SELECT coin_key, stddev_samp(usd) AS v FROM price_sample
+                          WHERE last_updated_at >= @from AND last_updated_at < @to GROUP BY coin_key) s
                     WHERE v > @mine
                     """, new { window.from, window.to, mine });
             })).TotalMilliseconds);
@@ -66,19 +74,29 @@ public static class QueryBenchmarks
         return times.Order().ElementAt(times.Count / 2);
     }
 
-    /// <summary>Bytes of each tier (heap, TOAST, indexes of every partition, after VACUUM) per minute sample, and per day.</summary>
+    /// <summary>
+    /// Bytes of each tier (heap, TOAST, indexes of every partition, after VACUUM) per minute sample, and per day.
+    /// </summary>
     public static async Task StorageAsync(NpgsqlDataSource db, int coins, int hours, Report report)
     {
         await using var connection = await db.OpenConnectionAsync();
         await connection.ExecuteAsync("VACUUM ANALYZE price_sample, price_series_piece");
         var (raw, pieces, samples) = await connection.QuerySingleAsync<(long, long, long)>("""
-            SELECT (SELECT sum(pg_total_relation_size(inhrelid)) FROM pg_inherits WHERE inhparent = 'price_sample'::regclass)::bigint,
-                   (SELECT sum(pg_total_relation_size(inhrelid)) FROM pg_inherits WHERE inhparent = 'price_series_piece'::regclass)::bigint,
+            SELECT (SELECT sum(pg_total_relation_size(inhrelid)) FROM pg_inherits
+                    WHERE inhparent = 'price_sample'::regclass)::bigint,
+                   (SELECT sum(pg_total_relation_size(inhrelid)) FROM pg_inherits
+                    WHERE inhparent = 'price_series_piece'::regclass)::bigint,
                    (SELECT count(*) FROM price_sample)
             """);
         report.Add($"storage: raw samples, bytes per sample, {coins:N0} coins × {hours} h", (double)raw / samples, "B");
-        report.Add($"storage: series pieces, bytes per sample, {coins:N0} coins × {hours} h", (double)pieces / samples, "B");
-        report.Add($"storage: both tiers, bytes per sample, {coins:N0} coins × {hours} h", (double)(raw + pieces) / samples, "B", "≤ 600", (double)(raw + pieces) / samples <= 600);
+        report.Add($"storage: series pieces, bytes per sample, {coins:N0} coins × {hours} h", (double)pieces / samples,
+            "B");
+        report.Add(
+            $"storage: both tiers, bytes per sample, {coins:N0} coins × {hours} h",
+            (double)(raw + pieces) / samples,
+            "B",
+            "≤ 600",
+            (double)(raw + pieces) / samples <= 600);
         report.Add($"storage: raw samples per day, {coins:N0} coins", raw * 24.0 / hours / 1e9, "GB");
         report.Add($"storage: series pieces per day, {coins:N0} coins", pieces * 24.0 / hours / 1e9, "GB");
     }

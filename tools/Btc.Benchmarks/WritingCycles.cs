@@ -19,8 +19,14 @@ public static class WritingCycles
 {
     public sealed record Result(int Cycles, long Rows, TimeSpan Longest, TimeSpan Elapsed);
 
-    /// <param name="after">The first minute written; later than any the benchmark wrote before, so every row is new.</param>
-    public static async Task<Result> RunAsync(NpgsqlDataSource db, IReadOnlyList<TrackedCoin> coins, DateTime after, CancellationToken stop)
+    /// <param name="after">
+    /// The first minute written; later than any the benchmark wrote before, so every row is new.
+    /// </param>
+    public static async Task<Result> RunAsync(
+        NpgsqlDataSource db,
+        IReadOnlyList<TrackedCoin> coins,
+        DateTime after,
+        CancellationToken stop)
     {
         const int pageSize = 100;
         var workers = Math.Min(Environment.ProcessorCount * 5, 20);
@@ -28,9 +34,11 @@ public static class WritingCycles
         var pages = coins.Chunk(pageSize).Select(p => (IReadOnlyList<TrackedCoin>)p).ToArray();
         var cycles = new PollCycleStore(db);
         var store = new PriceSampleStore(db);
-        await new PricePartitions(db).EnsureAsync(DateOnly.FromDateTime(after), DateOnly.FromDateTime(after.AddDays(1)));
+        await new PricePartitions(db)
+            .EnsureAsync(DateOnly.FromDateTime(after), DateOnly.FromDateTime(after.AddDays(1)));
 
-        // One minute of every coin per cycle, coins in page order (Generate yields them minute by minute, in this order).
+        // One minute of every coin per cycle, coins in page order
+        // (Generate yields them minute by minute, in this order).
         using var minutes = Fill.Generate(coins, currencies, 0, after, int.MaxValue).GetEnumerator();
         var (count, rows, longest) = (0, 0L, TimeSpan.Zero);
         var started = Stopwatch.GetTimestamp();
@@ -38,13 +46,20 @@ public static class WritingCycles
         {
             var samples = new PriceSample[coins.Count];
             for (var i = 0; i < samples.Length && minutes.MoveNext(); i++)
-                samples[i] = new PriceSample(minutes.Current.CoinKey, minutes.Current.At, minutes.Current.Prices.Select(p => (double?)p).ToArray());
+                samples[i] = new PriceSample(
+                    minutes.Current.CoinKey,
+                    minutes.Current.At,
+                    minutes.Current.Prices.Select(p => (double?)p).ToArray());
             var cycleStarted = Stopwatch.GetTimestamp();
             var cycleId = await cycles.CreateAsync($"many-clients-{count}", after.AddMinutes(count), pages);
             // Not cancelled midway: a cycle is written whole, so the load ends with no half-written page.
-            await Parallel.ForEachAsync(Enumerable.Range(0, pages.Length), new ParallelOptions { MaxDegreeOfParallelism = workers }, async (page, ct) =>
+            await Parallel.ForEachAsync(
+                Enumerable.Range(0, pages.Length),
+                new ParallelOptions { MaxDegreeOfParallelism = workers },
+                async (page, ct) =>
             {
-                var result = await store.StorePageAsync(cycleId, page, currencies, samples.AsSpan(page * pageSize, pages[page].Count).ToArray(), new PageCounts(0), ct);
+                var pageSamples = samples.AsSpan(page * pageSize, pages[page].Count).ToArray();
+                var result = await store.StorePageAsync(cycleId, page, currencies, pageSamples, new PageCounts(0), ct);
                 Interlocked.Add(ref rows, result.RowsStored);
                 await cycles.TryFinishAsync(cycleId, ct);
             });

@@ -33,7 +33,8 @@ public sealed class PostgresCluster : IDisposable
         var cluster = Create(bin);
         try
         {
-            cluster.Ctl("initdb", "-D", cluster._dataDir, "-A", "trust", "-U", "postgres", "-E", "UTF8", "--no-locale", "--no-sync");
+            cluster.Ctl("initdb", "-D", cluster._dataDir, "-A", "trust", "-U", "postgres", "-E", "UTF8",
+                "--no-locale", "--no-sync");
             cluster.Resume();
         }
         catch
@@ -53,8 +54,10 @@ public sealed class PostgresCluster : IDisposable
         var standby = Create(_bin);
         try
         {
-            standby.Ctl(Tool("pg_basebackup"), "-D", standby._dataDir, "-h", "127.0.0.1", "-p", Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                "-U", "postgres", "-R", "-X", "stream", "--no-sync", "--checkpoint=fast"); // fast: not the next scheduled checkpoint, minutes away
+            var port = Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            standby.Ctl(Tool("pg_basebackup"), "-D", standby._dataDir, "-h", "127.0.0.1", "-p", port,
+                // fast: not the next scheduled checkpoint, minutes away
+                "-U", "postgres", "-R", "-X", "stream", "--no-sync", "--checkpoint=fast");
             standby.Resume();
         }
         catch
@@ -65,11 +68,16 @@ public sealed class PostgresCluster : IDisposable
         return standby;
     }
 
-    /// <summary>A cluster's folder, owned by this process (see <see cref="RemoveAbandoned"/>), and its free port; nothing started.</summary>
+    /// <summary>
+    /// A cluster's folder, owned by this process (see
+    /// <see cref="RemoveAbandoned"/>), and its free port; nothing started.
+    /// </summary>
     private static PostgresCluster Create(string bin)
     {
         var root = Directory.CreateTempSubdirectory(Prefix).FullName;
-        File.WriteAllText(Path.Combine(root, OwnerFile), Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        File.WriteAllText(
+            Path.Combine(root, OwnerFile),
+            Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture));
         var cluster = new PostgresCluster(bin, root, LoopbackPorts.Free());
         if (cluster._asPostgresUser)
             Run("chown", "-R", "postgres", root);
@@ -78,19 +86,24 @@ public sealed class PostgresCluster : IDisposable
 
     private const string Prefix = "btc-pg-";
 
-    /// <summary>What a database restart does to its clients: connections terminated, the port closed a moment.</summary>
+    /// <summary>
+    /// What a database restart does to its clients: connections terminated, the port closed a moment.
+    /// </summary>
     public void Restart() => Ctl("pg_ctl", "restart", "-w", "-t", "60", "-m", "fast", "-D", _dataDir);
 
     /// <summary>Stops the server (fast: clients are disconnected); <see cref="Resume"/> starts it again.</summary>
     public void Stop() => Ctl("pg_ctl", "stop", "-w", "-t", "60", "-m", "fast", "-D", _dataDir);
 
-    /// <summary>Starts the server on the cluster's port (at <see cref="Start"/>, and again after <see cref="Stop"/>).</summary>
+    /// <summary>
+    /// Starts the server on the cluster's port (at <see cref="Start"/>, and again after <see cref="Stop"/>).
+    /// </summary>
     public void Resume()
     {
         var root = Path.GetDirectoryName(_dataDir)!;
         // Durability settings off: a test cluster is thrown away, and fsync dominates its run time.
         var options = $"-p {Port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off " +
-                      "-c synchronous_commit=off -c full_page_writes=off -c max_connections=400 -c shared_buffers=256MB";
+                      "-c synchronous_commit=off -c full_page_writes=off -c max_connections=400 -c "
+                          + "shared_buffers=256MB";
         Ctl("pg_ctl", "start", "-w", "-t", "60", "-D", _dataDir, "-l", Path.Combine(root, "log"), "-o", options);
     }
 
@@ -99,9 +112,13 @@ public sealed class PostgresCluster : IDisposable
 
     /// <summary>Whether the process whose id is the file's first line runs.</summary>
     private static bool Alive(string pidFile) =>
-        File.Exists(pidFile) && int.TryParse(File.ReadLines(pidFile).FirstOrDefault(), out var pid) && Directory.Exists($"/proc/{pid}");
+        File.Exists(pidFile)
+        && int.TryParse(File.ReadLines(pidFile).FirstOrDefault(), out var pid)
+        && Directory.Exists($"/proc/{pid}");
 
-    /// <summary>Clusters of runs that were killed before they could clean up: their server is gone, their folder is not.</summary>
+    /// <summary>
+    /// Clusters of runs that were killed before they could clean up: their server is gone, their folder is not.
+    /// </summary>
     private static void RemoveAbandoned()
     {
         foreach (var dir in Directory.GetDirectories(Path.GetTempPath(), Prefix + "*"))
@@ -154,25 +171,32 @@ public sealed class PostgresCluster : IDisposable
         var stderr = process.StandardError.ReadToEnd();
         process.WaitForExit();
         if (process.ExitCode != 0)
-            throw new InvalidOperationException($"{Path.GetFileName(file)} {string.Join(' ', args)} failed ({process.ExitCode}): {stderr}{stdout.Result}");
+            throw new InvalidOperationException(
+                $"{Path.GetFileName(file)} {string.Join(' ', args)} failed ({process.ExitCode}): "
+                    + $"{stderr}{stdout.Result}");
     }
 
-    /// <summary>The path of one of the server's programs (pg_dump, pg_restore, …), where the server binaries are.</summary>
+    /// <summary>
+    /// The path of one of the server's programs (pg_dump, pg_restore, …), where the server binaries are.
+    /// </summary>
     public static string Tool(string name)
     {
         // PATH may hold only links to initdb and pg_ctl; the folder they point into has the rest.
         var initdb = FindBinaries() is { } bin ? new FileInfo(Path.Combine(bin, "initdb")) : null;
-        var real = Path.GetDirectoryName(initdb?.ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? initdb?.FullName);
+        var real = Path.GetDirectoryName(initdb?.ResolveLinkTarget(returnFinalTarget: true)?.FullName
+            ?? initdb?.FullName);
         return real is not null && File.Exists(Path.Combine(real, name))
             ? Path.Combine(real, name)
-            : throw new InvalidOperationException($"No {name} beside the PostgreSQL server binaries: install the PostgreSQL server.");
+            : throw new InvalidOperationException(
+                $"No {name} beside the PostgreSQL server binaries: install the PostgreSQL server.");
     }
 
     private static string? FindBinaries()
     {
         var onPath = (Environment.GetEnvironmentVariable("PATH") ?? "")
             .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
-            .FirstOrDefault(dir => File.Exists(Path.Combine(dir, "initdb")) && File.Exists(Path.Combine(dir, "pg_ctl")));
+            .FirstOrDefault(dir => File.Exists(Path.Combine(dir, "initdb"))
+                && File.Exists(Path.Combine(dir, "pg_ctl")));
         if (onPath is not null)
             return onPath;
         const string debian = "/usr/lib/postgresql";

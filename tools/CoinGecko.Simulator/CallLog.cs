@@ -1,6 +1,8 @@
 namespace CoinGecko.Simulator;
 
-/// <summary>Every call received (for tests to check budgets), and the calls-per-minute limit CoinGecko enforces.</summary>
+/// <summary>
+/// Every call received (for tests to check budgets), and the calls-per-minute limit CoinGecko enforces.
+/// </summary>
 public sealed class CallLog
 {
     private readonly Lock _lock = new();
@@ -21,7 +23,8 @@ public sealed class CallLog
         {
             if (limit > 0)
             {
-                var window = _calls.Where(c => c.At > now.AddMinutes(-1) && c.Path != "refused").Select(c => c.At).ToList();
+                var window = _calls.Where(c => c.At > now.AddMinutes(-1) && c.Path != "refused")
+                    .Select(c => c.At).ToList();
                 if (window.Count >= limit)
                 {
                     _calls.Add((now, "refused"));

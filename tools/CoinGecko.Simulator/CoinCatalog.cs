@@ -4,7 +4,9 @@ public sealed record SimulatedCoin(int Index, string Id, string Symbol, string N
 
 public enum CoinKind { Live, Stale, Partial, Omitted, Empty }
 
-/// <summary>A deterministic coin list that looks like CoinGecko's: hyphens, digits, spaces, brackets, underscores.</summary>
+/// <summary>
+/// A deterministic coin list that looks like CoinGecko's: hyphens, digits, spaces, brackets, underscores.
+/// </summary>
 public static class CoinCatalog
 {
     // Real ids that trip up culture-aware sorting and URL encoding.
@@ -54,7 +56,8 @@ public static class CoinCatalog
         }
     }
 
-    private static string Symbol(string id) => new string(id.Where(char.IsLetterOrDigit).Take(4).ToArray()) is { Length: > 0 } s ? s : "x";
+    private static string Symbol(string id) =>
+        new string(id.Where(char.IsLetterOrDigit).Take(4).ToArray()) is { Length: > 0 } s ? s : "x";
 
     private static string Name(string id) => string.Join(' ', id.Split('-', '_', ' ').Where(p => p.Length > 0)
         .Select(p => char.ToUpperInvariant(p[0]) + p[1..]));

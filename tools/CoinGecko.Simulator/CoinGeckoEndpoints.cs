@@ -17,12 +17,16 @@ public static class CoinGeckoEndpoints
 
         api.MapGet("/simple/supported_vs_currencies", (Market market) => Results.Json(market.Currencies));
 
-        api.MapGet("/simple/price", (string? ids, string? vs_currencies, bool? include_last_updated_at, Market market) =>
+        api.MapGet("/simple/price",
+            (string? ids, string? vs_currencies, bool? include_last_updated_at, Market market) =>
         {
             if (string.IsNullOrWhiteSpace(ids) || string.IsNullOrWhiteSpace(vs_currencies))
                 return Results.Json(new { error = "Missing parameter ids or vs_currencies" }, statusCode: 400);
             var buffer = new ArrayBufferWriter<byte>();
-            market.WritePrices(buffer, ids.Split(','), vs_currencies.Split(',').Select(c => c.Trim().ToLowerInvariant()).ToArray(),
+            market.WritePrices(
+                buffer,
+                ids.Split(','),
+                vs_currencies.Split(',').Select(c => c.Trim().ToLowerInvariant()).ToArray(),
                 include_last_updated_at == true);
             return Results.Bytes(buffer.WrittenMemory.ToArray(), "application/json");
         });
@@ -30,7 +34,19 @@ public static class CoinGeckoEndpoints
         api.MapHistory();
     }
 
-    private static async ValueTask<object?> LimitsAndFaults(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    private const string MonthlyCapMessage = "You've exceeded your monthly API call credits. "
+        + "Please visit https://www.coingecko.com/en/api/pricing to upgrade your plan.";
+
+    private const string RateLimitMessage = "You've exceeded the Rate Limit. Please visit "
+        + "https://www.coingecko.com/en/api/pricing to subscribe to our API plans for higher rate limits.";
+
+    /// <summary>CoinGecko's 429 body.</summary>
+    private static IResult TooManyRequests(string message) =>
+        Results.Json(new { status = new { error_code = 429, error_message = message } }, statusCode: 429);
+
+    private static async ValueTask<object?> LimitsAndFaults(
+        EndpointFilterInvocationContext context,
+        EndpointFilterDelegate next)
     {
         var http = context.HttpContext;
         var services = http.RequestServices;
@@ -49,8 +65,9 @@ public static class CoinGeckoEndpoints
         if (fault is null && Random.Shared.NextDouble() < options.MalformedRate)
             fault = new Fault(FaultKind.Malformed);
 
-        if (fault is null or { Kind: FaultKind.Timeout } && !services.GetRequiredService<CallLog>().TryCountInMonth(DateTimeOffset.UtcNow, options.CallsPerMonth))
-            return Results.Json(new { status = new { error_code = 429, error_message = "You've exceeded your monthly API call credits. Please visit https://www.coingecko.com/en/api/pricing to upgrade your plan." } }, statusCode: 429);
+        if (fault is null or { Kind: FaultKind.Timeout }
+            && !services.GetRequiredService<CallLog>().TryCountInMonth(DateTimeOffset.UtcNow, options.CallsPerMonth))
+            return TooManyRequests(MonthlyCapMessage);
 
         switch (fault?.Kind)
         {
@@ -73,7 +90,7 @@ public static class CoinGeckoEndpoints
         {
             if (retryAfterSeconds is { } seconds)
                 http.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            return Results.Json(new { status = new { error_code = 429, error_message = "You've exceeded the Rate Limit. Please visit https://www.coingecko.com/en/api/pricing to subscribe to our API plans for higher rate limits." } }, statusCode: 429);
+            return TooManyRequests(RateLimitMessage);
         }
     }
 }

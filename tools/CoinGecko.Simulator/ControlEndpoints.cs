@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Options;
+
 namespace CoinGecko.Simulator;
 
 /// <summary>Knobs for tests and benchmarks under /sim: the clock, currencies, faults and the call log.</summary>
@@ -6,7 +8,19 @@ public static class ControlEndpoints
     public static void MapSimulatorControls(this WebApplication app)
     {
         var sim = app.MapGroup("/sim");
+        MapClock(sim);
+        MapBudget(sim);
 
+        sim.MapPost("/currencies/{code}", (string code, Market market) =>
+            market.AddCurrency(code.ToLowerInvariant())
+                ? Results.Created($"/sim/currencies/{code}", null)
+                : Results.Conflict());
+
+        MapFaultsAndCalls(sim);
+    }
+
+    private static void MapClock(RouteGroupBuilder sim)
+    {
         sim.MapPost("/clock/advance", (int minutes, Market market) =>
         {
             market.Advance(TimeSpan.FromMinutes(minutes));
@@ -24,24 +38,31 @@ public static class ControlEndpoints
             market.Run();
             return Results.Ok(new { now = market.Now });
         });
+    }
 
-        sim.MapPost("/rate-limit", (int callsPerMinute, Microsoft.Extensions.Options.IOptions<SimulatorOptions> options) =>
+    private static void MapBudget(RouteGroupBuilder sim)
+    {
+        sim.MapPost("/rate-limit", (int callsPerMinute, IOptions<SimulatorOptions> options) =>
         {
             options.Value.CallsPerMinute = callsPerMinute;
             return Results.NoContent();
         });
 
-        sim.MapPost("/monthly-cap", (int calls, Microsoft.Extensions.Options.IOptions<SimulatorOptions> options) =>
+        sim.MapPost("/monthly-cap", (int calls, IOptions<SimulatorOptions> options) =>
         {
             options.Value.CallsPerMonth = calls;
             return Results.NoContent();
         });
 
-        sim.MapGet("/calls/month", (CallLog log) => Results.Json(new { month = DateTimeOffset.UtcNow.ToString("yyyy-MM"), calls = log.AnsweredInMonth(DateTimeOffset.UtcNow) }));
+        sim.MapGet("/calls/month", (CallLog log) => Results.Json(new
+        {
+            month = DateTimeOffset.UtcNow.ToString("yyyy-MM"),
+            calls = log.AnsweredInMonth(DateTimeOffset.UtcNow),
+        }));
+    }
 
-        sim.MapPost("/currencies/{code}", (string code, Market market) =>
-            market.AddCurrency(code.ToLowerInvariant()) ? Results.Created($"/sim/currencies/{code}", null) : Results.Conflict());
-
+    private static void MapFaultsAndCalls(RouteGroupBuilder sim)
+    {
         sim.MapPost("/faults", (Fault fault, Faults faults) =>
         {
             faults.Add(fault);

@@ -3,10 +3,17 @@ namespace CoinGecko.Simulator;
 public enum FaultKind { Status, Timeout, Malformed, RateLimit, Body }
 
 /// <summary>
-/// A fault to apply to the next <see cref="Count"/> calls of <see cref="Path"/> (any path when null). <see cref="Body"/>
-/// answers 200 with exactly that text (HTML when it starts with '&lt;', JSON otherwise).
+/// A fault to apply to the next <see cref="Count"/> calls of <see cref="Path"/> (any path when null).
+/// <see cref="Body"/> answers 200 with exactly that text (HTML when it starts with '&lt;', JSON otherwise).
 /// </summary>
-public sealed record Fault(FaultKind Kind, int Count = 1, string? Path = null, int Status = 500, int DelayMs = 30_000, int? RetryAfterSeconds = 2, string? Body = null);
+public sealed record Fault(
+    FaultKind Kind,
+    int Count = 1,
+    string? Path = null,
+    int Status = 500,
+    int DelayMs = 30_000,
+    int? RetryAfterSeconds = 2,
+    string? Body = null);
 
 /// <summary>The faults queued by tests, consumed one call at a time.</summary>
 public sealed class Faults

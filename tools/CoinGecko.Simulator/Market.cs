@@ -69,7 +69,11 @@ public sealed class Market
     }
 
     /// <summary>Writes a /simple/price answer for the given ids and currencies.</summary>
-    public void WritePrices(IBufferWriter<byte> output, IEnumerable<string> ids, IReadOnlyCollection<string> vsCurrencies, bool includeLastUpdatedAt)
+    public void WritePrices(
+        IBufferWriter<byte> output,
+        IEnumerable<string> ids,
+        IReadOnlyCollection<string> vsCurrencies,
+        bool includeLastUpdatedAt)
     {
         var currencies = _currencies;
         var slots = vsCurrencies.Select(c => Array.IndexOf(currencies, c)).ToArray();
@@ -88,7 +92,13 @@ public sealed class Market
         json.WriteEndObject();
     }
 
-    private void WriteCoin(Utf8JsonWriter json, SimulatedCoin coin, IReadOnlyCollection<string> vsCurrencies, int[] slots, DateTimeOffset now, bool includeLastUpdatedAt)
+    private void WriteCoin(
+        Utf8JsonWriter json,
+        SimulatedCoin coin,
+        IReadOnlyCollection<string> vsCurrencies,
+        int[] slots,
+        DateTimeOffset now,
+        bool includeLastUpdatedAt)
     {
         var (minute, updatedAt) = LastUpdate(coin, now);
         var i = 0;
@@ -118,13 +128,16 @@ public sealed class Market
             json.WriteNumber("last_updated_at", updatedAt.ToUnixTimeSeconds());
     }
 
-    /// <summary>The minute of the coin's last update and its CoinGecko-style timestamp (a few seconds into that minute).</summary>
+    /// <summary>
+    /// The minute of the coin's last update and its CoinGecko-style timestamp (a few seconds into that minute).
+    /// </summary>
     public (long Minute, DateTimeOffset At) LastUpdate(SimulatedCoin coin, DateTimeOffset now)
     {
         var offsetSeconds = (long)(Hash.Unit((ulong)_options.Seed, (ulong)coin.Index, 0x0FF) * 50);
         if (coin.Kind == CoinKind.Stale)
         {
-            var at = StaleEpoch.AddMinutes(Math.Floor(Hash.Unit((ulong)_options.Seed, (ulong)coin.Index, 0x57A) * 3 * 365 * 1440));
+            var at = StaleEpoch.AddMinutes(
+                Math.Floor(Hash.Unit((ulong)_options.Seed, (ulong)coin.Index, 0x57A) * 3 * 365 * 1440));
             return (at.ToUnixTimeSeconds() / 60, at.AddSeconds(offsetSeconds));
         }
         var minute = (now.ToUnixTimeSeconds() - offsetSeconds) / 60;
@@ -136,7 +149,12 @@ public sealed class Market
     /// to <paramref name="toMinute"/>: the walk /simple/price follows, told for any minute, before the simulator
     /// started too. Empty for a currency the coin is not priced in.
     /// </summary>
-    public IEnumerable<(long Minute, double Price)> History(SimulatedCoin coin, string currency, long fromMinute, long toMinute, int every)
+    public IEnumerable<(long Minute, double Price)> History(
+        SimulatedCoin coin,
+        string currency,
+        long fromMinute,
+        long toMinute,
+        int every)
     {
         var slot = Array.IndexOf(_currencies, currency);
         if (slot < 0 || fromMinute > toMinute || !Priced(coin, slot, currency))
@@ -154,7 +172,8 @@ public sealed class Market
     /// <summary>Whether /simple/price gives the coin a price in the currency (partial coins lack some).</summary>
     public bool Priced(SimulatedCoin coin, int slot, string code) =>
         coin.Kind is not (CoinKind.Omitted or CoinKind.Empty)
-        && (coin.Kind != CoinKind.Partial || (code != "usd" && Hash.Unit((ulong)_options.Seed, (ulong)coin.Index, (ulong)slot, 0x9A7) >= 0.5));
+        && (coin.Kind != CoinKind.Partial
+            || (code != "usd" && Hash.Unit((ulong)_options.Seed, (ulong)coin.Index, (ulong)slot, 0x9A7) >= 0.5));
 
     /// <summary>
     /// The walk's log price at a minute, stepped from the coin's anchor: the minute it was last updated when the

@@ -8,9 +8,12 @@ public static class SimulatorApp
     public static WebApplication Build(string[] args)
     {
         var builder = WebApplication.CreateSlimBuilder(args);
-        builder.Services.AddOptions<SimulatorOptions>().BindConfiguration("Simulator").ValidateDataAnnotations().ValidateOnStart();
-        builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
-        builder.Services.AddSingleton(sp => new Market(sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<SimulatorOptions>>().Value));
+        builder.Services.AddOptions<SimulatorOptions>()
+            .BindConfiguration("Simulator").ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.ConfigureHttpJsonOptions(
+            json => json.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
+        builder.Services.AddSingleton(
+            sp => new Market(sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<SimulatorOptions>>().Value));
         builder.Services.AddSingleton<CallLog>();
         builder.Services.AddSingleton<Faults>();
 

@@ -11,10 +11,14 @@ public sealed class SimulatorOptions
     /// <summary>Calls allowed per sliding minute before 429; 0 for no limit.</summary>
     [Range(0, 100_000)] public int CallsPerMinute { get; set; }
 
-    /// <summary>Successful calls allowed per calendar month (UTC) before 429, like a plan's monthly credits; 0 for no cap.</summary>
+    /// <summary>
+    /// Successful calls allowed per calendar month (UTC) before 429, like a plan's monthly credits; 0 for no cap.
+    /// </summary>
     [Range(0, 100_000_000)] public int CallsPerMonth { get; set; }
 
-    /// <summary>Minutes between market_chart points within a day of now: CoinGecko's 5; tests of short gaps set 1.</summary>
+    /// <summary>
+    /// Minutes between market_chart points within a day of now: CoinGecko's 5; tests of short gaps set 1.
+    /// </summary>
     [Range(1, 60)] public int ChartMinutes { get; set; } = 5;
 
     /// <summary>Share of coins whose last update is years old (CoinGecko's dead coins).</summary>
