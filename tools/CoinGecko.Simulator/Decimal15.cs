@@ -14,10 +14,12 @@ public static class Decimal15
 
     /// <summary>
     /// The double nearest to <paramref name="value"/> rounded to 15 significant digits, so that its shortest
-    /// round-trip form has at most 15. Exact scaled rounding: the 15 digits as an integer n (below 2^53, so exact)
-    /// divided or multiplied by an exact power of ten, which IEEE rounds correctly to the double nearest the decimal,
-    /// the same double <c>double.Parse</c> gives for it. Values whose power of ten is not exact (below ~1e-8 or above
-    /// ~1e36) go through "G15" formatting and <c>double.Parse</c>, which give that double too.
+    /// round-trip form has at most 15. Exact scaled rounding: the 15 digits as an integer n (below 2^53, so exact),
+    /// corrected by the exact remainder a fused multiply-add gives (the scaled value was rounded once), then divided or
+    /// multiplied by an exact power of ten, which IEEE rounds to the double nearest the decimal: the double
+    /// <c>double.Parse</c> gives for the 15 digits "G15" formats (ties to even, as it rounds them). Values whose power
+    /// of ten is not exact (below ~1e-8 or from ~1e37) go through "G15" and <c>double.Parse</c> themselves, ~10 times
+    /// slower.
     /// </summary>
     public static double Round(double value)
     {
@@ -26,18 +28,31 @@ public static class Decimal15
         var shift = 14 - (int)Math.Floor(Math.Log10(Math.Abs(value)));
         if (shift is >= 0 and <= 22)
         {
-            var digits = Math.Round(value * PowersOfTen[shift]);
+            var scale = PowersOfTen[shift];
+            var digits = Math.Round(value * scale);
+            digits += Correction(digits, Math.FusedMultiplyAdd(value, scale, -digits), 0.5);
             if (FifteenDigits(digits))
-                return digits / PowersOfTen[shift];
+                return digits / scale;
         }
         else if (shift is < 0 and >= -22)
         {
-            var digits = Math.Round(value / PowersOfTen[-shift]);
+            var scale = PowersOfTen[-shift];
+            var digits = Math.Round(value / scale);
+            digits += Correction(digits, Math.FusedMultiplyAdd(-digits, scale, value), scale / 2);
             if (FifteenDigits(digits))
-                return digits * PowersOfTen[-shift];
+                return digits * scale;
         }
         return double.Parse(value.ToString("G15", CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
     }
+
+    /// <summary>
+    /// One unit up or down where the exact remainder of the scaled value over its rounded digits passes half a unit
+    /// (the rounded product can sit on the wrong side of a half); on a tie, to the even digits, as "G15" does.
+    /// </summary>
+    private static double Correction(double digits, double remainder, double half) =>
+        Math.Abs(remainder) > half || (Math.Abs(remainder) == half && Math.IEEERemainder(digits, 2) != 0)
+            ? Math.Sign(remainder)
+            : 0;
 
     // Log10 can miss by one next to a power of ten: then the integer has 14 or 16 digits and the slow path decides.
     private static bool FifteenDigits(double digits) => Math.Abs(digits) is >= 1e14 and < 1e15;
