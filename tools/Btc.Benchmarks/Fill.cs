@@ -14,16 +14,18 @@ using Btc.Data.History;
 namespace Btc.Benchmarks;
 
 /// <summary>
-/// Fills price_sample with N coins × H hours of minute samples in every seeded currency, by binary COPY.
+/// Fills price_sample with N coins × H hours of minute samples in every seeded currency, by binary COPY: shaped like
+/// CoinGecko's prices by default (see <see cref="CurrencyRates"/>), or walking independently, the worst case.
 /// </summary>
 public static class Fill
 {
     public static Task<(IReadOnlyList<TrackedCoin> Coins, int CycleId, long Rows)> RunAsync(
-        NpgsqlDataSource db, int coins, int hours, DateTime end) =>
-        RunAsync(db, Enumerable.Range(1, coins).Select(i => $"bench-{i:D5}").ToArray(), hours, end);
+        NpgsqlDataSource db, int coins, int hours, DateTime end, CurrencyModel model = CurrencyModel.Shaped) =>
+        RunAsync(db, Enumerable.Range(1, coins).Select(i => $"bench-{i:D5}").ToArray(), hours, end, model);
 
     public static async Task<(IReadOnlyList<TrackedCoin> Coins, int CycleId, long Rows)> RunAsync(
-        NpgsqlDataSource db, IReadOnlyList<string> ids, int hours, DateTime end)
+        NpgsqlDataSource db, IReadOnlyList<string> ids, int hours, DateTime end,
+        CurrencyModel model = CurrencyModel.Shaped)
     {
         var store = new CoinStore(db);
         await store.UpsertListAsync(ids.Select(id => new CoinListEntry(id, "b", id)).ToArray());
@@ -37,7 +39,7 @@ public static class Fill
             db,
             "price_sample",
             currencies,
-            Generate(tracked, currencies, cycleId, start, hours * 60));
+            Generate(tracked, currencies, cycleId, start, hours * 60, model));
         await using var connection = await db.OpenConnectionAsync();
         await connection.ExecuteAsync("ANALYZE price_sample");
         return (tracked, cycleId, rows);
@@ -91,10 +93,18 @@ public static class Fill
     }
 
     /// <summary>
-    /// Minute samples from the simulator's random walk, a few seconds into each minute like CoinGecko's, minute by
-    /// minute as the worker stores them: the heap then holds each span of time together, as in production.
+    /// Minute samples from the simulator's random walks, a few seconds into each minute like CoinGecko's (each coin
+    /// its own second), minute by minute as the worker stores them: the heap then holds each span of time together,
+    /// as in production. Shaped, a coin's USD walk times the rates of the moment; independent, a walk per currency.
     /// </summary>
     public static IEnumerable<(int CoinKey, int CycleId, DateTime At, double[] Prices)> Generate(
+        IReadOnlyList<TrackedCoin> coins, IReadOnlyList<Currency> currencies, int cycleId, DateTime start, int minutes,
+        CurrencyModel model = CurrencyModel.Shaped) =>
+        model == CurrencyModel.Shaped
+            ? GenerateShaped(coins, currencies, cycleId, start, minutes)
+            : GenerateIndependent(coins, currencies, cycleId, start, minutes);
+
+    private static IEnumerable<(int CoinKey, int CycleId, DateTime At, double[] Prices)> GenerateIndependent(
         IReadOnlyList<TrackedCoin> coins, IReadOnlyList<Currency> currencies, int cycleId, DateTime start, int minutes)
     {
         var walk = new PriceWalk(42);
@@ -108,11 +118,47 @@ public static class Fill
                 var prices = new double[currencies.Count];
                 for (var i = 0; i < prices.Length; i++)
                     prices[i] = Math.Exp(logPrices[k][i] += walk.Step(coin.CoinKey, i, m));
-                var at = start.AddMinutes(m) + TimeSpan.FromSeconds(coin.CoinKey % 50);
+                yield return (coin.CoinKey, cycleId, UpdatedAt(coin, start, m), prices);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The shaped market without the simulator: the walk of a coin's USD column, to 15 digits, times the rates in
+    /// force at its second of the minute (before <see cref="CurrencyRates.ChangeSecond"/>, the previous minute's).
+    /// Every crypto currency's rate walks here: the fill has no coin behind it.
+    /// </summary>
+    private static IEnumerable<(int CoinKey, int CycleId, DateTime At, double[] Prices)> GenerateShaped(
+        IReadOnlyList<TrackedCoin> coins, IReadOnlyList<Currency> currencies, int cycleId, DateTime start, int minutes)
+    {
+        var walk = new PriceWalk(42);
+        var rates = new CurrencyRates(42);
+        var codes = currencies.Select(c => c.Code).ToArray();
+        // The USD walk steps as the independent fill's USD column does.
+        var usdSlot = Math.Max(0, Array.IndexOf(codes, "usd"));
+        var logUsd = coins.Select(coin => walk.StartLogPrice(coin.CoinKey, "usd")).ToArray();
+        var startMinute = new DateTimeOffset(start, TimeSpan.Zero).ToUnixTimeSeconds() / 60;
+        var current = codes.Select(c => rates.Rate(c, startMinute - 1)).ToArray();
+        for (var m = 0; m < minutes; m++)
+        {
+            var previous = current;
+            current = codes.Select(c => rates.Rate(c, startMinute + m)).ToArray();
+            for (var k = 0; k < coins.Count; k++)
+            {
+                var coin = coins[k];
+                var usd = Decimal15.Round(Math.Exp(logUsd[k] += walk.Step(coin.CoinKey, usdSlot, m)));
+                var at = UpdatedAt(coin, start, m);
+                var inForce = at.Second < CurrencyRates.ChangeSecond ? previous : current;
+                var prices = new double[codes.Length];
+                for (var i = 0; i < prices.Length; i++)
+                    prices[i] = CurrencyRates.Price(codes[i], usd, inForce[i]);
                 yield return (coin.CoinKey, cycleId, at, prices);
             }
         }
     }
+
+    private static DateTime UpdatedAt(TrackedCoin coin, DateTime start, int minute) =>
+        start.AddMinutes(minute) + TimeSpan.FromSeconds(coin.CoinKey % 50);
 
     public static async Task<long> CopyAsync(NpgsqlDataSource db, string table, IReadOnlyList<Currency> currencies,
         IEnumerable<(int CoinKey, int CycleId, DateTime At, double[] Prices)> rows)

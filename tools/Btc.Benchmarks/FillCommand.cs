@@ -12,17 +12,18 @@ namespace Btc.Benchmarks;
 /// <summary>
 /// <c>fill --coins N --hours H --connection "…"</c>: a database as H hours of the worker's operation would leave it —
 /// the simulator's first N coins tracked, their minute samples up to the current minute written minute by minute and
-/// compacted, the complete days rolled up into bars, the ranks computed — for a demo, or to measure against. Bad input
-/// gets one sentence and exit code 2.
+/// compacted, the complete days rolled up into bars, the ranks computed — for a demo, or to measure against. Prices
+/// are shaped like CoinGecko's unless <c>--currencies independent</c> asks for a walk per currency (the worst case for
+/// storage). Bad input gets one sentence and exit code 2.
 /// </summary>
 public static class FillCommand
 {
-    private const string Usage =
-        "Usage: fill --coins N (1 to 100,000) --hours H (1 to 168) --connection \"<PostgreSQL connection string>\"";
+    private const string Usage = "Usage: fill --coins N (1 to 100,000) --hours H (1 to 168) "
+        + "--connection \"<PostgreSQL connection string>\" [--currencies shaped|independent]";
 
     public static async Task<int> RunAsync(string[] args)
     {
-        if (Parse(args) is not var (coins, hours, connectionString))
+        if (Parse(args) is not var (coins, hours, connectionString, model))
             return 2;
         try
         {
@@ -46,10 +47,11 @@ public static class FillCommand
             var now = DateTime.UtcNow;
             var end = new DateTime(now.Ticks - now.Ticks % TimeSpan.TicksPerMinute, DateTimeKind.Utc);
             var ids = CoinCatalog.Build(new SimulatorOptions { Coins = coins }).Select(c => c.Id).ToArray();
-            var (_, _, rows) = await Fill.RunAsync(db, ids, hours, end);
+            var (_, _, rows) = await Fill.RunAsync(db, ids, hours, end, model);
             Console.WriteLine(
                 $"Wrote {rows:N0} price samples: {coins:N0} coins × {hours:N0} h of minutes in every seeded "
-                    + $"currency, {end.AddHours(-hours):yyyy-MM-dd HH:mm} to {end:yyyy-MM-dd HH:mm} UTC.");
+                    + $"currency ({model.ToString().ToLowerInvariant()}), {end.AddHours(-hours):yyyy-MM-dd HH:mm} to "
+                    + $"{end:yyyy-MM-dd HH:mm} UTC.");
 
             var (compaction, wal, pieces) = await Fill.CompactAsync(db, end.AddHours(-hours));
             Console.WriteLine(
@@ -77,12 +79,12 @@ public static class FillCommand
         }
     }
 
-    private static (int Coins, int Hours, string ConnectionString)? Parse(string[] args)
+    private static (int Coins, int Hours, string ConnectionString, CurrencyModel Model)? Parse(string[] args)
     {
         string? Value(string name) =>
             Array.IndexOf(args, name) is var i and >= 0 && i + 1 < args.Length ? args[i + 1] : null;
 
-        var known = new[] { "--coins", "--hours", "--connection" };
+        var known = new[] { "--coins", "--hours", "--connection", "--currencies" };
         if (args.Where((a, i) => i % 2 == 0).FirstOrDefault(a => !known.Contains(a)) is { } unknown)
             return Fail($"'{unknown}' is not an option of fill. {Usage}");
         if (!int.TryParse(Value("--coins"), out var coins) || coins is < 1 or > 100_000)
@@ -91,6 +93,14 @@ public static class FillCommand
         if (!int.TryParse(Value("--hours"), out var hours) || hours is < 1 or > 168)
             return Fail(
                 $"--hours must be a whole number from 1 to 168 (the minute samples' 7 days of retention). {Usage}");
+        CurrencyModel? model = Value("--currencies") switch
+        {
+            null or "shaped" => CurrencyModel.Shaped,
+            "independent" => CurrencyModel.Independent,
+            _ => null,
+        };
+        if (model is null)
+            return Fail($"--currencies must be shaped or independent. {Usage}");
         if (Value("--connection") is not { Length: > 0 } connectionString)
             return Fail($"--connection is required. {Usage}");
         try
@@ -101,10 +111,10 @@ public static class FillCommand
         {
             return Fail($"--connection is not a PostgreSQL connection string ({e.Message}).");
         }
-        return (coins, hours, connectionString);
+        return (coins, hours, connectionString, model.Value);
     }
 
-    private static (int, int, string)? Fail(string sentence)
+    private static (int, int, string, CurrencyModel)? Fail(string sentence)
     {
         Console.Error.WriteLine(sentence);
         return null;

@@ -49,8 +49,8 @@ public static class HistoryEndpoints
         return Results.Json(new
         {
             prices = points,
-            market_caps = points.Select(p => new[] { p[0], p[1] * 1e7 }),
-            total_volumes = points.Select(p => new[] { p[0], p[1] * 1e5 }),
+            market_caps = points.Select(p => new[] { p[0], Decimal15.Round(p[1] * 1e7) }),
+            total_volumes = points.Select(p => new[] { p[0], Decimal15.Round(p[1] * 1e5) }),
         });
     }
 
@@ -77,8 +77,8 @@ public static class HistoryEndpoints
             market_data = new
             {
                 current_price = prices,
-                market_cap = prices.ToDictionary(p => p.Key, p => p.Value * 1e7),
-                total_volume = prices.ToDictionary(p => p.Key, p => p.Value * 1e5),
+                market_cap = prices.ToDictionary(p => p.Key, p => Decimal15.Round(p.Value * 1e7)),
+                total_volume = prices.ToDictionary(p => p.Key, p => Decimal15.Round(p.Value * 1e5)),
             },
         }, JsonOptions);
     }

@@ -1,9 +1,14 @@
 using System.Buffers;
+using System.Collections.Concurrent;
 using System.Text.Json;
 
 namespace CoinGecko.Simulator;
 
-/// <summary>The simulated market: coins, currencies, a clock tests can move, and each walk's current state.</summary>
+/// <summary>
+/// The simulated market: coins, currencies, a clock tests can move, and each walk's current state. Shaped (the
+/// default), a coin walks in USD and its other prices are that times the <see cref="CurrencyRates"/> of the moment;
+/// independent, every currency of a coin walks on its own, unrounded (the worst case for storage).
+/// </summary>
 public sealed class Market
 {
     public const int MaxCurrencies = 128;
@@ -17,6 +22,7 @@ public sealed class Market
     ];
 
     private static readonly DateTimeOffset StaleEpoch = new(2021, 1, 1, 0, 0, 0, TimeSpan.Zero);
+    private static readonly int UsdSlot = Array.IndexOf(InitialCurrencies, "usd");
 
     private readonly SimulatorOptions _options;
     private readonly PriceWalk _walk;
@@ -24,6 +30,8 @@ public sealed class Market
     private readonly long[] _minuteOf;
     private readonly double[] _logPrices;
     private readonly DateTimeOffset _createdAt = DateTimeOffset.UtcNow;
+    private readonly bool _shaped;
+    private readonly ConcurrentDictionary<(int Coin, long Day), double> _usdAtDay = new();
     private readonly Lock _currenciesLock = new();
     private volatile string[] _currencies = InitialCurrencies;
     private long _clockOffsetTicks;
@@ -37,7 +45,12 @@ public sealed class Market
         _byId = Coins.ToDictionary(c => c.Id, StringComparer.Ordinal);
         _minuteOf = new long[Coins.Count];
         _logPrices = new double[Coins.Count * MaxCurrencies];
+        _shaped = options.Currencies == CurrencyModel.Shaped;
+        Rates = new CurrencyRates(options.Seed, CoinUsd);
     }
+
+    /// <summary>The rates of the shaped market (unused by independent walks).</summary>
+    public CurrencyRates Rates { get; }
 
     public IReadOnlyList<SimulatedCoin> Coins { get; }
 
@@ -121,7 +134,8 @@ public sealed class Market
                         continue;
                     }
                 }
-                json.WriteNumber(code, Math.Exp(_logPrices[coin.Index * MaxCurrencies + slot]));
+                var logPrice = _logPrices[coin.Index * MaxCurrencies + WalkedSlot(slot)];
+                json.WriteNumber(code, Answer(code, logPrice, updatedAt.ToUnixTimeSeconds()));
             }
         }
         if (includeLastUpdatedAt)
@@ -129,11 +143,12 @@ public sealed class Market
     }
 
     /// <summary>
-    /// The minute of the coin's last update and its CoinGecko-style timestamp (a few seconds into that minute).
+    /// The minute of the coin's last update and its CoinGecko-style timestamp: the coin's own second (0 to 49) into
+    /// that minute.
     /// </summary>
     public (long Minute, DateTimeOffset At) LastUpdate(SimulatedCoin coin, DateTimeOffset now)
     {
-        var offsetSeconds = (long)(Hash.Unit((ulong)_options.Seed, (ulong)coin.Index, 0x0FF) * 50);
+        var offsetSeconds = OffsetSeconds(coin);
         if (coin.Kind == CoinKind.Stale)
         {
             var at = StaleEpoch.AddMinutes(
@@ -143,6 +158,9 @@ public sealed class Market
         var minute = (now.ToUnixTimeSeconds() - offsetSeconds) / 60;
         return (minute, DateTimeOffset.FromUnixTimeSeconds(minute * 60 + offsetSeconds));
     }
+
+    private long OffsetSeconds(SimulatedCoin coin) =>
+        (long)(Hash.Unit((ulong)_options.Seed, (ulong)coin.Index, 0x0FF) * 50);
 
     /// <summary>
     /// A coin's prices in one currency at every <paramref name="every"/>-th minute from <paramref name="fromMinute"/>
@@ -159,13 +177,15 @@ public sealed class Market
         var slot = Array.IndexOf(_currencies, currency);
         if (slot < 0 || fromMinute > toMinute || !Priced(coin, slot, currency))
             yield break;
-        var logPrice = LogPriceAt(coin, slot, fromMinute);
+        var walked = WalkedSlot(slot);
+        var offsetSeconds = OffsetSeconds(coin);
+        var logPrice = LogPriceAt(coin, walked, fromMinute);
         for (var minute = fromMinute; minute <= toMinute; minute++)
         {
             if (minute > fromMinute)
-                logPrice += _walk.Step(coin.Index, slot, minute);
+                logPrice += _walk.Step(coin.Index, walked, minute);
             if ((minute - fromMinute) % every == 0)
-                yield return (minute, Math.Exp(logPrice));
+                yield return (minute, Answer(currency, logPrice, minute * 60 + offsetSeconds));
         }
     }
 
@@ -175,41 +195,93 @@ public sealed class Market
         && (coin.Kind != CoinKind.Partial
             || (code != "usd" && Hash.Unit((ulong)_options.Seed, (ulong)coin.Index, (ulong)slot, 0x9A7) >= 0.5));
 
+    /// <summary>The walk a currency's price follows: shaped, every currency follows the coin's USD walk.</summary>
+    private int WalkedSlot(int slot) => _shaped ? UsdSlot : slot;
+
+    /// <summary>
+    /// The price answered for a walk's log price at the coin's update instant: independent, the walk's own price;
+    /// shaped, the USD price to 15 digits times the rate then in force, to 15 digits.
+    /// </summary>
+    private double Answer(string code, double logPrice, long updatedAtSeconds)
+    {
+        if (!_shaped)
+            return Math.Exp(logPrice);
+        var minute = CurrencyRates.RateMinute(updatedAtSeconds);
+        return CurrencyRates.Price(code, Decimal15.Round(Math.Exp(logPrice)), Rates.Rate(code, minute));
+    }
+
     /// <summary>
     /// The walk's log price at a minute, stepped from the coin's anchor: the minute it was last updated when the
     /// simulator started (a stale coin's is years back), where it starts at its base price.
     /// </summary>
-    private double LogPriceAt(SimulatedCoin coin, int slot, long minute)
+    private double LogPriceAt(SimulatedCoin coin, int slot, long minute) =>
+        Walk(coin, slot, _walk.StartLogPrice(coin.Index, _currencies[slot]), Anchor(coin), minute);
+
+    private long Anchor(SimulatedCoin coin) => LastUpdate(coin, _createdAt).Minute;
+
+    /// <summary>A walk's log price at <paramref name="to"/>, from its log price at <paramref name="from"/>.</summary>
+    private double Walk(SimulatedCoin coin, int slot, double logPrice, long from, long to)
     {
-        var anchor = LastUpdate(coin, _createdAt).Minute;
-        var logPrice = _walk.StartLogPrice(coin.Index, _currencies[slot]);
-        for (var m = anchor + 1; m <= minute; m++)
+        for (var m = from + 1; m <= to; m++)
             logPrice += _walk.Step(coin.Index, slot, m);
-        for (var m = anchor; m > minute; m--)
+        for (var m = from; m > to; m--)
             logPrice -= _walk.Step(coin.Index, slot, m);
         return logPrice;
     }
 
+    /// <summary>
+    /// The USD price of the coin behind a crypto currency's rate (CoinGecko's id, e.g. bitcoin for btc) at a minute;
+    /// null where the market has no such coin, or only a dead one.
+    /// </summary>
+    private double? CoinUsd(string id, long minute) =>
+        _byId.TryGetValue(id, out var coin) && coin.Kind != CoinKind.Stale
+            ? Decimal15.Round(Math.Exp(UsdLogPriceAt(coin, minute)))
+            : null;
+
+    /// <summary>
+    /// A coin's USD walk at any minute, stepped from the start of its day, whose log price is kept: a chart of months
+    /// in that coin's currency then costs at most a day's steps a point. Days are stepped outward from the anchor's,
+    /// each from the one before it, so a day's value does not depend on which request reached it first.
+    /// </summary>
+    private double UsdLogPriceAt(SimulatedCoin coin, long minute)
+    {
+        // Unix minutes: positive, so division floors.
+        var anchorDay = Anchor(coin) / 1440;
+        var day = minute / 1440;
+        var direction = day >= anchorDay ? 1 : -1;
+        var known = day;
+        while (known != anchorDay && !_usdAtDay.ContainsKey((coin.Index, known)))
+            known -= direction;
+        var log = _usdAtDay.GetOrAdd((coin.Index, known), d => LogPriceAt(coin, UsdSlot, d.Day * 1440));
+        for (; known != day; known += direction)
+        {
+            log = Walk(coin, UsdSlot, log, known * 1440, (known + direction) * 1440);
+            _usdAtDay[(coin.Index, known + direction)] = log;
+        }
+        return Walk(coin, UsdSlot, log, day * 1440, minute);
+    }
+
+    /// <summary>Steps the coin's walks to a minute: shaped, its USD walk only; independent, each currency's.</summary>
     private void AdvanceTo(SimulatedCoin coin, long minute)
     {
-        var currencies = _currencies;
+        var (first, end) = _shaped ? (UsdSlot, UsdSlot + 1) : (0, _currencies.Length);
         var row = coin.Index * MaxCurrencies;
         if (_minuteOf[coin.Index] == 0)
         {
-            for (var slot = 0; slot < currencies.Length; slot++)
+            for (var slot = first; slot < end; slot++)
                 _logPrices[row + slot] = LogPriceAt(coin, slot, minute);
             _minuteOf[coin.Index] = minute;
             return;
         }
         // A currency added since the coin was last priced joins its walk where it is now.
-        for (var slot = 0; slot < currencies.Length; slot++)
+        for (var slot = first; slot < end; slot++)
         {
             if (_logPrices[row + slot] == 0)
                 _logPrices[row + slot] = LogPriceAt(coin, slot, _minuteOf[coin.Index]);
         }
         for (var m = _minuteOf[coin.Index] + 1; m <= minute; m++)
         {
-            for (var slot = 0; slot < currencies.Length; slot++)
+            for (var slot = first; slot < end; slot++)
                 _logPrices[row + slot] += _walk.Step(coin.Index, slot, m);
         }
         _minuteOf[coin.Index] = Math.Max(_minuteOf[coin.Index], minute);

@@ -17,7 +17,8 @@ public sealed class PriceWalk(int seed)
     /// <summary>Per-minute volatility: from calm stablecoin-like walks to wild ones, so ranks differ.</summary>
     public double Volatility(int coin) => 0.0002 * Math.Exp(4 * Hash.Unit((ulong)seed, (ulong)coin, 0x5161));
 
-    private double LogRate(string currency) => currency switch
+    /// <summary>The log of a currency's starting rate: units of it one USD buys.</summary>
+    public double LogRate(string currency) => currency switch
     {
         "usd" => 0,
         "eur" => Math.Log(0.92),
@@ -26,7 +27,7 @@ public sealed class PriceWalk(int seed)
         _ => Lerp(Math.Log(1e-3), Math.Log(3e4), Hash.Unit((ulong)seed, StableHash(currency), 0xFEED)),
     };
 
-    private static ulong StableHash(string s)
+    public static ulong StableHash(string s)
     {
         var h = 14695981039346656037UL;
         foreach (var c in s)

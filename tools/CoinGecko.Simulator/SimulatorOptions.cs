@@ -8,6 +8,12 @@ public sealed class SimulatorOptions
     [Range(1, 100_000)] public int Coins { get; set; } = 15_000;
     public int Seed { get; set; } = 42;
 
+    /// <summary>
+    /// How the currencies of a coin relate: <see cref="CurrencyModel.Shaped"/> as CoinGecko's do (one USD walk times
+    /// the rates of the moment), or <see cref="CurrencyModel.Independent"/> walks, the worst case for storage.
+    /// </summary>
+    public CurrencyModel Currencies { get; set; } = CurrencyModel.Shaped;
+
     /// <summary>Calls allowed per sliding minute before 429; 0 for no limit.</summary>
     [Range(0, 100_000)] public int CallsPerMinute { get; set; }
 
@@ -35,3 +41,5 @@ public sealed class SimulatorOptions
     [Range(0, 1)] public double MalformedRate { get; set; }
     [Range(0, 60_000)] public int LatencyMs { get; set; }
 }
+
+public enum CurrencyModel { Shaped, Independent }
