@@ -15,7 +15,8 @@ namespace Btc.Tests.Budget;
 public sealed class MonthlyBudgetTests
 {
     [Fact]
-    public async Task Calls_count_per_calendar_month_in_UTC_a_spent_month_refuses_until_the_next_and_a_refused_call_is_given_back()
+    public async Task
+        Calls_count_per_calendar_month_in_UTC_a_spent_month_refuses_until_the_next_and_a_refused_call_is_given_back()
     {
         await using var db = await DatabaseFixture.CreateAsync();
         var budget = new CallBudget(db.DataSource);
@@ -34,10 +35,12 @@ public sealed class MonthlyBudgetTests
         (await budget.TryTakeAsync(limits, null, lastSecondOfJanuary)).Granted.Should().BeTrue();
         (await budget.TryTakeAsync(limits, null, lastSecondOfJanuary)).Granted.Should().BeFalse();
 
-        (await budget.TryTakeAsync(limits, null, february)).Granted.Should().BeTrue("February starts with its own 3 calls");
+        (await budget.TryTakeAsync(limits, null, february)).Granted.Should()
+            .BeTrue("February starts with its own 3 calls");
         (await budget.UsedAsync(lastSecondOfJanuary)).Month.Should().Be(3);
         (await budget.UsedAsync(february)).Month.Should().Be(1);
-        (await budget.UsedAsync(february.AddDays(27))).Month.Should().Be(1, "the last day of February is still February");
+        (await budget.UsedAsync(february.AddDays(27))).Month.Should()
+            .Be(1, "the last day of February is still February");
         (await budget.UsedAsync(february.AddMonths(1))).Month.Should().Be(0);
     }
 
@@ -55,7 +58,8 @@ public sealed class MonthlyBudgetTests
         (await budget.TryTakeAsync(cycle, null, now)).Granted.Should().BeTrue();
         (await budget.TryTakeAsync(cycle, null, now)).Granted.Should().BeTrue();
         for (var i = 0; i < 3; i++)
-            (await budget.TryTakeAsync(fill, null, now)).Granted.Should().BeTrue("the cycles' calls made so far leave the fills their share");
+            (await budget.TryTakeAsync(fill, null, now)).Granted.Should()
+                .BeTrue("the cycles' calls made so far leave the fills their share");
         var refused = await budget.TryTakeAsync(fill, null, now);
         refused.Granted.Should().BeFalse("3 of every minute's 6 calls are the cycles'");
         refused.RetryAt.Should().BeAfter(windowStart.AddSeconds(50), "when the oldest fill leaves the window");
@@ -66,7 +70,8 @@ public sealed class MonthlyBudgetTests
         var monthFill = new CallLimits(PerMinute: 10_000, PerMonth: 10, MonthReserve: 6, Fill: true);
         for (var i = 0; i < 4; i++)
             (await budget.TryTakeAsync(monthFill, null, month)).Granted.Should().BeTrue();
-        (await budget.TryTakeAsync(monthFill, null, month)).Granted.Should().BeFalse("6 of the month's 10 calls are the cycles' to come");
+        (await budget.TryTakeAsync(monthFill, null, month)).Granted.Should()
+            .BeFalse("6 of the month's 10 calls are the cycles' to come");
         (await budget.TryTakeAsync(new CallLimits(10_000, 10), null, month)).Granted.Should().BeTrue();
     }
 
@@ -78,16 +83,20 @@ public sealed class MonthlyBudgetTests
         var budget = new CallBudget(db.DataSource);
         var plans = new BudgetPlanStore(db.DataSource);
         // A demo key (10,000 calls a month) and the default schedule: 1,000 coins every minute, 11 calls a cycle.
-        var planner = new BudgetPlanner(budget, plans, new CoinStore(db.DataSource), Options.Create(new CoinGeckoOptions { ApiKey = "k" }),
-            Options.Create(new PollingOptions()), clock, NullLogger<BudgetPlanner>.Instance);
+        var planner = new BudgetPlanner(budget, plans, new CoinStore(db.DataSource),
+            Options.Create(new CoinGeckoOptions { ApiKey = "k" }), Options.Create(new PollingOptions()), clock,
+            NullLogger<BudgetPlanner>.Instance);
         await using (var connection = await db.DataSource.OpenConnectionAsync())
-            await connection.ExecuteAsync("INSERT INTO coingecko_month (month, calls) VALUES ('2027-01-01', 9990)");
+            await connection.ExecuteAsync(
+                "INSERT INTO coingecko_month (month, calls) VALUES ('2027-01-01', 9990)");
 
-        (await planner.PollsAsync(clock.Now.UtcDateTime, default)).Should().BeNull("10 calls left cannot pay for one cycle of 11");
+        (await planner.PollsAsync(clock.Now.UtcDateTime, default)).Should()
+            .BeNull("10 calls left cannot pay for one cycle of 11");
         (await plans.GetAsync())!.Every.Should().Be(0);
 
         clock.Now = new DateTime(2027, 2, 1, 0, 0, 30, DateTimeKind.Utc);
-        (await planner.PollsAsync(clock.Now.UtcDateTime, default)).Should().Be(TimeSpan.FromMinutes(45), "February brings its own 10,000 calls");
+        (await planner.PollsAsync(clock.Now.UtcDateTime, default)).Should()
+            .Be(TimeSpan.FromMinutes(45), "February brings its own 10,000 calls");
         var plan = (await plans.GetAsync())!;
         plan.Every.Should().Be(45, "28 days of cycles of 11 calls fit 10,000 calls every 45 minutes");
         plan.ProjectedMonth.Should().BeLessThanOrEqualTo(10_000);
@@ -96,7 +105,8 @@ public sealed class MonthlyBudgetTests
         foreach (var (minutesLater, polls) in new[] { (1, false), (44, false), (45, true), (46, false) })
         {
             clock.Now = new DateTime(2027, 2, 1, 0, minutesLater, 30, DateTimeKind.Utc);
-            (await planner.PollsAsync(clock.Now.UtcDateTime, default)).HasValue.Should().Be(polls, $"{minutesLater} minutes into February");
+            (await planner.PollsAsync(clock.Now.UtcDateTime, default)).HasValue.Should()
+                .Be(polls, $"{minutesLater} minutes into February");
         }
     }
 
@@ -106,18 +116,23 @@ public sealed class MonthlyBudgetTests
         await using var db = await DatabaseFixture.CreateAsync();
         var clock = new FixedClock(new DateTime(2027, 3, 10, 12, 0, 30, DateTimeKind.Utc));
         var plans = new BudgetPlanStore(db.DataSource);
-        var planner = new BudgetPlanner(new CallBudget(db.DataSource), plans, new CoinStore(db.DataSource), Options.Create(new CoinGeckoOptions { ApiKey = "k" }),
-            Options.Create(new PollingOptions { MonthlyBudget = MonthlyBudgetMode.Ignore }), clock, NullLogger<BudgetPlanner>.Instance);
+        var planner = new BudgetPlanner(new CallBudget(db.DataSource), plans, new CoinStore(db.DataSource),
+            Options.Create(new CoinGeckoOptions { ApiKey = "k" }),
+            Options.Create(new PollingOptions { MonthlyBudget = MonthlyBudgetMode.Ignore }), clock,
+            NullLogger<BudgetPlanner>.Instance);
 
         for (var minute = 0; minute < 3; minute++)
         {
             clock.Now = new DateTime(2027, 3, 10, 12, minute, 30, DateTimeKind.Utc);
-            (await planner.PollsAsync(clock.Now.UtcDateTime, default)).Should().Be(TimeSpan.FromMinutes(1), "the schedule as it is");
+            (await planner.PollsAsync(clock.Now.UtcDateTime, default)).Should()
+                .Be(TimeSpan.FromMinutes(1), "the schedule as it is");
         }
-        (await plans.GetAsync())!.ProjectedMonth.Should().BeGreaterThan(10_000, "the month is projected past its cap, and said so");
+        (await plans.GetAsync())!.ProjectedMonth.Should()
+            .BeGreaterThan(10_000, "the month is projected past its cap, and said so");
         var fill = await planner.FillLimitsAsync(default);
         fill.MonthReserve.Should().BeGreaterThanOrEqualTo(10_000, "filling would take what the cycles need");
-        fill.MinuteReserve.Should().Be(22, "two cycles of 11 calls fall in the budget's 61 s window around each firing");
+        fill.MinuteReserve.Should()
+            .Be(22, "two cycles of 11 calls fall in the budget's 61 s window around each firing");
     }
 
     [Theory]
@@ -128,13 +143,15 @@ public sealed class MonthlyBudgetTests
     [InlineData(2, 60, 40, 3)]
     [InlineData(11, 100, 10, null)]
     [InlineData(11, 0, 0, 1)]
-    public void The_cadence_is_the_smallest_that_lasts_the_month(int callsPerCycle, int cyclesLeft, long remaining, int? every)
+    public void The_cadence_is_the_smallest_that_lasts_the_month(
+        int callsPerCycle, int cyclesLeft, long remaining, int? every)
     {
         Cadence.Every(callsPerCycle, cyclesLeft, remaining).Should().Be(every);
         if (every is { } n)
             Cadence.Need(callsPerCycle, cyclesLeft, n).Should().BeLessThanOrEqualTo(Math.Max(remaining, 0));
         if (every is > 1)
-            Cadence.Need(callsPerCycle, cyclesLeft, every.Value - 1).Should().BeGreaterThan(remaining, "a shorter cadence would not last");
+            Cadence.Need(callsPerCycle, cyclesLeft, every.Value - 1).Should()
+                .BeGreaterThan(remaining, "a shorter cadence would not last");
     }
 
     [Fact]
@@ -142,20 +159,27 @@ public sealed class MonthlyBudgetTests
     {
         var now = new DateTime(2026, 11, 1, 0, 0, 0, DateTimeKind.Utc);
         var demo = new CoinGeckoOptions { ApiKey = "k" };
-        var outlook = new BudgetOutlook(Coins: 1_000, CallsPerCycle: 11, CycleMinutes: 1, CyclesLeft: 43_200, MonthUsed: 0, Every: 48, Need: 9_900, Fits: false);
+        var outlook = new BudgetOutlook(Coins: 1_000, CallsPerCycle: 11, CycleMinutes: 1, CyclesLeft: 43_200,
+            MonthUsed: 0, Every: 48, Need: 9_900, Fits: false);
 
         BudgetPlanner.Describe(outlook, demo, MonthlyBudgetMode.Stretch, now).Should().Be(
-            "1,000 coins every minute: 11 calls a minute, ~475,000 a month; the demo plan allows 30 a minute and 10,000 a month: " +
+            "1,000 coins every minute: 11 calls a minute, ~475,000 a month; " +
+            "the demo plan allows 30 a minute and 10,000 a month: " +
             "polling every 48 minutes instead, to last the month (Polling__MonthlyBudget=Stretch).");
         var page = File.ReadAllText(Path.Combine(ComposeFileTests.RepositoryRoot(), "docs", "configuration.md"));
         var fits = outlook with { Every = 1, Need = 475_200, Fits = true };
-        foreach (var (plan, expected) in new[] { (demo, outlook), (new CoinGeckoOptions(), fits), (new CoinGeckoOptions { ApiKey = "k", Plan = CoinGeckoPlan.Pro }, fits) })
+        var pro = new CoinGeckoOptions { ApiKey = "k", Plan = CoinGeckoPlan.Pro };
+        foreach (var (plan, expected) in new[] { (demo, outlook), (new CoinGeckoOptions(), fits), (pro, fits) })
             page.Should().Contain($"`{BudgetPlanner.Describe(expected, plan, MonthlyBudgetMode.Stretch, now)}`",
                 "docs/configuration.md's \"Your plan in numbers\" quotes the worker");
-        BudgetPlanner.Describe(outlook with { Every = 1, Need = 475_200 }, demo, MonthlyBudgetMode.Ignore, now).Should().Contain(
-            "the month's calls run out after ~0.6 days and every call fails until the month turns");
-        BudgetPlanner.Describe(outlook with { Every = 1, Fits = true }, new CoinGeckoOptions(), MonthlyBudgetMode.Stretch, now)
+        BudgetPlanner.Describe(outlook with { Every = 1, Need = 475_200 }, demo, MonthlyBudgetMode.Ignore, now)
+            .Should().Contain("the month's calls run out after ~0.6 days and every call fails until the month turns");
+        BudgetPlanner.Describe(
+                outlook with { Every = 1, Fits = true }, new CoinGeckoOptions(), MonthlyBudgetMode.Stretch, now)
             .Should().Be(
-            "1,000 coins every minute: 11 calls a minute, ~475,000 a month; the public plan allows 30 a minute and sets no monthly cap: the schedule fits.");
+
+                "1,000 coins every minute: 11 calls a minute, ~475,000 a month; " +
+                "the public plan allows 30 a minute and sets no monthly cap: the schedule fits.");
+
     }
 }

@@ -64,7 +64,10 @@ public sealed class WorkerHost : IAsyncDisposable
     }
 
     /// <summary>What the dashboard's "Trigger now" does.</summary>
-    public string? TriggerCycle() => ((IRecurringJobManagerV2)Services.GetRequiredService<IRecurringJobManager>()).TriggerJob(RecurringJobIds.PollCycle);
+    public string? TriggerCycle() =>
+        ((IRecurringJobManagerV2)Services.GetRequiredService<IRecurringJobManager>())
+        .TriggerJob(RecurringJobIds.PollCycle);
+
 
     /// <summary>One run of the recurring backfill job on this replica, as its schedule would start it.</summary>
     public Task RunBackfillAsync() => Services.GetRequiredService<IBackfillJob>().RunAsync(CancellationToken.None);

@@ -66,11 +66,13 @@ public sealed class CoinGeckoClientTests
     public async Task A_429_for_gap_filling_is_returned_with_its_Retry_After_and_stops_every_replica_until_then()
     {
         await using var run = await Run.StartAsync();
-        await run.CoinGecko.AddFaultAsync(new Fault(FaultKind.RateLimit, Path: "/market_chart/range", RetryAfterSeconds: 30));
+        await run.CoinGecko.AddFaultAsync(
+            new Fault(FaultKind.RateLimit, Path: "/market_chart/range", RetryAfterSeconds: 30));
         var fill = new CallLimits(PerMinute: 100, PerMonth: null, Fill: true);
         var now = DateTime.UtcNow;
 
-        var outcome = await run.Client.GetMarketChartRangeAsync(fill, run.Ids[0], "usd", now.AddHours(-2), now, default);
+        var outcome = await run.Client.GetMarketChartRangeAsync(
+            fill, run.Ids[0], "usd", now.AddHours(-2), now, default);
 
         var limited = outcome.Should().BeOfType<CallOutcome<MarketChart>.RateLimited>().Subject;
         limited.Until.Should().BeCloseTo(now.AddSeconds(30), TimeSpan.FromSeconds(5));
@@ -87,9 +89,11 @@ public sealed class CoinGeckoClientTests
         var fill = new CallLimits(PerMinute: 10, PerMonth: null, MinuteReserve: 10, Fill: true);
         var now = DateTime.UtcNow;
 
-        var outcome = await run.Client.GetMarketChartRangeAsync(fill, run.Ids[0], "usd", now.AddHours(-2), now, default);
+        var outcome = await run.Client.GetMarketChartRangeAsync(
+            fill, run.Ids[0], "usd", now.AddHours(-2), now, default);
 
-        outcome.Should().BeOfType<CallOutcome<MarketChart>.BudgetRefused>().Which.Calls.Should().Be(0);
+        outcome.Should()
+.BeOfType<CallOutcome<MarketChart>.BudgetRefused>().Which.Calls.Should().Be(0);
         (await run.CoinGecko.CallsAsync()).Should().NotContain(c => c.Path.Contains("market_chart"));
     }
 
