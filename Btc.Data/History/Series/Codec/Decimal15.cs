@@ -1,0 +1,115 @@
+using System.Globalization;
+
+namespace Btc.Data.History.Series.Codec;
+
+/// <summary>
+/// Doubles as decimals m × 10^q, the way CoinGecko answers them (15 significant digits with precision=full). Every
+/// function here is deterministic (table look-ups, IEEE operations and FMA, no Math.Log10 in a result), because the
+/// encoder and a decoder on another machine must compute the same integers; the encoder verifies every value it
+/// writes by decoding it, so a conversion that is not correctly rounded costs an outlier, never a wrong value.
+/// </summary>
+internal static class Decimal15
+{
+    public const int Digits = 15;
+
+    /// <summary>The scales used: |q| ≤ 44 covers 1e-30 to 1e58 at 15 digits, every price in any currency.</summary>
+    public const int MaxScale = 44;
+
+    private const int TableEdge = 60;
+
+    // Parsed, not computed: 10^n for |n| ≤ 22 is exact, and parsing is correctly rounded beyond.
+    private static readonly double[] Powers = Enumerable.Range(-TableEdge, 2 * TableEdge + 1)
+        .Select(n => double.Parse("1e" + n.ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture))
+        .ToArray();
+
+    private const double TwoTo53 = 9007199254740992.0;
+
+    public static double Pow10(int n) => Powers[n + TableEdge];
+
+    /// <summary>m × 10^q, correctly rounded for |q| ≤ 22 and |m| &lt; 2^53, within an ulp beyond (FMA error terms).</summary>
+    public static double ToDouble(long m, int q)
+    {
+        double x = m;
+        if (q >= 0)
+        {
+            if (q <= 22)
+                return x * Pow10(q);
+            var hi = x * 1e22;
+            var lo = Math.FusedMultiplyAdd(x, 1e22, -hi);
+            var p = Pow10(q - 22);
+            return Math.FusedMultiplyAdd(hi, p, lo * p);
+        }
+        if (q >= -22)
+            return x / Pow10(-q);
+        // The remainders of correctly rounded divisions are exact, so the quotient carries its error term along.
+        var a = x / 1e22;
+        var r = Math.FusedMultiplyAdd(-a, 1e22, x);
+        var d = Pow10(-q - 22);
+        var b = a / d;
+        var r2 = Math.FusedMultiplyAdd(-b, d, a);
+        return b + (r2 + r / 1e22) / d;
+    }
+
+    /// <summary>The decimal exponent k with 10^k ≤ |a| &lt; 10^(k+1) (by the table), or null out of range.</summary>
+    public static int? Exponent(double a)
+    {
+        a = Math.Abs(a);
+        if (!(a >= Pow10(-MaxScale + Digits - 1)) || !(a < Pow10(MaxScale + Digits - 1)))
+            return null;
+        // Log10's guess is only a start: the table decides, so a platform's last-ulp difference changes nothing.
+        var k = (int)Math.Floor(Math.Log10(a));
+        while (a < Pow10(k))
+            k--;
+        while (a >= Pow10(k + 1))
+            k++;
+        return k;
+    }
+
+    /// <summary>The integer m with v = m × 10^q exactly (as doubles), if there is one with |m| &lt; 2^53.</summary>
+    public static bool TryScale(double v, int q, out long m)
+    {
+        m = 0;
+        if (q < -MaxScale || q > MaxScale)
+            return false;
+        var x = v * Pow10(-q);
+        if (!(Math.Abs(x) < TwoTo53))
+            return false;
+        var bits = BitConverter.DoubleToInt64Bits(v);
+        var guess = (long)Math.Round(x);
+        for (var step = 0; step < 3; step++)
+        {
+            var candidate = guess + (step == 1 ? 1 : step == 2 ? -1 : 0);
+            if (BitConverter.DoubleToInt64Bits(ToDouble(candidate, q)) == bits)
+            {
+                m = candidate;
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /// <summary>The coarsest scale q at which v is m × 10^q with at most 15 digits, or null.</summary>
+    public static int? ShortestScale(double v)
+    {
+        if (v == 0)
+            return BitConverter.DoubleToInt64Bits(v) == 0 ? MaxScale : null;
+        if (Exponent(v) is not { } k || !TryScale(v, k - (Digits - 1), out var m))
+            return null;
+        var q = k - (Digits - 1);
+        while (m % 10 == 0 && q < MaxScale && TryScale(v, q + 1, out var shorter))
+            (m, q) = (shorter, q + 1);
+        return q;
+    }
+
+    /// <summary>
+    /// round15(x) as an integer at a scale: the prediction of a value CoinGecko computed as x and answered to 15
+    /// significant digits. Null when x is zero, not finite or out of range.
+    /// </summary>
+    public static (long M, int Q)? Round15(double x)
+    {
+        if (Exponent(x) is not { } k)
+            return null;
+        var q = k - (Digits - 1);
+        return ((long)Math.Round(x * Pow10(-q)), q);
+    }
+}
