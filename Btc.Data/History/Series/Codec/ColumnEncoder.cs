@@ -143,10 +143,9 @@ internal static class ColumnEncoder
         if (Decimal15.Round15(product) is not { } prediction)
             return false;
         var (predicted, q) = prediction;
-        var x = value * Decimal15.Pow10(-q);
-        if (!(Math.Abs(x) < 9e15))
+        if (!(Math.Abs(value * Decimal15.Pow10(-q)) < 9e15))
             return false;
-        var m = (long)Math.Round(x);
+        var m = Decimal15.RoundScaled(value, -q);
         var bits = BitConverter.DoubleToInt64Bits(value);
         var near = BitConverter.DoubleToInt64Bits(Decimal15.ToDouble(m, q));
         // Same sign and close: the ulp distance is then the difference of the bit patterns.

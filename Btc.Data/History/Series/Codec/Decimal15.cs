@@ -71,11 +71,10 @@ internal static class Decimal15
         m = 0;
         if (q < -MaxScale || q > MaxScale)
             return false;
-        var x = v * Pow10(-q);
-        if (!(Math.Abs(x) < TwoTo53))
+        if (!(Math.Abs(v * Pow10(-q)) < TwoTo53))
             return false;
         var bits = BitConverter.DoubleToInt64Bits(v);
-        var guess = (long)Math.Round(x);
+        var guess = RoundScaled(v, -q);
         for (var step = 0; step < 3; step++)
         {
             var candidate = guess + (step == 1 ? 1 : step == 2 ? -1 : 0);
@@ -110,6 +109,40 @@ internal static class Decimal15
         if (Exponent(x) is not { } k)
             return null;
         var q = k - (Digits - 1);
-        return ((long)Math.Round(x * Pow10(-q)), q);
+        return (RoundScaled(x, -q), q);
+    }
+
+    /// <summary>
+    /// x × 10^n rounded to the nearest integer (halves to even, as .NET formats) as if computed exactly: the product's
+    /// rounding error is carried along (FMA), since a plain x × 10^n rounds the wrong way one time in ten at 15 digits.
+    /// </summary>
+    public static long RoundScaled(double x, int n)
+    {
+        var (y, error) = Scale(x, n);
+        var m = Math.Round(y);
+        var rest = y - m + error;
+        if (rest > 0.5 || (rest == 0.5 && Math.IEEERemainder(m, 2) != 0))
+            m += 1;
+        else if (rest < -0.5 || (rest == -0.5 && Math.IEEERemainder(m, 2) != 0))
+            m -= 1;
+        return (long)m;
+    }
+
+    /// <summary>x × 10^n as y + error (the error to within a negligible part), by exact powers of ten only.</summary>
+    private static (double Y, double Error) Scale(double x, int n)
+    {
+        if (n >= 0)
+        {
+            var (p1, p2) = n <= 22 ? (Pow10(n), 1.0) : (1e22, Pow10(n - 22));
+            var y1 = x * p1;
+            var e1 = Math.FusedMultiplyAdd(x, p1, -y1);
+            var y = y1 * p2;
+            return (y, Math.FusedMultiplyAdd(y1, p2, -y) + e1 * p2);
+        }
+        var (d1, d2) = n >= -22 ? (Pow10(-n), 1.0) : (1e22, Pow10(-n - 22));
+        var q1 = x / d1;
+        var r1 = Math.FusedMultiplyAdd(-q1, d1, x) / d1;
+        var q = q1 / d2;
+        return (q, (Math.FusedMultiplyAdd(-q, d2, q1) + r1) / d2);
     }
 }
