@@ -14,7 +14,7 @@ public sealed class CodecSizeTests(ITestOutputHelper output)
     [Fact]
     public void CoinGecko_shaped_hours_take_under_60_bytes_a_coin_minute()
     {
-        var figures = Measure(independent: false, piecesPerHour: 1);
+        var figures = Measure(new CoinGeckoShapedData(seed: 2026), independent: false, piecesPerHour: 1);
         figures.PerCoinMinute.Should().BeLessThan(60);
         figures.Modes.GetValueOrDefault(ColumnMode.Predicted).Should().BeGreaterThan(figures.Columns * 95 / 100,
             "the shared rates predict almost every column");
@@ -23,19 +23,31 @@ public sealed class CodecSizeTests(ITestOutputHelper output)
     [Fact]
     public void CoinGecko_shaped_quarters_take_under_60_bytes_a_coin_minute()
     {
-        Measure(independent: false, piecesPerHour: 4).PerCoinMinute.Should().BeLessThan(60);
+        var figures = Measure(new CoinGeckoShapedData(seed: 2026), independent: false, piecesPerHour: 4);
+        figures.PerCoinMinute.Should().BeLessThan(60);
+    }
+
+    /// <summary>
+    /// A 15-digit walk carries about log2(σ · m · √(2πe)) bits a value (σ its volatility a minute, m ~ 3·10^14 its
+    /// mantissa): ~38 at σ = 2·10^-4, so 62 independent walks fit 300 bytes only if coins move less than ~10^-4.
+    /// </summary>
+    [Fact]
+    public void Independent_calm_walks_take_under_300_bytes_a_coin_minute()
+    {
+        var data = new CoinGeckoShapedData(seed: 2026, calmest: 1e-5, wildest: 1e-4);
+        Measure(data, independent: true, piecesPerHour: 1).PerCoinMinute.Should().BeLessThan(300);
     }
 
     [Fact]
-    public void Independent_walks_take_under_300_bytes_a_coin_minute()
+    public void Independent_walks_cost_within_a_tenth_of_their_information_content()
     {
-        Measure(independent: true, piecesPerHour: 1).PerCoinMinute.Should().BeLessThan(300);
+        var figures = Measure(new CoinGeckoShapedData(seed: 2026), independent: true, piecesPerHour: 1);
+        ((double)figures.Bytes).Should().BeLessThan(1.1 * figures.InformationBytes);
     }
 
-    private Figures Measure(bool independent, int piecesPerHour)
+    private Figures Measure(CoinGeckoShapedData data, bool independent, int piecesPerHour)
     {
         var figures = new Figures();
-        var data = new CoinGeckoShapedData(seed: 2026);
         for (var coin = 0; coin < Coins; coin++)
         {
             foreach (var (hour, rates) in data.CoinDay(independent))
@@ -59,43 +71,5 @@ public sealed class CodecSizeTests(ITestOutputHelper output)
             yield return (new PieceData(hour.Seconds[range], hour.Columns.Select(c => c[range]).ToArray()),
                 rates with { ByColumn = rates.ByColumn.Select(r => r?[range]).ToArray() });
         }
-    }
-
-    private sealed class Figures
-    {
-        public long Bytes, Samples, Header, Times, Base, Columns;
-        public readonly Dictionary<ColumnMode, long> Modes = [];
-        public readonly Dictionary<ColumnMode, long> ModeBytes = [];
-
-        public double PerCoinMinute => (double)Bytes / Samples;
-
-        public void Add(PieceLayout layout, PieceData piece)
-        {
-            (Bytes, Samples) = (Bytes + layout.Bytes, Samples + piece.Seconds.Length);
-            (Header, Times) = (Header + layout.HeaderBytes, Times + layout.TimeBytes);
-            Base += layout.Columns[CoinGeckoShapedData.Usd].Bytes;
-            for (var c = 0; c < layout.Columns.Count; c++)
-            {
-                if (c == CoinGeckoShapedData.Usd)
-                    continue;
-                var column = layout.Columns[c];
-                Columns++;
-                Modes[column.Mode] = Modes.GetValueOrDefault(column.Mode) + 1;
-                ModeBytes[column.Mode] = ModeBytes.GetValueOrDefault(column.Mode) + column.Bytes;
-            }
-        }
-
-        public void Report(ITestOutputHelper output, string data, string pieces)
-        {
-            output.WriteLine($"{data}, {pieces}: {PerCoinMinute:F2} B per coin-minute ({Samples:N0} samples)");
-            output.WriteLine($"  header {PerMinute(Header)}, times {PerMinute(Times)}, usd column {PerMinute(Base)}");
-            foreach (var (mode, count) in Modes.OrderBy(m => m.Key))
-            {
-                output.WriteLine($"  {mode}: {count:N0} of {Columns:N0} other columns, {PerMinute(ModeBytes[mode])}" +
-                    $" ({(double)ModeBytes[mode] * 8 / count / (Samples / (double)(Columns / 61)):F2} bits a value)");
-            }
-        }
-
-        private string PerMinute(long bytes) => $"{(double)bytes / Samples:F2} B";
     }
 }

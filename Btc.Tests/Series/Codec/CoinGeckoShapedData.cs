@@ -7,23 +7,17 @@ namespace Btc.Tests.Series.Codec;
 /// Pieces shaped like CoinGecko's answers (issue 22's simulator spec): each coin walks in usd at 15 significant digits;
 /// every other currency is round15(usd × the minute's rate), the rates slow walks shared by every coin (crypto ones
 /// follow their coin), bmd = usd, bits and sats = btc × 10^6 and 10^8; a sample a minute at jittered seconds.
-/// With <c>independent</c>, every currency walks on its own (the fallback's worst case).
+/// With <c>independent</c>, every currency walks on its own (the fallback's worst case). A coin's volatility per
+/// minute is log-uniform between <paramref name="calmest"/> and <paramref name="wildest"/>.
 /// </summary>
-internal sealed class CoinGeckoShapedData
+internal sealed class CoinGeckoShapedData(int seed, double calmest = 3e-5, double wildest = 1e-3)
 {
     public const int Currencies = 62;
     public const int Usd = 11;
     private const int Btc = 0, Bmd = 17, Bits = 60, Sats = 61, Cryptos = 11;
 
-    private readonly Random _random;
-    private readonly double[] _rates = new double[Currencies];
-
-    public CoinGeckoShapedData(int seed)
-    {
-        _random = new Random(seed);
-        for (var c = 0; c < Currencies; c++)
-            _rates[c] = Math.Exp(Lerp(Math.Log(1e-3), Math.Log(3e4), _random.NextDouble()));
-    }
+    private readonly Random _random = new(seed);
+    private readonly double[] _rates = StartingRates(new Random(~seed));
 
     /// <summary>15 significant digits, as CoinGecko answers with precision=full (correctly rounded formatting).</summary>
     public static double Round15(double x) =>
@@ -32,7 +26,7 @@ internal sealed class CoinGeckoShapedData
     /// <summary>A coin's day in hour pieces, with the rates each piece's predicted columns need.</summary>
     public IReadOnlyList<(PieceData Piece, PieceRates Rates)> CoinDay(bool independent, int hours = 24)
     {
-        var sigma = Math.Exp(Lerp(Math.Log(3e-5), Math.Log(1e-3), _random.NextDouble()));
+        var sigma = Math.Exp(Lerp(Math.Log(calmest), Math.Log(wildest), _random.NextDouble()));
         var prices = Enumerable.Range(0, Currencies)
             .Select(c => Math.Exp(Lerp(Math.Log(1e-4), Math.Log(1e5), _random.NextDouble())) * _rates[c]).ToArray();
         var pieces = new List<(PieceData, PieceRates)>();
@@ -73,6 +67,9 @@ internal sealed class CoinGeckoShapedData
         Sats => _rates[Btc] * 1e8,
         _ => _rates[currency],
     };
+
+    private static double[] StartingRates(Random random) => Enumerable.Range(0, Currencies)
+        .Select(_ => Math.Exp(Lerp(Math.Log(1e-3), Math.Log(3e4), random.NextDouble()))).ToArray();
 
     private double Normal() =>
         Math.Sqrt(-2 * Math.Log(1 - _random.NextDouble())) * Math.Cos(2 * Math.PI * _random.NextDouble());

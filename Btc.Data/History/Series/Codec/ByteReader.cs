@@ -11,6 +11,8 @@ internal ref struct ByteReader(ReadOnlySpan<byte> bytes)
 
     public int Position { get; private set; }
 
+    public readonly bool AtEnd => Position == _bytes.Length;
+
     public byte Byte()
     {
         if (Position >= _bytes.Length)

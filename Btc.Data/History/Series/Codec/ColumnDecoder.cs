@@ -77,7 +77,7 @@ internal static class ColumnDecoder
     private static void Predicted(ref ByteReader reader, Span<double> values,
         ReadOnlySpan<double> bases, ReadOnlySpan<double> rates)
     {
-        var flags = reader.Byte();
+        var flags = reader.AtEnd ? 0 : reader.Byte();
         Span<bool> isOutlier = values.Length <= 1024 ? stackalloc bool[values.Length] : new bool[values.Length];
         isOutlier.Clear();
         if ((flags & 1) != 0)

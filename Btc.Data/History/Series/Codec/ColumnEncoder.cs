@@ -126,6 +126,8 @@ internal static class ColumnEncoder
             (digits[i], ulps[i]) = (ZigZag.Encode(r), ZigZag.Encode(u));
         }
         var flags = (outliers.Count > 0 ? 1 : 0) | (digits.Any(d => d != 0) ? 2 : 0) | (ulps.Any(u => u != 0) ? 4 : 0);
+        if (flags == 0)
+            return []; // every value is its prediction: the column is its table entry alone
         var writer = new ByteWriter(values.Length + 16);
         writer.Byte((byte)flags);
         if ((flags & 1) != 0)
