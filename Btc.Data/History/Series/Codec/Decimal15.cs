@@ -112,6 +112,10 @@ internal static class Decimal15
         return (RoundScaled(x, -q), q);
     }
 
+    /// <summary>The double nearest round15(base × rate): what CoinGecko answers if the rate model holds.</summary>
+    public static double? Predict(double baseValue, double rate) =>
+        Round15(baseValue * rate) is var (m, q) ? ToDouble(m, q) : null;
+
     /// <summary>
     /// x × 10^n rounded to the nearest integer (halves to even, as .NET formats) as if computed exactly: the product's
     /// rounding error is carried along (FMA), since a plain x × 10^n rounds the wrong way one time in ten at 15 digits.
