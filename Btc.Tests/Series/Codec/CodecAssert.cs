@@ -2,7 +2,9 @@ using Btc.Data.History.Series.Codec;
 
 namespace Btc.Tests.Series.Codec;
 
-/// <summary>Equality to the bit: a decoded value must have the stored double's exact pattern (-0.0 is not 0.0).</summary>
+/// <summary>
+/// Equality to the bit: a decoded value must have the stored double's exact pattern (-0.0 is not 0.0).
+/// </summary>
 internal static class CodecAssert
 {
     public static void SameBits(PieceData actual, PieceData expected)

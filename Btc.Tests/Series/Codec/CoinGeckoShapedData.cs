@@ -19,7 +19,9 @@ internal sealed class CoinGeckoShapedData(int seed, double calmest = 3e-5, doubl
     private readonly Random _random = new(seed);
     private readonly double[] _rates = StartingRates(new Random(~seed));
 
-    /// <summary>15 significant digits, as CoinGecko answers with precision=full (correctly rounded formatting).</summary>
+    /// <summary>
+    /// 15 significant digits, as CoinGecko answers with precision=full (correctly rounded formatting).
+    /// </summary>
     public static double Round15(double x) =>
         double.Parse(x.ToString("E14", CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
 

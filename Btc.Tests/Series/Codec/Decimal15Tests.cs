@@ -3,7 +3,9 @@ using Btc.Data.History.Series.Codec;
 
 namespace Btc.Tests.Series.Codec;
 
-/// <summary>The decimal arithmetic the codec's predictions rest on agrees with .NET's correctly rounded formatting.</summary>
+/// <summary>
+/// The decimal arithmetic the codec's predictions rest on agrees with .NET's correctly rounded formatting.
+/// </summary>
 public sealed class Decimal15Tests
 {
     [Fact]

@@ -2,7 +2,9 @@ using Btc.Data.History.Series.Codec;
 
 namespace Btc.Tests.Series.Codec;
 
-/// <summary>A minute's rate is found from the cycle's own answers, such that round15(usd × rate) gives them back.</summary>
+/// <summary>
+/// A minute's rate is found from the cycle's own answers, such that round15(usd × rate) gives them back.
+/// </summary>
 public sealed class RateInferenceTests
 {
     private static readonly Random Random = new(42);

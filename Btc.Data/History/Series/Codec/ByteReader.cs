@@ -2,7 +2,9 @@ using System.Buffers.Binary;
 
 namespace Btc.Data.History.Series.Codec;
 
-/// <summary>Reads what <see cref="ByteWriter"/> wrote; a malformed input throws <see cref="InvalidDataException"/>.</summary>
+/// <summary>
+/// Reads what <see cref="ByteWriter"/> wrote; a malformed input throws <see cref="InvalidDataException"/>.
+/// </summary>
 internal ref struct ByteReader(ReadOnlySpan<byte> bytes)
 {
     private readonly ReadOnlySpan<byte> _bytes = bytes;

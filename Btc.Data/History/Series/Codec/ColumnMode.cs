@@ -9,12 +9,16 @@ public enum ColumnMode : byte
     /// <summary>8 bytes a value: the bound no column exceeds.</summary>
     Raw = 1,
 
-    /// <summary>Each value XOR the previous one, its zero bytes at either end dropped (Gorilla's idea, bytewise).</summary>
+    /// <summary>
+    /// Each value XOR the previous one, its zero bytes at either end dropped (Gorilla's idea, bytewise).
+    /// </summary>
     Xor = 2,
 
     /// <summary>Integers m × 10^q at one scale q, delta-encoded and bit-packed (ALP's idea): a walk in time.</summary>
     Decimal = 3,
 
-    /// <summary>Residuals from round15(base value × the sample's rate): zero when CoinGecko's rate model holds.</summary>
+    /// <summary>
+    /// Residuals from round15(base value × the sample's rate): zero when CoinGecko's rate model holds.
+    /// </summary>
     Predicted = 4,
 }

@@ -26,7 +26,9 @@ internal static class Decimal15
 
     public static double Pow10(int n) => Powers[n + TableEdge];
 
-    /// <summary>m × 10^q, correctly rounded for |q| ≤ 22 and |m| &lt; 2^53, within an ulp beyond (FMA error terms).</summary>
+    /// <summary>
+    /// m × 10^q, correctly rounded for |q| ≤ 22 and |m| &lt; 2^53, within an ulp beyond (FMA error terms).
+    /// </summary>
     public static double ToDouble(long m, int q)
     {
         double x = m;

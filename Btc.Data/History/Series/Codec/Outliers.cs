@@ -1,6 +1,8 @@
 namespace Btc.Data.History.Series.Codec;
 
-/// <summary>Values a mode cannot express, kept as their 8 raw bytes with their position among the column's values.</summary>
+/// <summary>
+/// Values a mode cannot express, kept as their 8 raw bytes with their position among the column's values.
+/// </summary>
 internal sealed class Outliers
 {
     private readonly List<(int At, double Value)> _items = [];
@@ -21,7 +23,9 @@ internal sealed class Outliers
         }
     }
 
-    /// <summary>Reads the list into <paramref name="values"/>, marking each place in <paramref name="isOutlier"/>.</summary>
+    /// <summary>
+    /// Reads the list into <paramref name="values"/>, marking each place in <paramref name="isOutlier"/>.
+    /// </summary>
     public static void Read(ref ByteReader reader, scoped Span<double> values, scoped Span<bool> isOutlier)
     {
         var count = reader.Count();

@@ -55,7 +55,9 @@ internal static class PackedInts
         }
     }
 
-    /// <summary>The width that makes packed bits plus listed outliers smallest, from a histogram of bit lengths.</summary>
+    /// <summary>
+    /// The width that makes packed bits plus listed outliers smallest, from a histogram of bit lengths.
+    /// </summary>
     private static int BestWidth(ReadOnlySpan<ulong> values)
     {
         Span<int> byLength = stackalloc int[65];

@@ -27,7 +27,9 @@ public static class RateInference
             .Where(r => r.Rate is not null)
             .ToDictionary(r => r.Key, r => r.Rate!.Value);
 
-    /// <summary>The rate reproducing the most (base, value) pairs of one minute and currency; null without any.</summary>
+    /// <summary>
+    /// The rate reproducing the most (base, value) pairs of one minute and currency; null without any.
+    /// </summary>
     public static InferredRate? Infer(IReadOnlyList<(double Base, double Value)> answers)
     {
         var usable = answers.Where(a => Usable(a.Base) && Usable(a.Value)).ToArray();
