@@ -17,7 +17,12 @@ internal static class ColumnEncoder
     {
         var best = (Mode: ColumnMode.Raw, Payload: Raw(values));
         if (!bases.IsEmpty)
+        {
             best = Smaller(best, (ColumnMode.Predicted, Predicted(values, bases, rates)));
+            // Under a bit a value no walk in time does better (a repeated value excepted): spare the trials.
+            if (best.Payload.Length * 8 <= values.Length)
+                return best;
+        }
         best = Smaller(best, (ColumnMode.Decimal, Decimal(values)));
         best = Smaller(best, (ColumnMode.Xor, Xor(values)));
         return best;

@@ -58,8 +58,8 @@ internal static class Decimal15
         a = Math.Abs(a);
         if (!(a >= Pow10(-MaxScale + Digits - 1)) || !(a < Pow10(MaxScale + Digits - 1)))
             return null;
-        // Log10's guess is only a start: the table decides, so a platform's last-ulp difference changes nothing.
-        var k = (int)Math.Floor(Math.Log10(a));
+        // A guess from the binary exponent (log10 2 ≈ 0.30103), off by at most one; the table decides.
+        var k = (int)Math.Floor(Math.ILogB(a) * 0.30102999566398120);
         while (a < Pow10(k))
             k--;
         while (a >= Pow10(k + 1))
@@ -137,18 +137,34 @@ internal static class Decimal15
     /// <summary>x × 10^n as y + error (the error to within a negligible part), by exact powers of ten only.</summary>
     private static (double Y, double Error) Scale(double x, int n)
     {
-        if (n >= 0)
+        if (n >= 0 && n <= 22)
         {
-            var (p1, p2) = n <= 22 ? (Pow10(n), 1.0) : (1e22, Pow10(n - 22));
-            var y1 = x * p1;
-            var e1 = Math.FusedMultiplyAdd(x, p1, -y1);
-            var y = y1 * p2;
-            return (y, Math.FusedMultiplyAdd(y1, p2, -y) + e1 * p2);
+            var p = Pow10(n);
+            var y = x * p;
+            return (y, Math.FusedMultiplyAdd(x, p, -y));
         }
-        var (d1, d2) = n >= -22 ? (Pow10(-n), 1.0) : (1e22, Pow10(-n - 22));
-        var q1 = x / d1;
-        var r1 = Math.FusedMultiplyAdd(-q1, d1, x) / d1;
-        var q = q1 / d2;
-        return (q, (Math.FusedMultiplyAdd(-q, d2, q1) + r1) / d2);
+        if (n < 0 && n >= -22)
+        {
+            var d = Pow10(-n);
+            var y = x / d;
+            return (y, Math.FusedMultiplyAdd(-y, d, x) / d);
+        }
+        return n > 0 ? ScaleUp(x, n) : ScaleDown(x, n);
+    }
+
+    private static (double Y, double Error) ScaleUp(double x, int n)
+    {
+        var (y1, e1) = Scale(x, 22);
+        var p = Pow10(n - 22);
+        var y = y1 * p;
+        return (y, Math.FusedMultiplyAdd(y1, p, -y) + e1 * p);
+    }
+
+    private static (double Y, double Error) ScaleDown(double x, int n)
+    {
+        var (q1, r1) = Scale(x, -22);
+        var d = Pow10(-n - 22);
+        var q = q1 / d;
+        return (q, (Math.FusedMultiplyAdd(-q, d, q1) + r1) / d);
     }
 }

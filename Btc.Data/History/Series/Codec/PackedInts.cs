@@ -41,9 +41,8 @@ internal static class PackedInts
             throw new InvalidDataException("A packed width is over 64 bits.");
         if (width == 0)
             values.Clear();
-        for (var i = 0; i < values.Length && width > 0; i++)
-            values[i] = reader.Bits(width);
-        reader.EndBits();
+        else
+            reader.Packed(values, width);
         var outliers = reader.Count();
         var at = 0;
         for (var k = 0; k < outliers; k++)

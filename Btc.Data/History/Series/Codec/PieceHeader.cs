@@ -42,26 +42,27 @@ internal sealed class PieceHeader
         var timesLength = reader.Count();
         var timesStart = reader.Position;
         reader.Skip(timesLength);
-        var entries = new (ColumnMode Mode, bool HasBitmap, int Length, int EntryBytes)[count];
+        var (columns, starts, lengths) = (new ColumnLayout[count], new int[count], new int[count]);
         for (var c = 0; c < count; c++)
         {
             var at = reader.Position;
             var mode = reader.Byte();
-            var length = reader.Count();
-            entries[c] = ((ColumnMode)(mode & 0x0F), (mode & BitmapFlag) != 0, length, reader.Position - at);
+            lengths[c] = reader.Count();
+            if (lengths[c] > bytes.Length)
+                throw new InvalidDataException("A column is longer than the piece.");
+            columns[c] = new ColumnLayout((ColumnMode)(mode & 0x0F), (mode & BitmapFlag) != 0,
+                lengths[c] + reader.Position - at);
         }
-        var starts = new int[count];
-        var next = reader.Position;
+        var next = (long)reader.Position;
         for (var c = 0; c < count; c++)
-            (starts[c], next) = (next, next + entries[c].Length);
+            (starts[c], next) = ((int)next, next + lengths[c]);
         if (next > bytes.Length || baseColumn > count)
             throw new InvalidDataException("The encoded piece ends early.");
         return new PieceHeader
         {
             Samples = samples, BaseColumn = baseColumn == 0 ? null : baseColumn - 1,
             TimesStart = timesStart, TimesLength = timesLength,
-            PayloadStart = starts, PayloadLength = entries.Select(e => e.Length).ToArray(),
-            Columns = entries.Select(e => new ColumnLayout(e.Mode, e.HasBitmap, e.Length + e.EntryBytes)).ToArray(),
+            PayloadStart = starts, PayloadLength = lengths, Columns = columns,
         };
     }
 
