@@ -27,6 +27,13 @@ public sealed class CodecSizeTests(ITestOutputHelper output)
         figures.PerCoinMinute.Should().BeLessThan(60);
     }
 
+    [Fact]
+    public void CoinGecko_shaped_hours_predicted_from_an_unrounded_usd_still_take_under_60_bytes_a_coin_minute()
+    {
+        var figures = Measure(new CoinGeckoShapedData(seed: 2026, unroundedUsd: true), independent: false, 1);
+        figures.PerCoinMinute.Should().BeLessThan(60);
+    }
+
     /// <summary>
     /// A 15-digit walk carries about log2(σ · m · √(2πe)) bits a value (σ its volatility a minute, m ~ 3·10^14 its
     /// mantissa): ~38 at σ = 2·10^-4, so 62 independent walks fit 300 bytes only if coins move less than ~10^-4.

@@ -8,9 +8,12 @@ namespace Btc.Tests.Series.Codec;
 /// every other currency is round15(usd × the minute's rate), the rates slow walks shared by every coin (crypto ones
 /// follow their coin), bmd = usd, bits and sats = btc × 10^6 and 10^8; a sample a minute at jittered seconds.
 /// With <c>independent</c>, every currency walks on its own (the fallback's worst case). A coin's volatility per
-/// minute is log-uniform between <paramref name="calmest"/> and <paramref name="wildest"/>.
+/// minute is log-uniform between <paramref name="calmest"/> and <paramref name="wildest"/>. With
+/// <paramref name="unroundedUsd"/>, other currencies come from the usd price before its rounding to 15 digits (if
+/// CoinGecko works that way, predictions from the answered usd are off by a unit or a few of the 15th digit).
 /// </summary>
-internal sealed class CoinGeckoShapedData(int seed, double calmest = 3e-5, double wildest = 1e-3)
+internal sealed class CoinGeckoShapedData(
+    int seed, double calmest = 3e-5, double wildest = 1e-3, bool unroundedUsd = false)
 {
     public const int Currencies = 62;
     public const int Usd = 11;
@@ -46,7 +49,8 @@ internal sealed class CoinGeckoShapedData(int seed, double calmest = 3e-5, doubl
                 for (var c = 0; c < Currencies; c++)
                 {
                     rates[c][i] = RateOf(c);
-                    columns[c][i] = independent ? Round15(prices[c]) : Round15(usd * RateOf(c));
+                    var from = unroundedUsd ? prices[Usd] : usd;
+                    columns[c][i] = independent ? Round15(prices[c]) : Round15(from * RateOf(c));
                 }
                 columns[Usd][i] = usd;
             }

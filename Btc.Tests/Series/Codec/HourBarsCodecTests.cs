@@ -19,7 +19,7 @@ public sealed class HourBarsCodecTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void Adversarial_values_missing_hours_jumping_and_null_rates_round_trip()
+    public void Adversarial_values_runs_missing_hours_jumping_and_null_rates_round_trip()
     {
         var (bars, rates) = HourBarsShape.Of(new CoinGeckoShapedData(seed: 4).CoinDay(independent: false));
         var random = new Random(4);
@@ -33,11 +33,16 @@ public sealed class HourBarsCodecTests(ITestOutputHelper output)
             (high[30][h], counts[30][h]) = h % 5 == 0 ? (null, 0) : (high[30][h], counts[30][h]);
             counts[31][h] = random.Next(0, 100);
         }
+        var low = bars.Low.Columns.Select(c => (double?[])c.Clone()).ToArray();
+        Array.Fill(low[5], 42.4242424242424);
         var highRates = rates.High!.ByColumn.Select(r => (double?[]?)r!.Clone()).ToArray();
         for (var h = 0; h < 24; h++)
             (highRates[20]![h], highRates[21]![h]) = (h < 12 ? highRates[20]![h] * 3 : highRates[20]![h], null);
         highRates[22] = null;
-        RoundTrips(bars with { High = bars.High with { Columns = high }, Counts = counts },
+        RoundTrips(bars with
+            {
+                High = bars.High with { Columns = high }, Low = bars.Low with { Columns = low }, Counts = counts,
+            },
             rates with { High = rates.High with { ByColumn = highRates } });
     }
 
