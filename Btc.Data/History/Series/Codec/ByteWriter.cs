@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.Numerics;
 
 namespace Btc.Data.History.Series.Codec;
 
@@ -75,8 +74,6 @@ internal sealed class ByteWriter(int capacity = 256)
     public byte[] ToArray() => _buffer.AsSpan(0, Length).ToArray();
 
     public static ulong Mask(int width) => width >= 64 ? ulong.MaxValue : (1UL << width) - 1;
-
-    public static int VarUIntLength(ulong value) => Math.Max(1, (64 - BitOperations.LeadingZeroCount(value) + 6) / 7);
 
     private void Ensure(int more)
     {

@@ -89,7 +89,7 @@ internal static class ColumnDecoder
             if (isOutlier[i])
                 continue;
             if (Decimal15.Round15(bases[i] * rates[i]) is not { } prediction)
-                throw new InvalidDataException("A predicted value lacks its base value or rate: not the encoder's rates?");
+                throw new InvalidDataException("A predicted value lacks its base value or rate (not the encoder's?).");
             var near = Decimal15.ToDouble(prediction.M + ZigZag.Decode(digits[i]), prediction.Q);
             values[i] = BitConverter.Int64BitsToDouble(BitConverter.DoubleToInt64Bits(near) + ZigZag.Decode(ulps[i]));
         }
