@@ -1,0 +1,24 @@
+namespace Btc.Data.History.Series.Codec;
+
+/// <summary>
+/// One coin's prices over a span (an hour or a quarter): <see cref="Seconds"/> after the span's start, ascending, and
+/// per currency (<see cref="Columns"/>, in currency order) a value or null at each of those times.
+/// </summary>
+public sealed record PieceData(int[] Seconds, double?[][] Columns)
+{
+    public static PieceData Empty(int columns) =>
+        new([], Enumerable.Range(0, columns).Select(_ => Array.Empty<double?>()).ToArray());
+}
+
+/// <summary>
+/// The rates of the moment for a piece: <see cref="ByColumn"/>[c][i] is the factor such that CoinGecko answered column
+/// c at sample i as round15(<see cref="BaseColumn"/>'s value × it) (usd → eur: eur/usd), null where unknown; a null
+/// column has no rates. The same rates must be passed to decode what was encoded with them.
+/// </summary>
+public sealed record PieceRates(int BaseColumn, double?[]?[] ByColumn);
+
+/// <summary>Where an encoded piece's bytes go, for benchmarks: the header, the times and each column.</summary>
+public sealed record PieceLayout(int Bytes, int HeaderBytes, int TimeBytes, IReadOnlyList<ColumnLayout> Columns);
+
+/// <summary>A column's mode, whether it needed a presence bitmap, and its bytes (table entry included).</summary>
+public readonly record struct ColumnLayout(ColumnMode Mode, bool HasBitmap, int Bytes);
