@@ -92,35 +92,59 @@ public sealed class CoinGeckoClientTests
         var outcome = await run.Client.GetMarketChartRangeAsync(
             fill, run.Ids[0], "usd", now.AddHours(-2), now, default);
 
-        outcome.Should()
-.BeOfType<CallOutcome<MarketChart>.BudgetRefused>().Which.Calls.Should().Be(0);
+        outcome.Should().BeOfType<CallOutcome<MarketChart>.BudgetRefused>().Which.Calls.Should().Be(0);
         (await run.CoinGecko.CallsAsync()).Should().NotContain(c => c.Path.Contains("market_chart"));
+    }
+
+    [Fact]
+    public async Task A_refused_connection_is_an_outage_tried_three_times_and_kept_in_the_month()
+    {
+        await using var run = await Run.StartAsync();
+        var before = await run.Budget.UsedAsync(DateTime.UtcNow);
+        // Nothing listens where the worker calls CoinGecko any more: every attempt's connection is refused.
+        run.Link.Close();
+
+        var outcome = await run.Client.GetPricesAsync(1, 0, run.Ids, Usd, CancellationToken.None);
+
+        var failed = outcome.Should().BeOfType<CallOutcome<PriceQuotes>.Failed>().Subject;
+        failed.Unavailable.Should().BeTrue("no connection is CoinGecko being unreachable, not refusing");
+        failed.Calls.Should().Be(3, "an outage is tried again twice");
+        var used = await run.Budget.UsedAsync(DateTime.UtcNow);
+        (used.Minute - before.Minute).Should().Be(3);
+        (used.Month - before.Month).Should().Be(3, "an attempt CoinGecko may have seen is never given back");
+        run.Circuit.IsOpen.Should().BeFalse("three failed attempts are too few to judge CoinGecko down");
     }
 
     private sealed class Run : IAsyncDisposable
     {
-        private Run(DatabaseFixture db, Simulator coinGecko, WorkerHost worker, string[] ids)
+        private Run(DatabaseFixture db, Simulator coinGecko, TcpForwarder link, WorkerHost worker, string[] ids)
         {
-            (Db, CoinGecko, Worker, Ids) = (db, coinGecko, worker, ids);
+            (Db, CoinGecko, Link, Worker, Ids) = (db, coinGecko, link, worker, ids);
         }
 
         public DatabaseFixture Db { get; }
         public Simulator CoinGecko { get; }
+        /// <summary>The worker's way to the simulator: closed, CoinGecko refuses connections.</summary>
+        public TcpForwarder Link { get; }
         public WorkerHost Worker { get; }
         public string[] Ids { get; }
         public CoinGeckoClient Client => Worker.Services.GetRequiredService<CoinGeckoClient>();
         public CallBudget Budget => Worker.Services.GetRequiredService<CallBudget>();
+        public CoinGeckoCircuit Circuit => Worker.Services.GetRequiredService<CoinGeckoCircuit>();
 
         public static async Task<Run> StartAsync()
         {
             var db = await DatabaseFixture.CreateAsync();
             var coinGecko = await Simulator.StartAsync(coins: 5);
-            var worker = await WorkerHost.StartAsync(db.ConnectionString, coinGecko);
+            var link = new TcpForwarder("127.0.0.1", coinGecko.BaseUrl.Port);
+            link.Open();
+            var worker = await WorkerHost.StartAsync(
+                db.ConnectionString, coinGecko, ("CoinGecko:BaseUrl", $"http://127.0.0.1:{link.Port}/api/v3"));
             var ids = coinGecko.Market.Coins.Take(2).Select(c => c.Id).ToArray();
             // The worker syncs the currencies as it starts: its call is charged before it reaches the simulator.
             await Eventually.Until(coinGecko.CallsAsync, calls => calls.Any(c => c.Path.Contains("supported_vs")),
                 TimeSpan.FromSeconds(30), "the worker's start-up currency sync");
-            return new Run(db, coinGecko, worker, ids);
+            return new Run(db, coinGecko, link, worker, ids);
         }
 
         public async Task<int> PriceCallsAsync() =>
@@ -129,6 +153,7 @@ public sealed class CoinGeckoClientTests
         public async ValueTask DisposeAsync()
         {
             await Worker.DisposeAsync();
+            Link.Dispose();
             await CoinGecko.DisposeAsync();
             await Db.DisposeAsync();
         }

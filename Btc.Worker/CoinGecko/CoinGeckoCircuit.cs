@@ -18,7 +18,9 @@ public sealed class CoinGeckoCircuit(
     private readonly Queue<(DateTime At, bool Failed)> _recent = new();
     private bool _open;
     private DateTime _pausedUntil = DateTime.MinValue;
-    private DateTime? _probeUntil;
+    // The probe out after a break: which one (each gets a new number), and until when it may stay unanswered.
+    private long _probes;
+    private (long Id, DateTime Until)? _probe;
 
     private TimeSpan AttemptTimeout => TimeSpan.FromSeconds(options.Value.TimeoutSeconds);
 
@@ -38,25 +40,41 @@ public sealed class CoinGeckoCircuit(
 
     /// <summary>
     /// Whether an attempt may go out now; when not, until when calls are paused. After a break one attempt at a time
-    /// goes out as the probe (another is let through only when a probe never reported back).
+    /// goes out as the probe (<paramref name="probe"/> set; another is let through only when a probe never reported
+    /// back).
     /// </summary>
-    public bool TryPass(out DateTime pausedUntil)
+    public bool TryPass(out DateTime pausedUntil, out long? probe)
     {
         lock (_gate)
         {
             pausedUntil = _pausedUntil;
+            probe = null;
             var now = Now;
             if (!_open)
                 return true;
             if (now < _pausedUntil)
                 return false;
-            if (_probeUntil is { } probing && now < probing)
+            if (_probe is { } probing && now < probing.Until)
             {
                 pausedUntil = now;
                 return false;
             }
-            _probeUntil = now + 2 * AttemptTimeout;
+            _probe = (++_probes, now + 2 * AttemptTimeout);
+            probe = _probes;
             return true;
+        }
+    }
+
+    /// <summary>
+    /// Lets another call be the probe when <paramref name="probe"/> (from <see cref="TryPass"/>) is still the one out,
+    /// unanswered: its call made no attempt. A probe that was answered, or no probe, changes nothing.
+    /// </summary>
+    public void Release(long? probe)
+    {
+        lock (_gate)
+        {
+            if (probe is not null && _probe?.Id == probe)
+                _probe = null;
         }
     }
 
@@ -68,7 +86,7 @@ public sealed class CoinGeckoCircuit(
             if (_open)
             {
                 // Only the probe's answer counts: attempts that went out before the circuit opened say nothing new.
-                if (_probeUntil is not null)
+                if (_probe is not null)
                     ProbeAnswered(failed);
                 return;
             }
@@ -83,7 +101,7 @@ public sealed class CoinGeckoCircuit(
 
     private void ProbeAnswered(bool failed)
     {
-        _probeUntil = null;
+        _probe = null;
         if (failed)
         {
             Open("the probe call failed");

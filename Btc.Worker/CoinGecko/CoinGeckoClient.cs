@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net;
 using Btc.Data.Budget;
 using Btc.Data.Coins;
@@ -50,47 +51,68 @@ public sealed class CoinGeckoClient(
     private async Task<CallOutcome<T>> CallAsync<T>(
         CallPurpose purpose, Func<CancellationToken, Task<IApiResponse<T>>> send, CancellationToken ct)
     {
-        var (calls, outages) = (0, 0);
-        var waited = TimeSpan.Zero;
+        var call = new CallProgress();
         while (true)
         {
-            if (!circuit.TryPass(out var pausedUntil))
-                return new CallOutcome<T>.Paused(pausedUntil, calls);
-            var calledAt = Now;
-            var decision = await budget.TryTakeAsync(LimitsFor(purpose), purpose.ChargedTo, calledAt, ct);
-            if (decision.RetryAt is { } retryAt)
+            if (!circuit.TryPass(out var pausedUntil, out var probe))
+                return new CallOutcome<T>.Paused(pausedUntil, call.Calls);
+            CallOutcome<T>? outcome;
+            try
             {
-                if (await TryWaitAsync(purpose, retryAt, waited, ct) is not { } budgetWait)
-                    return new CallOutcome<T>.BudgetRefused(retryAt, calls);
-                waited += budgetWait;
-                continue;
+                outcome = await TryOnceAsync(purpose, send, call, ct);
             }
-            calls++;
-            var attempt = await AttemptAsync(send, purpose, ct);
-            circuit.Record(failed: attempt is Attempt<T>.Outage);
-            if (attempt is Attempt<T>.Answer answer)
-                return new CallOutcome<T>.Answered(answer.Value, calls);
-            // CoinGecko counts only successful calls against the month.
-            if (attempt is Attempt<T>.RateLimit or Attempt<T>.Outage { Counted: false }
-                or Attempt<T>.Refusal { Counted: false })
-                await budget.GiveBackAsync(calledAt, CancellationToken.None);
-            switch (attempt)
+            finally
             {
-                case Attempt<T>.RateLimit limit:
-                    await budget.BlockUntilAsync(limit.Until, CancellationToken.None);
-                    if (await TryWaitAsync(purpose, limit.Until, waited, ct) is not { } limitWait)
-                        return new CallOutcome<T>.RateLimited(limit.Until, calls);
-                    waited += limitWait;
-                    break;
-                case Attempt<T>.Outage outage when ++outages >= MaxAttempts:
-                    return new CallOutcome<T>.Failed($"{outage.Reason} ({outages} attempts)", true, calls);
-                case Attempt<T>.Outage:
-                    await Task.Delay(Backoff(outages), clock, ct);
-                    break;
-                case Attempt<T>.Refusal refusal:
-                    return new CallOutcome<T>.Failed(refusal.Reason, false, calls);
+                // A probe that made no attempt (the budget refused it, or the job stopped) lets the next one go.
+                circuit.Release(probe);
             }
+            if (outcome is not null)
+                return outcome;
         }
+    }
+
+    /// <summary>One pass: a call from the budget and an attempt; the outcome, or null to go round again.</summary>
+    private async Task<CallOutcome<T>?> TryOnceAsync<T>(CallPurpose purpose,
+        Func<CancellationToken, Task<IApiResponse<T>>> send, CallProgress call, CancellationToken ct)
+    {
+        var calledAt = Now;
+        var decision = await budget.TryTakeAsync(LimitsFor(purpose), purpose.ChargedTo, calledAt, ct);
+        if (decision.RetryAt is { } retryAt)
+            return await TryWaitAsync(purpose, retryAt, call, ct)
+                ? null : new CallOutcome<T>.BudgetRefused(retryAt, call.Calls);
+        call.Calls++;
+        var attempt = await AttemptAsync(send, purpose, ct);
+        circuit.Record(failed: attempt is Attempt<T>.Outage);
+        if (attempt is Attempt<T>.Answer answer)
+            return new CallOutcome<T>.Answered(answer.Value, call.Calls);
+        // CoinGecko counts only successful calls against the month.
+        if (attempt is Attempt<T>.RateLimit or Attempt<T>.Outage { Counted: false }
+            or Attempt<T>.Refusal { Counted: false })
+            await budget.GiveBackAsync(calledAt, CancellationToken.None);
+        switch (attempt)
+        {
+            case Attempt<T>.RateLimit limit:
+                await budget.BlockUntilAsync(limit.Until, CancellationToken.None);
+                return await TryWaitAsync(purpose, limit.Until, call, ct)
+                    ? null : new CallOutcome<T>.RateLimited(limit.Until, call.Calls);
+            case Attempt<T>.Outage outage when ++call.Outages >= MaxAttempts:
+                return new CallOutcome<T>.Failed($"{outage.Reason} ({call.Outages} attempts)", true, call.Calls);
+            case Attempt<T>.Outage:
+                await Task.Delay(Backoff(call.Outages), clock, ct);
+                return null;
+            case Attempt<T>.Refusal refusal:
+                return new CallOutcome<T>.Failed(refusal.Reason, false, call.Calls);
+            default:
+                throw new UnreachableException($"Unknown attempt {attempt}");
+        }
+    }
+
+    /// <summary>What one call has spent so far: attempts granted, outages met, time waited for calls.</summary>
+    private sealed class CallProgress
+    {
+        public int Calls { get; set; }
+        public int Outages { get; set; }
+        public TimeSpan Waited { get; set; }
     }
 
     private CallLimits LimitsFor(CallPurpose purpose) =>
@@ -98,17 +120,17 @@ public sealed class CoinGeckoClient(
         ?? new CallLimits(options.Value.EffectiveCallsPerMinute, options.Value.EffectiveCallsPerMonth);
 
     /// <summary>
-    /// Waits until <paramref name="retryAt"/> when the purpose may wait and the call's waits stay short; how long it
-    /// waited, or null when it did not.
+    /// Waits until <paramref name="retryAt"/> when the purpose may wait and the call's waits stay short; whether it
+    /// waited.
     /// </summary>
-    private async Task<TimeSpan?> TryWaitAsync(
-        CallPurpose purpose, DateTime retryAt, TimeSpan waited, CancellationToken ct)
+    private async Task<bool> TryWaitAsync(CallPurpose purpose, DateTime retryAt, CallProgress call, CancellationToken ct)
     {
         var wait = TimeSpan.FromTicks(Math.Max((retryAt - Now).Ticks, MinimumWait.Ticks));
-        if (!purpose.MayWait || waited + wait > MaxWait)
-            return null;
+        if (!purpose.MayWait || call.Waited + wait > MaxWait)
+            return false;
         await Task.Delay(wait, clock, ct);
-        return wait;
+        call.Waited += wait;
+        return true;
     }
 
     // 0.5 s, then 1 s, each with up to half as much again at random so replicas do not retry in step.
@@ -126,20 +148,37 @@ public sealed class CoinGeckoClient(
         try
         {
             using var response = await send(linked.Token);
-            attempt = Classify(response);
-        }
-        catch (HttpRequestException e)
-        {
-            attempt = new Attempt<T>.Outage(e.Message, Counted: true);
+            attempt = TransportFailure<T>(response.Error?.InnerException, timeoutAfter, ct) ?? Classify(response);
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested && !ct.IsCancellationRequested)
         {
-            attempt = new Attempt<T>.Outage($"no answer within {timeoutAfter.TotalSeconds:0} s", Counted: true);
+            attempt = NoAnswer<T>(timeoutAfter);
         }
         metrics.CoinGeckoCalls.Add(1, new KeyValuePair<string, object?>("status", StatusLabel(attempt)),
             new KeyValuePair<string, object?>("purpose", purpose.Metric));
         return attempt;
     }
+
+    /// <summary>
+    /// Refit hands back a refused connection, or a body cut off or timed out while read, in the response's Error
+    /// rather than as an exception: each is an outage, except the job itself stopping, which stops the call.
+    /// </summary>
+    private static Attempt<T>? TransportFailure<T>(Exception? error, TimeSpan timeoutAfter, CancellationToken ct)
+    {
+        switch (error)
+        {
+            case OperationCanceledException:
+                ct.ThrowIfCancellationRequested();
+                return NoAnswer<T>(timeoutAfter);
+            case HttpRequestException or IOException:
+                return new Attempt<T>.Outage(error.Message, Counted: true);
+            default:
+                return null;
+        }
+    }
+
+    private static Attempt<T> NoAnswer<T>(TimeSpan timeoutAfter) =>
+        new Attempt<T>.Outage($"no answer within {timeoutAfter.TotalSeconds:0} s", Counted: true);
 
     private Attempt<T> Classify<T>(IApiResponse<T> response)
     {
@@ -147,6 +186,7 @@ public sealed class CoinGeckoClient(
         return response switch
         {
             { IsSuccessStatusCode: true, Error: null, Content: { } value } => new Attempt<T>.Answer(value),
+            { StatusCode: null } => new Attempt<T>.Outage(response.Error?.Message ?? "no answer", Counted: true),
             { IsSuccessStatusCode: true } => new Attempt<T>.Refusal(
                 $"not CoinGecko's JSON: {response.Error?.InnerException?.Message ?? response.Error?.Message ?? "null"}",
                 Counted: true),

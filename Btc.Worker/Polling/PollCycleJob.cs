@@ -98,6 +98,7 @@ public sealed class PollCycleJob(
         int cycleId, DateTime scheduledFor, CancellationToken ct)
     {
         string reason;
+        Exception? error = null;
         try
         {
             var outcome = await coinGecko.GetCoinListAsync(cycleId, ct);
@@ -110,13 +111,13 @@ public sealed class PollCycleJob(
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            reason = $"{e.GetType().Name}: {e.Message}";
+            (reason, error) = ($"{e.GetType().Name}: {e.Message}", e);
         }
         await cycles.FailAsync(cycleId, $"The coin list failed: {reason}", CancellationToken.None);
         metrics.Cycles.Add(1, new KeyValuePair<string, object?>("outcome", "failed"));
         log.LogWarning("Cycle {CycleId} for {ScheduledFor:HH:mm} failed: the coin list could not be read ({Reason})",
             cycleId, scheduledFor, reason);
-        throw new JobFailedException($"Cycle {cycleId}: the coin list failed: {reason}");
+        throw new JobFailedException($"Cycle {cycleId}: the coin list failed: {reason}", error);
     }
 
     private static string Describe(CallOutcome<List<CoinListEntry>> outcome) => outcome switch

@@ -43,9 +43,10 @@ public sealed class PricePageJob(
             return;
         }
 
+        var currencies = await currencyStore.ListAsync(ct);
         try
         {
-            await PollAsync(cycleId, pageNo, page, ct);
+            await PollAsync(cycleId, pageNo, page, currencies, ct);
         }
         catch (Exception e) when (e is not OperationCanceledException and not JobFailedException)
         {
@@ -55,9 +56,9 @@ public sealed class PricePageJob(
         }
     }
 
-    private async Task PollAsync(int cycleId, int pageNo, CyclePage page, CancellationToken ct)
+    private async Task PollAsync(
+        int cycleId, int pageNo, CyclePage page, IReadOnlyList<Currency> currencies, CancellationToken ct)
     {
-        var currencies = await currencyStore.ListAsync(ct);
         var outcome = await coinGecko.GetPricesAsync(
             cycleId, pageNo, page.Coins.Select(c => c.Id).ToArray(), currencies.Select(c => c.Code).ToArray(), ct);
         switch (outcome)
