@@ -123,7 +123,8 @@ public sealed class CoinGeckoClient(
     /// Waits until <paramref name="retryAt"/> when the purpose may wait and the call's waits stay short; whether it
     /// waited.
     /// </summary>
-    private async Task<bool> TryWaitAsync(CallPurpose purpose, DateTime retryAt, CallProgress call, CancellationToken ct)
+    private async Task<bool> TryWaitAsync(
+        CallPurpose purpose, DateTime retryAt, CallProgress call, CancellationToken ct)
     {
         var wait = TimeSpan.FromTicks(Math.Max((retryAt - Now).Ticks, MinimumWait.Ticks));
         if (!purpose.MayWait || call.Waited + wait > MaxWait)
