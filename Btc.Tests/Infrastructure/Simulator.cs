@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Net.Http.Json;
 using CoinGecko.Simulator;
 using Microsoft.AspNetCore.Builder;
@@ -54,6 +55,15 @@ public sealed class Simulator : IAsyncDisposable
 
     public async Task<IReadOnlyList<SimulatorCall>> CallsAsync() =>
         (await Client.GetFromJsonAsync<List<SimulatorCall>>("/sim/calls"))!;
+
+    /// <summary>One coin's market_chart/range prices in one currency over [from, to] (unix seconds), by unix second.</summary>
+    public async Task<SortedDictionary<long, double>> ChartAsync(string id, string currency, long from, long to)
+    {
+        var chart = await Client.GetFromJsonAsync<JsonElement>(
+            $"/api/v3/coins/{Uri.EscapeDataString(id)}/market_chart/range?vs_currency={currency}&from={from}&to={to}");
+        return new SortedDictionary<long, double>(chart.GetProperty("prices").EnumerateArray()
+            .ToDictionary(p => (long)(p[0].GetDouble() / 1000), p => p[1].GetDouble()));
+    }
 
     private async Task PostAsync(string path) => (await Client.PostAsync(path, null)).EnsureSuccessStatusCode();
 

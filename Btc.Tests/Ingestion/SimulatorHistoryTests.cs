@@ -30,7 +30,7 @@ public sealed class SimulatorHistoryTests
             await sim.AdvanceAsync(5);
         }
 
-        var chart = await ChartAsync(sim, coin.Id, "usd", said[0].At - 7200, said[^1].At);
+        var chart = await sim.ChartAsync(coin.Id, "usd", said[0].At - 7200, said[^1].At);
 
         chart.Keys.Zip(chart.Keys.Skip(1), (a, b) => b - a).Should().OnlyContain(step => step == 300,
             "5-minute points within a day of now");
@@ -50,7 +50,7 @@ public sealed class SimulatorHistoryTests
         var date = day.ToString("dd-MM-yyyy", CultureInfo.InvariantCulture);
         var history = await sim.Client.GetFromJsonAsync<JsonElement>(
             $"/api/v3/coins/{Uri.EscapeDataString(coin.Id)}/history?date={date}");
-        var chart = await ChartAsync(sim, coin.Id, "eur", midnight - 86_400, midnight + 86_400);
+        var chart = await sim.ChartAsync(coin.Id, "eur", midnight - 86_400, midnight + 86_400);
 
         var prices = history.GetProperty("market_data").GetProperty("current_price");
         prices.EnumerateObject()
@@ -77,18 +77,5 @@ public sealed class SimulatorHistoryTests
             HttpStatusCode.TooManyRequests);
         (await sim.Client.GetFromJsonAsync<JsonElement>("/sim/calls/month"))
             .GetProperty("calls").GetInt32().Should().Be(3);
-    }
-
-    private static async Task<SortedDictionary<long, double>> ChartAsync(
-        Simulator sim,
-        string id,
-        string currency,
-        long from,
-        long to)
-    {
-        var chart = await sim.Client.GetFromJsonAsync<JsonElement>(
-            $"/api/v3/coins/{Uri.EscapeDataString(id)}/market_chart/range?vs_currency={currency}&from={from}&to={to}");
-        return new SortedDictionary<long, double>(chart.GetProperty("prices").EnumerateArray()
-            .ToDictionary(p => (long)(p[0].GetDouble() / 1000), p => p[1].GetDouble()));
     }
 }

@@ -98,8 +98,8 @@ public sealed class SimulatorShapeTests
         var coin = sim.Market.Coins.First(c => c.Kind == CoinKind.Live);
         var to = sim.Market.LastUpdate(coin, sim.Market.Now).At.ToUnixTimeSeconds();
 
-        var usd = await ChartAsync(sim, coin.Id, "usd", to - 3600, to);
-        var eur = await ChartAsync(sim, coin.Id, "eur", to - 3600, to);
+        var usd = await sim.ChartAsync(coin.Id, "usd", to - 3600, to);
+        var eur = await sim.ChartAsync(coin.Id, "eur", to - 3600, to);
 
         usd.Keys.Should().Equal(eur.Keys).And.HaveCountGreaterThan(50);
         foreach (var (at, price) in usd)
@@ -187,19 +187,6 @@ public sealed class SimulatorShapeTests
                     .ToDictionary(p => p.Name, p => p.Value)))
             .OrderBy(a => a.Id, StringComparer.Ordinal)
             .ToArray();
-    }
-
-    private static async Task<SortedDictionary<long, double>> ChartAsync(
-        Simulator sim,
-        string id,
-        string currency,
-        long from,
-        long to)
-    {
-        var chart = await sim.Client.GetFromJsonAsync<JsonElement>(
-            $"/api/v3/coins/{Uri.EscapeDataString(id)}/market_chart/range?vs_currency={currency}&from={from}&to={to}");
-        return new SortedDictionary<long, double>(chart.GetProperty("prices").EnumerateArray()
-            .ToDictionary(p => (long)(p[0].GetDouble() / 1000), p => p[1].GetDouble()));
     }
 
     /// <summary>Significant digits of a JSON or round-trip number: the mantissa less leading and trailing 0s.</summary>
