@@ -56,7 +56,7 @@ public sealed class Simulator : IAsyncDisposable
     public async Task<IReadOnlyList<SimulatorCall>> CallsAsync() =>
         (await Client.GetFromJsonAsync<List<SimulatorCall>>("/sim/calls"))!;
 
-    /// <summary>One coin's market_chart/range prices in one currency over [from, to] (unix seconds), by unix second.</summary>
+    /// <summary>One coin's market_chart/range prices in one currency over [from, to] (unix seconds).</summary>
     public async Task<SortedDictionary<long, double>> ChartAsync(string id, string currency, long from, long to)
     {
         var chart = await Client.GetFromJsonAsync<JsonElement>(
