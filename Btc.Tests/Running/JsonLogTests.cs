@@ -23,7 +23,6 @@ public sealed partial class JsonLogTests
         ["Logging__LogLevel__Default"] = "Trace",
         ["Logging__LogLevel__Microsoft"] = "Trace",
         ["Logging__LogLevel__System"] = "Trace",
-        ["Logging__LogLevel__Polly"] = "Trace",
         ["Logging__LogLevel__Hangfire"] = "Trace",
         ["Logging__LogLevel__Npgsql"] = "Trace",
     };
