@@ -15,7 +15,7 @@ public sealed class FillCommandTests
     {
         await using var db = await DatabaseFixture.CreateAsync();
 
-        var (exit, stdout, stderr) = await RunAsync(
+        var (exit, stdout, stderr) = await FillProcess.RunAsync(
             "--coins", "20", "--hours", "2", "--connection", db.ConnectionString);
 
         exit.Should().Be(0, stderr);
@@ -39,7 +39,7 @@ public sealed class FillCommandTests
         (await http.GetAsync($"/stock/{Uri.EscapeDataString(id!)}/usd/volatility_rank"))
             .StatusCode.Should().Be(HttpStatusCode.OK);
 
-        var again = await RunAsync("--coins", "20", "--hours", "2", "--connection", db.ConnectionString);
+        var again = await FillProcess.RunAsync("--coins", "20", "--hours", "2", "--connection", db.ConnectionString);
         (again.Exit, again.Stderr.Trim()).Should().Be(
             (
                 2,
@@ -56,22 +56,10 @@ public sealed class FillCommandTests
     [InlineData("--coins 10 --hours 2 --connection Host=127.0.0.1;Port=1;Timeout=2", "Cannot fill the database")]
     public async Task Bad_input_gets_one_sentence_and_a_non_zero_exit(string args, string expected)
     {
-        var (exit, _, stderr) = await RunAsync(args.Split(' '));
+        var (exit, _, stderr) = await FillProcess.RunAsync(args.Split(' '));
 
         exit.Should().NotBe(0);
         stderr.Trim().Should().Contain(expected).And.NotContain("   at ", "no stack trace");
         stderr.Trim().Split('\n').Should().ContainSingle();
-    }
-
-    private static async Task<(int Exit, string Stdout, string Stderr)> RunAsync(params string[] args)
-    {
-        using var process = BuiltProgram.Start(
-            "tools/Btc.Benchmarks",
-            new Dictionary<string, string>(),
-            ["fill", .. args]);
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync(new CancellationTokenSource(TimeSpan.FromSeconds(120)).Token);
-        return (process.ExitCode, await stdout, await stderr);
     }
 }

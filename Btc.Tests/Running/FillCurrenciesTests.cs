@@ -13,7 +13,7 @@ public sealed class FillCurrenciesTests
     {
         await using var db = await DatabaseFixture.CreateAsync();
 
-        var (exit, stdout, stderr) = await RunAsync(
+        var (exit, stdout, stderr) = await FillProcess.RunAsync(
             "--coins", "6", "--hours", "1", "--connection", db.ConnectionString);
 
         exit.Should().Be(0, stderr);
@@ -33,14 +33,14 @@ public sealed class FillCurrenciesTests
     {
         await using var db = await DatabaseFixture.CreateAsync();
 
-        var (exit, stdout, stderr) = await RunAsync(
+        var (exit, stdout, stderr) = await FillProcess.RunAsync(
             "--coins", "6", "--hours", "1", "--connection", db.ConnectionString, "--currencies", "independent");
 
         exit.Should().Be(0, stderr);
         stdout.Should().Contain("currency (independent)");
         (await RatioSpreadsAsync(db))[^1].Spread.Should().BeGreaterThan(1e-4, "an hour of independent steps");
 
-        var bad = await RunAsync("--coins", "6", "--hours", "1", "--connection", "Host=x", "--currencies", "x");
+        var bad = await FillProcess.RunAsync("--coins", "6", "--hours", "1", "--connection", "Host=x", "--currencies", "x");
         bad.Exit.Should().Be(2);
         bad.Stderr.Trim().Should().StartWith("--currencies must be shaped or independent.");
     }
@@ -55,17 +55,5 @@ public sealed class FillCurrenciesTests
             GROUP BY date_trunc('minute', last_updated_at)
             ORDER BY date_trunc('minute', last_updated_at)
             """)).AsList();
-    }
-
-    private static async Task<(int Exit, string Stdout, string Stderr)> RunAsync(params string[] args)
-    {
-        using var process = BuiltProgram.Start(
-            "tools/Btc.Benchmarks",
-            new Dictionary<string, string>(),
-            ["fill", .. args]);
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync(new CancellationTokenSource(TimeSpan.FromSeconds(120)).Token);
-        return (process.ExitCode, await stdout, await stderr);
     }
 }
