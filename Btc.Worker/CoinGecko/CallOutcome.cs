@@ -6,6 +6,17 @@ namespace Btc.Worker.CoinGecko;
 /// </summary>
 public abstract record CallOutcome<T>(int Calls)
 {
+    /// <summary>The outcome in words, for a cycle's, page's or job's error.</summary>
+    public string Describe() => this switch
+    {
+        Answered => "answered",
+        Failed failed => failed.Reason,
+        RateLimited limited => $"CoinGecko's rate limit, until {limited.Until:O}",
+        BudgetRefused refused => $"the call budget is spent until {refused.RetryAt:O}",
+        Paused paused => $"CoinGecko is failing: no calls until {paused.Until:HH:mm:ss} (the circuit is now open)",
+        _ => ToString(),
+    };
+
     /// <summary>CoinGecko answered with JSON of the expected shape.</summary>
     public sealed record Answered(T Value, int Calls) : CallOutcome<T>(Calls);
 

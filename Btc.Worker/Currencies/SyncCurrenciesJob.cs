@@ -12,7 +12,7 @@ public sealed class SyncCurrenciesJob(
     {
         var outcome = await coinGecko.GetSupportedVsCurrenciesAsync(ct);
         if (outcome is not CallOutcome<List<string>>.Answered { Value: var served })
-            throw new JobFailedException($"CoinGecko's vs-currencies could not be read: {outcome}");
+            throw new JobFailedException($"CoinGecko's vs-currencies could not be read: {outcome.Describe()}");
         var added = await currencies.AddMissingAsync(served, ct);
         if (added.Count > 0)
             log.LogInformation("New vs-currencies stored: {Currencies}", string.Join(", ", added));

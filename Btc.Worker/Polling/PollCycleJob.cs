@@ -107,7 +107,7 @@ public sealed class PollCycleJob(
                 await coins.UpsertListAsync(list, ct);
                 return await coins.SetTrackedAsync(TrackedCoins.Select(list.Select(c => c.Id), options.Value), ct);
             }
-            reason = Describe(outcome);
+            reason = outcome.Describe();
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
@@ -119,16 +119,6 @@ public sealed class PollCycleJob(
             cycleId, scheduledFor, reason);
         throw new JobFailedException($"Cycle {cycleId}: the coin list failed: {reason}", error);
     }
-
-    private static string Describe(CallOutcome<List<CoinListEntry>> outcome) => outcome switch
-    {
-        CallOutcome<List<CoinListEntry>>.Failed failed => failed.Reason,
-        CallOutcome<List<CoinListEntry>>.RateLimited limited => $"CoinGecko's rate limit, until {limited.Until:O}",
-        CallOutcome<List<CoinListEntry>>.BudgetRefused refused => $"the call budget is spent until {refused.RetryAt:O}",
-        CallOutcome<List<CoinListEntry>>.Paused paused =>
-            $"CoinGecko is failing: no calls until {paused.Until:HH:mm:ss} (the circuit is now open)",
-        _ => outcome.ToString(),
-    };
 
     private void EnqueuePages(int cycleId, IReadOnlyList<int> pageNos)
     {
