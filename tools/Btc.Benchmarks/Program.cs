@@ -54,6 +54,7 @@ if (rolledHours > 0)
         "s");
 
 await QueryBenchmarks.StorageAsync(db, coins, hours, report);
+await CodecBenchmark.RunAsync(db, end, report);
 await ColdSeriesBenchmark.BuffersAsync(db, tracked, report);
 // A year of bars is 22 million rows at 1,000 coins; at more, writing them would take most of the run.
 if (coins <= 1000)
