@@ -40,7 +40,8 @@ public sealed class FillCurrenciesTests
         stdout.Should().Contain("currency (independent)");
         (await RatioSpreadsAsync(db))[^1].Spread.Should().BeGreaterThan(1e-4, "an hour of independent steps");
 
-        var bad = await FillProcess.RunAsync("--coins", "6", "--hours", "1", "--connection", "Host=x", "--currencies", "x");
+        var bad = await FillProcess.RunAsync(
+            "--coins", "6", "--hours", "1", "--connection", "Host=x", "--currencies", "x");
         bad.Exit.Should().Be(2);
         bad.Stderr.Trim().Should().StartWith("--currencies must be shaped or independent.");
     }

@@ -2,7 +2,7 @@ using Btc.Tests.Infrastructure;
 
 namespace Btc.Tests.Running;
 
-/// <summary>The benchmark tool's fill command, run as a user runs it: a child process, its exit code and output.</summary>
+/// <summary>The benchmark tool's fill command run as a user runs it: a child process, its exit code, output.</summary>
 public static class FillProcess
 {
     public static async Task<(int Exit, string Stdout, string Stderr)> RunAsync(params string[] args)
