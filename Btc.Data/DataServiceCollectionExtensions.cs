@@ -6,6 +6,7 @@ using Btc.Data.Currencies;
 using Btc.Data.Polling;
 using Btc.Data.Prices;
 using Btc.Data.History.Series;
+using Btc.Data.History.Series.Rates;
 using Btc.Data.Volatility;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -29,6 +30,7 @@ public static class DataServiceCollectionExtensions
         services.AddSingleton<CurrencyStore>();
         services.AddSingleton<PriceSampleStore>();
         services.AddSingleton<PricePartitions>();
+        services.AddSingleton<RateStore>();
         services.AddSingleton<SeriesReader>();
         services.AddSingleton<SeriesCompactor>();
         services.AddSingleton<BarReader>();

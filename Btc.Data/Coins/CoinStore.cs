@@ -60,6 +60,8 @@ public sealed class CoinStore(NpgsqlDataSource db)
             SELECT id FROM coin c
             WHERE EXISTS (SELECT 1 FROM price_sample p
                           WHERE p.coin_key = c.coin_key AND p.last_updated_at >= @From AND p.last_updated_at < @To)
+               OR EXISTS (SELECT 1 FROM price_piece p
+                          WHERE p.coin_key = c.coin_key AND p.start > @From - interval '1 hour' AND p.start < @To)
             ORDER BY id
             """, window, cancellationToken: ct));
         return ids.AsList();

@@ -3,6 +3,7 @@ using Btc.Data.Copy;
 using Btc.Data.Currencies;
 using Btc.Data.Freshness;
 using Btc.Data.History.Series;
+using Btc.Data.History.Series.Codec;
 using Dapper;
 using Npgsql;
 using NpgsqlTypes;
@@ -12,7 +13,9 @@ namespace Btc.Data.Prices;
 public sealed class PriceSampleStore(NpgsqlDataSource db)
 {
     // Pages hold the writers' lock shared (see SeriesCompactor) and lock their page's row, so that a newer cycle
-    // superseding the page waits for this commit or finds it superseded. Then the samples the page holds already.
+    // superseding the page waits for this commit or finds it superseded. Then the samples the page holds already: as
+    // raw rows, then in pieces (a stale price polled again after its first copy was packed). In that order: a pack
+    // moves a sample from the first to the second, never back.
     private const string LockPageSql = $"""
         SELECT finished_at IS NULL AND superseded_by IS NULL
         FROM poll_cycle_page CROSS JOIN pg_advisory_xact_lock_shared({SeriesPieces.WritersLock})
@@ -20,6 +23,12 @@ public sealed class PriceSampleStore(NpgsqlDataSource db)
         SELECT s.coin_key, s.last_updated_at
         FROM price_sample s
         JOIN unnest(@coinKeys, @timestamps) AS i(coin_key, last_updated_at) USING (coin_key, last_updated_at);
+        SELECT DISTINCT ON (p.coin_key, p.start) p.coin_key, p.start, p.data
+        FROM unnest(@coinKeys, @timestamps) AS i(coin_key, at)
+        CROSS JOIN price_series_compaction c
+        JOIN LATERAL (SELECT coin_key, start, data FROM price_piece
+                      WHERE coin_key = i.coin_key AND start <= i.at AND start > i.at - interval '1 hour') p ON true
+        WHERE i.at < c.pieces_until;
         """;
 
     // What counts a page, after the CTE ins (the rows just stored): their prices in later currencies go to
@@ -129,7 +138,13 @@ public sealed class PriceSampleStore(NpgsqlDataSource db)
             new CommandDefinition(LockPageSql, parameters, tx, cancellationToken: ct));
         if (!await found.ReadSingleOrDefaultAsync<bool>())
             return (false, []);
-        return (true, (await found.ReadAsync<(int, DateTime)>()).ToHashSet());
+        var existing = (await found.ReadAsync<(int, DateTime)>()).ToHashSet();
+        foreach (var (coinKey, start, data) in await found.ReadAsync<(int, DateTime, byte[])>())
+        {
+            foreach (var second in SeriesPieceCodec.DecodeSeconds(data))
+                existing.Add((coinKey, start.AddSeconds(second)));
+        }
+        return (true, existing);
     }
 
     /// <summary>COPY of <paramref name="fresh"/>; false when a key was stored in between.</summary>

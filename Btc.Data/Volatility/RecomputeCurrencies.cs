@@ -1,4 +1,5 @@
 using Btc.Data.Currencies;
+using Btc.Data.History.Series.Pieces;
 
 namespace Btc.Data.Volatility;
 
@@ -7,5 +8,6 @@ internal sealed class RecomputeCurrencies(IReadOnlyList<Currency> currencies)
 {
     public IReadOnlyList<Currency> All { get; } = currencies;
     public Currency[] Seeded { get; } = currencies.Where(c => c.ColumnName is not null).ToArray();
+    public SeededColumns Columns { get; } = new(currencies);
     public int Slots { get; } = currencies.Count == 0 ? 0 : currencies.Max(c => c.CurrencyKey);
 }

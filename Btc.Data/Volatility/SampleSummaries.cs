@@ -1,11 +1,17 @@
+using System.Data;
 using Btc.Data.Copy;
+using Btc.Data.History.Series.Pieces;
+using Btc.Data.History.Series.Rates;
 using Dapper;
 using Npgsql;
 
 namespace Btc.Data.Volatility;
 
-/// <summary>Per-coin statistics of the raw samples of a span, read by binary COPY in the heap's order.</summary>
-internal sealed class SampleSummaries(NpgsqlDataSource db)
+/// <summary>
+/// Per-coin statistics of the samples of a span: packed ones from their pieces, raw ones read by binary COPY in the
+/// heap's order.
+/// </summary>
+internal sealed class SampleSummaries(NpgsqlDataSource db, RateStore rates)
 {
     /// <summary>
     /// Rows must come as the heap holds them (see <see cref="OfCoinsAsync"/>): a parallel plan would interleave them.
@@ -51,26 +57,64 @@ internal sealed class SampleSummaries(NpgsqlDataSource db)
     }
 
     /// <summary>
-    /// Statistics per coin of the samples in [from, to), each coin's samples taken in time order. All coins are
-    /// read in the heap's order, which is the order pages stored them: time order for each coin, read in one
-    /// sequential pass over the span's blocks. A coin whose samples come out of order (a late sample stored in
-    /// space freed earlier) is read again through its primary key; <paramref name="coins"/> reads only those.
+    /// Statistics per coin of the samples in [from, to), each coin's samples taken in time order: the packed part
+    /// from pieces (and late samples not folded in yet), the rest from raw samples. The caller reads in one snapshot
+    /// (<see cref="ReadAsync{T}"/>), so the watermark and what lies on each side of it agree.
     /// </summary>
-    public static async Task<Dictionary<int, CoinSegments>> OfCoinsAsync(
+    public async Task<Dictionary<int, CoinSegments>> OfCoinsAsync(
         NpgsqlConnection connection, RecomputeCurrencies currencies, DateTime from, DateTime to, int[]? coins,
         CancellationToken ct)
     {
-        var stats = new Dictionary<int, CoinSegments>();
         if (from >= to)
-            return stats;
+            return [];
+        var until = await connection.ExecuteScalarAsync<DateTime>(new CommandDefinition(
+            "SELECT pieces_until FROM price_series_compaction", cancellationToken: ct));
+        var parts = new List<Dictionary<int, CoinSegments>>();
+        if (from < until)
+            parts.Add(await OfPackedAsync(connection, currencies, from, until < to ? until : to, coins, ct));
+        if ((until > from ? until : from) is var rawFrom && rawFrom < to)
+            parts.Add(await OfRawAsync(connection, currencies, rawFrom, to, coins, ct));
+        var stats = Concatenate(parts);
+        await ReadExtrasAsync(connection, currencies, from, to, coins, stats, ct);
+        return stats;
+    }
+
+    private async Task<Dictionary<int, CoinSegments>> OfPackedAsync(NpgsqlConnection connection,
+        RecomputeCurrencies currencies, DateTime from, DateTime to, int[]? coins, CancellationToken ct)
+    {
+        var stats = new Dictionary<int, CoinSegments>();
+        await PackedReader.ReadAsync(connection, currencies.Columns, rates, from, to, coins, (coin, piece) =>
+        {
+            var segments = stats[coin] = new CoinSegments(currencies.Slots);
+            for (var c = 0; c < Math.Min(piece.Columns.Length, currencies.Slots); c++)
+            {
+                foreach (var value in piece.Columns[c])
+                {
+                    if (value is { } price)
+                        segments.ByCurrency[c].Add(price);
+                }
+            }
+        }, ct);
+        return stats;
+    }
+
+    /// <summary>
+    /// The raw samples' statistics, all coins read in the heap's order, which is the order pages stored them: time
+    /// order for each coin, read in one sequential pass over the span's blocks. A coin whose samples come out of order
+    /// (a late sample stored in space freed earlier) is read again through its primary key.
+    /// </summary>
+    private static async Task<Dictionary<int, CoinSegments>> OfRawAsync(NpgsqlConnection connection,
+        RecomputeCurrencies currencies, DateTime from, DateTime to, int[]? coins, CancellationToken ct)
+    {
+        var stats = new Dictionary<int, CoinSegments>();
         var disordered = await ReadSeededAsync(connection, currencies, from, to, coins, stats, ct);
         if (disordered.Count > 0)
         {
-            var reread = await OfCoinsAsync(connection, currencies, from, to, disordered.ToArray(), ct);
+            var reread = new Dictionary<int, CoinSegments>();
+            await ReadSeededAsync(connection, currencies, from, to, disordered.ToArray(), reread, ct);
             foreach (var (coin, inOrder) in reread)
                 stats[coin] = inOrder;
         }
-        await ReadExtrasAsync(connection, currencies, from, to, coins, disordered, stats, ct);
         return stats;
     }
 
@@ -78,7 +122,7 @@ internal sealed class SampleSummaries(NpgsqlDataSource db)
     public async Task<T> ReadAsync<T>(Func<NpgsqlConnection, Task<T>> read, CancellationToken ct)
     {
         await using var connection = await db.OpenConnectionAsync(ct);
-        await using var tx = await connection.BeginTransactionAsync(ct);
+        await using var tx = await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, ct);
         await connection.ExecuteAsync(new CommandDefinition(ReadSettings, transaction: tx, cancellationToken: ct));
         return await read(connection);
     }
@@ -129,7 +173,7 @@ internal sealed class SampleSummaries(NpgsqlDataSource db)
     /// <summary>Currencies added after the seeded ones: one row per price, in the same order.</summary>
     private static async Task ReadExtrasAsync(
         NpgsqlConnection connection, RecomputeCurrencies currencies, DateTime from, DateTime to,
-        int[]? coins, HashSet<int> disordered, Dictionary<int, CoinSegments> stats, CancellationToken ct)
+        int[]? coins, Dictionary<int, CoinSegments> stats, CancellationToken ct)
     {
         await using var command = new NpgsqlCommand($"""
             SELECT coin_key, currency_key, price FROM price_sample_extra
@@ -146,7 +190,7 @@ internal sealed class SampleSummaries(NpgsqlDataSource db)
         {
             var coin = reader.GetInt32(0);
             var currencyKey = reader.GetInt16(1);
-            if (currencyKey > currencies.Slots || disordered.Contains(coin))
+            if (currencyKey > currencies.Slots)
                 continue;
             if (!stats.TryGetValue(coin, out var segments))
                 stats[coin] = segments = new CoinSegments(currencies.Slots);

@@ -5,6 +5,8 @@ using Dapper;
 using Npgsql;
 using NpgsqlTypes;
 
+using Btc.Data.History.Series.Rates;
+
 namespace Btc.Data.Volatility;
 
 /// <summary>
@@ -21,10 +23,10 @@ public sealed class VolatilityStore
     private readonly SampleSummaries _samples;
     private readonly HourStatsStore _hours;
 
-    public VolatilityStore(NpgsqlDataSource db)
+    public VolatilityStore(NpgsqlDataSource db, RateStore? rates = null)
     {
         _db = db;
-        _samples = new SampleSummaries(db);
+        _samples = new SampleSummaries(db, rates ?? new RateStore());
         _hours = new HourStatsStore(db, _samples);
     }
 
@@ -161,7 +163,7 @@ public sealed class VolatilityStore
         {
             var coins = late.SelectMany(m => m.Coins).Distinct().ToArray();
             var stats = await _samples.ReadAsync(
-                c => SampleSummaries.OfCoinsAsync(c, reading, late.Key, late.Key.AddHours(1), coins, ct), ct);
+                c => _samples.OfCoinsAsync(c, reading, late.Key, late.Key.AddHours(1), coins, ct), ct);
             await _hours.StoreHourAsync(late.Key, stats, coins, ct);
             refreshedCoins.UnionWith(coins);
             coinHours += coins.Length;

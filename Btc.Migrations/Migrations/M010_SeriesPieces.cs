@@ -49,7 +49,17 @@ public sealed class M010_SeriesPieces : Migration
             ) oldest;
             """);
 
+        Execute.Sql(PartitionFunctions);
         Execute.Sql("""
+            -- Pieces for the days that already have samples.
+            SELECT ensure_price_sample_partition(to_date(substr(c.relname, 14), 'YYYYMMDD'))
+            FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+            WHERE i.inhparent = 'price_sample'::regclass AND c.relname ~ '^price_sample_\d{8}$';
+            """);
+    }
+
+    /// <summary>The partition functions as this migration leaves them (M013's Down puts them back).</summary>
+    public const string PartitionFunctions = """
             CREATE OR REPLACE FUNCTION ensure_price_sample_partition(day date) RETURNS boolean
             LANGUAGE plpgsql AS $$
             DECLARE
@@ -110,13 +120,7 @@ public sealed class M010_SeriesPieces : Migration
                        pieces_until = greatest(pieces_until, day::timestamp AT TIME ZONE 'UTC');
                 RETURN dropped;
             END $$;
-
-            -- Pieces for the days that already have samples.
-            SELECT ensure_price_sample_partition(to_date(substr(c.relname, 14), 'YYYYMMDD'))
-            FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
-            WHERE i.inhparent = 'price_sample'::regclass AND c.relname ~ '^price_sample_\d{8}$';
-            """);
-    }
+            """;
 
     public override void Down()
     {

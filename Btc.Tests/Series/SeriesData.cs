@@ -46,24 +46,38 @@ public sealed class SeriesData(DatabaseFixture db)
                    CASE WHEN c % 2 = 0 OR m % 5 <> 0 THEN 1e8 * c + m END
             FROM unnest(@keys) AS c, generate_series(0, @minutes - 1) AS m
             """, new { cycleId = CycleId, keys = Coins.Select(c => c.CoinKey).ToArray(), minutes, last });
+        await KeepStoredAsync();
+    }
+
+    /// <summary>
+    /// Copies every raw sample stored so far into stored_sample (once each): what the reads are compared with after
+    /// packing has deleted the raw rows.
+    /// </summary>
+    public async Task KeepStoredAsync()
+    {
+        await using var connection = await db.DataSource.OpenConnectionAsync();
+        await connection.ExecuteAsync("""
+            CREATE TABLE IF NOT EXISTS stored_sample (LIKE price_sample, PRIMARY KEY (coin_key, last_updated_at));
+            INSERT INTO stored_sample SELECT * FROM price_sample ON CONFLICT DO NOTHING;
+            """);
     }
 
     public Currency Currency(string code) => Currencies.Single(c => c.Code == code);
 
-    /// <summary>The series as price_sample alone says it.</summary>
+    /// <summary>The series as the samples stored say it (<see cref="KeepStoredAsync"/>).</summary>
     public async Task<IReadOnlyList<PricePoint>> RawAsync(int coinKey, Currency currency, DateTime from, DateTime to)
     {
         await using var connection = await db.DataSource.OpenConnectionAsync();
         return (await connection.QueryAsync<PricePoint>($"""
             SELECT extract(epoch FROM last_updated_at)::bigint AS UnixSeconds, {currency.Column} AS Price
-            FROM price_sample
+            FROM stored_sample
             WHERE coin_key = @coinKey AND last_updated_at >= @from AND last_updated_at < @to
               AND {currency.Column} IS NOT NULL
             ORDER BY last_updated_at
             """, new { coinKey, from, to })).AsList();
     }
 
-    /// <summary>Hour or day bars as price_sample alone says them, over whole periods in [from, to).</summary>
+    /// <summary>Hour or day bars as the samples stored say them, over whole periods in [from, to).</summary>
     public async Task<IReadOnlyList<PriceBar>> RawBarsAsync(
         int coinKey,
         Currency currency,
@@ -77,7 +91,7 @@ public sealed class SeriesData(DatabaseFixture db)
             SELECT extract(epoch FROM date_trunc(@unit, last_updated_at, 'UTC'))::bigint AS UnixSeconds,
                    (array_agg({c} ORDER BY last_updated_at))[1] AS Open, max({c}) AS High, min({c}) AS Low,
                    (array_agg({c} ORDER BY last_updated_at DESC))[1] AS Close, avg({c}) AS Mean, count(*)::int AS Count
-            FROM price_sample
+            FROM stored_sample
             WHERE coin_key = @coinKey AND {c} IS NOT NULL AND last_updated_at >= @from AND last_updated_at < @to
             GROUP BY 1 ORDER BY 1
             """, new { unit = interval == BarInterval.Hour ? "hour" : "day", coinKey, from, to })).AsList();
@@ -100,7 +114,18 @@ public sealed class SeriesData(DatabaseFixture db)
     {
         await using var connection = await db.DataSource.OpenConnectionAsync();
         return await connection.ExecuteScalarAsync<string>(
-            "SELECT count(*) || ':' || coalesce(md5(string_agg(p::text, ',' ORDER BY coin_key, grp, start)), '') "
-                + "FROM price_series_piece p") ?? "";
+            "SELECT count(*) || ':' || coalesce(md5(string_agg(p::text, ',' ORDER BY coin_key, start)), '') "
+                + "FROM price_piece p") ?? "";
+    }
+
+    /// <summary>Packing from the start again: the stored samples raw again, no pieces and no rates.</summary>
+    public async Task UnpackAsync()
+    {
+        await using var connection = await db.DataSource.OpenConnectionAsync();
+        await connection.ExecuteAsync("""
+            TRUNCATE price_piece, price_rate, price_series_stale;
+            INSERT INTO price_sample SELECT * FROM stored_sample ON CONFLICT DO NOTHING;
+            UPDATE price_series_compaction SET pieces_until = pieces_from;
+            """);
     }
 }

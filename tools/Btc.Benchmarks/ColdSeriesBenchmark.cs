@@ -25,7 +25,7 @@ public static class ColdSeriesBenchmark
         // The first reads of a session load catalog entries (~25 buffers), as a pooled connection did long ago.
         for (var i = -3; i < Reads; i++)
         {
-            var (sql, parameters, _) = await reader.QueryAsync(
+            var (sql, parameters) = await reader.QueryAsync(
                 coins[random.Next(coins.Count)].CoinKey,
                 currencies[random.Next(currencies.Length)],
                 to.AddHours(-24),

@@ -1,5 +1,9 @@
 using System.Diagnostics;
+using Btc.Data.Currencies;
 using Btc.Data.History.Series;
+using Btc.Data.History.Series.Codec;
+using Btc.Data.History.Series.Pieces;
+using Btc.Data.History.Series.Rates;
 using Dapper;
 using Npgsql;
 using NpgsqlTypes;
@@ -12,8 +16,10 @@ namespace Btc.Data.History.Bars;
 /// point, or run twice, leaves the same bars. Holds the compactor's lock, so that the pieces of a batch do not change
 /// under it; a late sample rebuilt into a rolled-up day rolls that coin's day again (<see cref="RollUpAsync"/>).
 /// </summary>
-public sealed class BarRollup(NpgsqlDataSource db)
+public sealed class BarRollup(NpgsqlDataSource db, RateStore? rates = null)
 {
+    private readonly RateStore _rates = rates ?? new RateStore();
+
     // A day of 250 coins is ~80,000 pieces (190 MB): a transaction of a second or two, whatever the number of coins.
     private const int CoinsPerBatch = 250;
 
@@ -32,7 +38,7 @@ public sealed class BarRollup(NpgsqlDataSource db)
     private const string NextBatchSql = "UPDATE price_history SET next_coin_key = @next";
 
     private const string PiecesSql = """
-        SELECT coin_key, grp, start, t, p FROM price_series_piece
+        SELECT coin_key, start, data FROM price_piece
         WHERE start >= @start AND start < @end AND coin_key >= @fromCoin AND coin_key < @toCoin
         """;
 
@@ -74,6 +80,7 @@ public sealed class BarRollup(NpgsqlDataSource db)
     public async Task<(int Days, bool CaughtUp)> RunAsync(TimeSpan budget, CancellationToken ct = default)
     {
         var started = Stopwatch.GetTimestamp();
+        var columns = new SeededColumns(await new CurrencyStore(db).ListAsync(ct));
         await using var connection = await db.OpenConnectionAsync(ct);
         var days = 0;
         // At least one step per run, however small the budget.
@@ -94,7 +101,7 @@ public sealed class BarRollup(NpgsqlDataSource db)
             else
             {
                 var next = state.NextCoin + CoinsPerBatch;
-                await RollUpAsync(connection, tx, state.Day, state.NextCoin, next, ct);
+                await RollUpAsync(connection, tx, new(state.Day, state.NextCoin, next), columns, _rates, ct);
                 await connection.ExecuteAsync(
                     new CommandDefinition(NextBatchSql, new { next }, tx, cancellationToken: ct));
             }
@@ -111,25 +118,48 @@ public sealed class BarRollup(NpgsqlDataSource db)
     /// hour bars copied in (coin, currency) order, each day bar put into its month's row in place of what an earlier
     /// run wrote for that day.
     /// </summary>
-    internal static async Task RollUpAsync(
-        NpgsqlConnection connection, NpgsqlTransaction tx, DateOnly day, int fromCoin, int toCoin, CancellationToken ct)
+    internal static async Task RollUpAsync(NpgsqlConnection connection, NpgsqlTransaction tx, CoinDay coins,
+        SeededColumns columns, RateStore rates, CancellationToken ct)
     {
-        var batch = new Batch(connection, tx, day, fromCoin, toCoin);
+        var batch = new Batch(connection, tx, coins.Day, coins.FromCoin, coins.ToCoin);
         var bars = new DayBars(batch.Start);
-        await ReadPiecesAsync(batch, bars, ct);
+        await ReadPiecesAsync(batch, bars, columns, rates, ct);
         await ReadExtrasAsync(batch, bars, ct);
         var summarized = bars.Bars().ToArray();
         await ReplaceHourBarsAsync(batch, summarized, ct);
         await PutDayBarsAsync(batch, summarized, ct);
     }
 
-    private static async Task ReadPiecesAsync(Batch batch, DayBars bars, CancellationToken ct)
+    /// <summary>
+    /// The day's pieces, read whole before any is decoded (the rates are read on the same connection), each coin's
+    /// hour handed over once.
+    /// </summary>
+    private static async Task ReadPiecesAsync(
+        Batch batch, DayBars bars, SeededColumns columns, RateStore rates, CancellationToken ct)
     {
-        await using var read = batch.Read(PiecesSql);
-        await using var pieces = await read.ExecuteReaderAsync(ct);
-        while (await pieces.ReadAsync(ct))
-            bars.Add(pieces.GetInt32(0), pieces.GetInt16(1), pieces.GetFieldValue<DateTime>(2),
-                pieces.GetFieldValue<short[]>(3), pieces.GetFieldValue<double?[]>(4));
+        var pieces = new List<StoredPiece>();
+        await using (var read = batch.Read(PiecesSql))
+        {
+            await using var reader = await read.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct))
+                pieces.Add(new StoredPiece(
+                    reader.GetInt32(0), reader.GetFieldValue<DateTime>(1), reader.GetFieldValue<byte[]>(2)));
+        }
+        var quarters = await rates.ReadAsync(batch.Connection, batch.Tx,
+            PieceRatesOf.Quarters(batch.Start, TimeSpan.FromDays(1)), ct);
+        var hour = TimeSpan.FromHours(1).Ticks;
+        foreach (var coinHour in pieces.GroupBy(p => (p.CoinKey, Hour: p.Start.Ticks - p.Start.Ticks % hour)))
+        {
+            var start = new DateTime(coinHour.Key.Hour, DateTimeKind.Utc);
+            var span = new CoinSpan(columns.Count);
+            foreach (var piece in coinHour)
+            {
+                var seconds = SeriesPieceCodec.DecodeSeconds(piece.Data);
+                var pieceRates = PieceRatesOf.Piece(piece.Start, seconds, quarters, columns.Base, columns.Count);
+                span.AddPiece((int)(piece.Start - start).TotalSeconds, SeriesPieceCodec.Decode(piece.Data, pieceRates));
+            }
+            bars.Add(coinHour.Key.CoinKey, start, span.ToPiece());
+        }
     }
 
     /// <summary>The samples of currencies without pieces, handed over a (coin, currency) at a time.</summary>
@@ -225,3 +255,6 @@ public sealed class BarRollup(NpgsqlDataSource db)
             Connection.ExecuteAsync(new CommandDefinition(sql, parameters, Tx, cancellationToken: ct));
     }
 }
+
+/// <summary>The coin keys [<see cref="FromCoin"/>, <see cref="ToCoin"/>) of one UTC day.</summary>
+internal readonly record struct CoinDay(DateOnly Day, int FromCoin, int ToCoin);

@@ -1,29 +1,29 @@
+using Btc.Data.History.Series.Codec;
+
 namespace Btc.Data.History.Bars;
 
 /// <summary>
-/// The hour and day bars of one UTC day from its series pieces (one piece: a coin's hour of five currencies), in
+/// The hour and day bars of one UTC day from its series pieces (one piece: a coin's hour in every currency), in
 /// whatever order the pieces come. The maths of <see cref="BarMaths"/>: a mean is its samples' sum over their count.
 /// </summary>
 internal sealed class DayBars(DateTime day)
 {
-    private const int GroupSize = 5;
-
     private readonly Dictionary<(int CoinKey, short CurrencyKey), List<(short Hour, PriceBar Bar, double Sum)>> _hours =
         [];
 
-    /// <summary>A piece: a coin's hour (from <paramref name="start"/>) of a group of five seeded currencies.</summary>
-    public void Add(int coinKey, short grp, DateTime start, short[] t, double?[] p)
+    /// <summary>A coin's hour (from <paramref name="start"/>) in every seeded currency: column c is currency c + 1.</summary>
+    public void Add(int coinKey, DateTime start, PieceData piece)
     {
         var hour = (short)((start - day).Ticks / TimeSpan.TicksPerHour);
-        for (var row = 0; row < p.Length / t.Length; row++)
+        for (var c = 0; c < piece.Columns.Length; c++)
         {
             var bar = new HourBar();
-            for (var i = row * t.Length; i < (row + 1) * t.Length; i++)
+            foreach (var value in piece.Columns[c])
             {
-                if (p[i] is { } price)
+                if (value is { } price)
                     bar.Add(price);
             }
-            AddHour(coinKey, (short)(grp * GroupSize + row + 1), hour, bar);
+            AddHour(coinKey, (short)(c + 1), hour, bar);
         }
     }
 

@@ -8,6 +8,16 @@ public sealed record PieceData(int[] Seconds, double?[][] Columns)
 {
     public static PieceData Empty(int columns) =>
         new([], Enumerable.Range(0, columns).Select(_ => Array.Empty<double?>()).ToArray());
+
+    /// <summary>The samples at seconds in [<paramref name="from"/>, <paramref name="to"/>).</summary>
+    public PieceData Within(int from, int to)
+    {
+        var (first, last) = (Array.FindIndex(Seconds, s => s >= from), Array.FindIndex(Seconds, s => s >= to));
+        (first, last) = (first < 0 ? Seconds.Length : first, last < 0 ? Seconds.Length : last);
+        if (first == 0 && last == Seconds.Length)
+            return this;
+        return new PieceData(Seconds[first..last], Columns.Select(c => c[first..last]).ToArray());
+    }
 }
 
 /// <summary>

@@ -1,0 +1,51 @@
+using Btc.Data.History.Series.Codec;
+
+namespace Btc.Data.History.Series.Pieces;
+
+/// <summary>
+/// One coin's samples over a span, gathered from the pieces and raw rows that hold them, in any order. A time held
+/// twice (a stale price polled again after its first copy was packed) keeps what was stored first: the piece's.
+/// </summary>
+internal sealed class CoinSpan(int columns)
+{
+    private readonly Dictionary<int, double?[]> _rows = [];
+
+    public int Count => _rows.Count;
+
+    /// <summary>A decoded piece that starts <paramref name="shift"/> seconds after the span.</summary>
+    public void AddPiece(int shift, PieceData piece)
+    {
+        for (var i = 0; i < piece.Seconds.Length; i++)
+        {
+            var row = new double?[columns];
+            for (var c = 0; c < Math.Min(columns, piece.Columns.Length); c++)
+                row[c] = piece.Columns[c][i];
+            _rows.TryAdd(shift + piece.Seconds[i], row);
+        }
+    }
+
+    /// <summary>A raw sample; false when the time is held already (the raw row is a duplicate).</summary>
+    public bool AddRaw(int second, double?[] row) => _rows.TryAdd(second, row);
+
+    /// <summary>Raw samples of one coin as a piece starting at <paramref name="start"/>.</summary>
+    public static PieceData Of(IEnumerable<RawSample> samples, DateTime start, int columns)
+    {
+        var span = new CoinSpan(columns);
+        foreach (var sample in samples)
+            span.AddRaw((int)(sample.At - start).TotalSeconds, sample.Prices);
+        return span.ToPiece();
+    }
+
+    public PieceData ToPiece()
+    {
+        var seconds = _rows.Keys.Order().ToArray();
+        var data = new double?[columns][];
+        for (var c = 0; c < columns; c++)
+        {
+            data[c] = new double?[seconds.Length];
+            for (var i = 0; i < seconds.Length; i++)
+                data[c][i] = _rows[seconds[i]][c];
+        }
+        return new PieceData(seconds, data);
+    }
+}
