@@ -19,26 +19,13 @@ internal static class CycleProbe
         return finished[number - 1];
     }
 
-    public static async Task<int> SampleCountAsync(DatabaseFixture db)
-    {
-        await using var connection = await db.DataSource.OpenConnectionAsync();
-        return await connection.ExecuteScalarAsync<int>("SELECT count(*) FROM price_sample");
-    }
+    public static Task<int> SampleCountAsync(DatabaseFixture db) => StoredSamples.CountAsync(db.DataSource);
 
     /// <summary>Samples stored more than once for the same (coin, last_updated_at): always 0.</summary>
-    public static async Task<int> DuplicateSamplesAsync(DatabaseFixture db)
-    {
-        await using var connection = await db.DataSource.OpenConnectionAsync();
-        return await connection.ExecuteScalarAsync<int>(
-            "SELECT (count(*) - count(DISTINCT (coin_key, last_updated_at)))::int FROM price_sample");
-    }
+    public static Task<int> DuplicateSamplesAsync(DatabaseFixture db) => StoredSamples.DuplicatesAsync(db.DataSource);
 
-    public static async Task<IReadOnlyList<string>> StoredCoinIdsAsync(DatabaseFixture db)
-    {
-        await using var connection = await db.DataSource.OpenConnectionAsync();
-        return (await connection.QueryAsync<string>(
-            "SELECT DISTINCT c.id FROM price_sample p JOIN coin c USING (coin_key)")).AsList();
-    }
+    public static Task<IReadOnlyList<string>> StoredCoinIdsAsync(DatabaseFixture db) =>
+        StoredSamples.CoinIdsAsync(db.DataSource);
 
     public static async Task<IReadOnlyList<string>> TrackedIdsAsync(DatabaseFixture db)
     {

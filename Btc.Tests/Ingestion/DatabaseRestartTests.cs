@@ -142,17 +142,10 @@ public sealed class DatabaseRestartTests(ITestOutputHelper output)
                 n => n == 0,
                 TimeSpan.FromSeconds(90),
                 "no job left processing");
-            await using var connection = await Db.OpenConnectionAsync();
-            (await connection.ExecuteScalarAsync<int>(
-                "SELECT (count(*) - count(DISTINCT (coin_key, last_updated_at)))::int FROM price_sample"))
-                .Should().Be(0, "no sample stored twice");
+            (await StoredSamples.DuplicatesAsync(Db)).Should().Be(0, "no sample stored twice");
         }
 
-        public async Task<int> SampleCountAsync()
-        {
-            await using var connection = await Db.OpenConnectionAsync();
-            return await connection.ExecuteScalarAsync<int>("SELECT count(*)::int FROM price_sample");
-        }
+        public Task<int> SampleCountAsync() => StoredSamples.CountAsync(Db);
 
         // The test's own probes draw from a pool the restart killed too: a failed probe is "not yet".
         private async Task<IReadOnlyList<PollCycle>> RecentAsync()

@@ -78,12 +78,13 @@ public sealed class BarTests
         var (db, data) = await RolledUpAsync("retention", coins: 2, rollUp: false);
         await using var _ = db;
         await using var connection = await db.DataSource.OpenConnectionAsync();
-        var samples = await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM price_sample");
+        const string Stored = "SELECT (SELECT count(*) FROM price_sample) + (SELECT count(*) FROM price_piece)";
+        var samples = await connection.ExecuteScalarAsync<long>(Stored);
 
         // Retention asks for everything before tomorrow: nothing is rolled up yet, so nothing goes.
         var tomorrow = DateOnly.FromDateTime(Today).AddDays(1);
         (await new PricePartitions(db.DataSource).DropBeforeAsync(tomorrow)).Should().Be(0);
-        (await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM price_sample")).Should().Be(samples);
+        (await connection.ExecuteScalarAsync<long>(Stored)).Should().Be(samples);
 
         // Rolled up to the first day only: that day goes, its bars stay.
         await new BarRollup(db.DataSource).RunAsync(TimeSpan.FromMinutes(5));
@@ -91,7 +92,7 @@ public sealed class BarTests
             "UPDATE price_history SET bars_until = @day",
             new { day = DateOnly.FromDateTime(First).AddDays(1) });
         (await new PricePartitions(db.DataSource).DropBeforeAsync(tomorrow)).Should().Be(1);
-        (await connection.ExecuteScalarAsync<DateTime>("SELECT min(last_updated_at) FROM price_sample"))
+        (await connection.ExecuteScalarAsync<DateTime>("SELECT min(start) FROM price_piece"))
             .Should().BeOnOrAfter(First.AddDays(1));
         (await new BarRetention(db.DataSource).DropHourBarsBeforeAsync(tomorrow)).Should().BePositive();
         (await connection.ExecuteScalarAsync<DateTime>("SELECT min(day)::timestamp FROM price_bar_hour"))
@@ -117,6 +118,7 @@ public sealed class BarTests
         var cycleId = await new PollCycleStore(db.DataSource).CreateAsync("late-bar-cycle", DateTime.UtcNow, [[coin]]);
         await new PriceSampleStore(db.DataSource).StorePageAsync(
             cycleId, 0, data.Currencies, [new PriceSample(coin.CoinKey, late, prices)], new PageCounts(0));
+        await data.KeepStoredAsync();
 
         (await new SeriesCompactor(db.DataSource).RunAsync(data.Currencies, TimeSpan.FromMinutes(5)))!
             .CoinHoursRebuilt.Should().Be(1);
@@ -143,7 +145,7 @@ public sealed class BarTests
         await using var connection = await db.DataSource.OpenConnectionAsync();
         await connection.ExecuteAsync("""
             INSERT INTO price_sample_extra (coin_key, last_updated_at, currency_key, price)
-            SELECT coin_key, last_updated_at, @currencyKey, usd * 3 FROM price_sample WHERE usd IS NOT NULL
+            SELECT coin_key, last_updated_at, @currencyKey, usd * 3 FROM stored_sample WHERE usd IS NOT NULL
             """, new { currencyKey = currency.CurrencyKey });
         var raw = await connection
             .QuerySingleAsync<(double Open, double High, double Low, double Close, double Mean, int Count)>("""

@@ -38,7 +38,8 @@ public sealed class SeriesCompactionTests
             pieces.Should().Contain(p => p.Start.Minute == 0 && p.Start < now.AddHours(-1),
                 "complete hours are pieces");
             (await connection.ExecuteScalarAsync<int>(
-                    "SELECT count(*) FROM price_sample WHERE last_updated_at < @until", new { until = result.PiecesUntil }))
+                    "SELECT count(*) FROM price_sample WHERE last_updated_at < @until",
+                    new { until = result.PiecesUntil }))
                 .Should().Be(0, "one copy: the samples packed are no longer raw rows");
             (await connection.ExecuteScalarAsync<int>("SELECT count(*) FROM price_sample"))
                 .Should().BePositive("the minutes not packed yet are raw");

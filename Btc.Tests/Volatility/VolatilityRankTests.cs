@@ -1,5 +1,6 @@
 using Btc.Data.Coins;
 using Btc.Data.Currencies;
+using Btc.Data.History.Series;
 using Btc.Data.Polling;
 using Btc.Data.Volatility;
 using Btc.Tests.Infrastructure;
@@ -14,17 +15,17 @@ public sealed class VolatilityRankTests(DatabaseFixture db) : IClassFixture<Data
     [Fact]
     public async Task Ranks_equal_a_direct_computation_over_the_window_for_both_measures_with_ties_and_too_few_samples()
     {
-        var cycleId = await SeedAsync();
+        var cycleId = await SeedAsync(db);
         var currencies = await new CurrencyStore(db.DataSource).ListAsync();
         var store = new VolatilityStore(db.DataSource);
 
         var first = await store.RecomputeAsync(currencies, AsOf);
         first.HoursSummarized.Should().Be(23, "every complete hour of the window is summarized once");
-        await AssertRanksMatchDirectComputationAsync(AsOf);
+        await AssertRanksMatchDirectComputationAsync(db, AsOf);
 
         // Late samples land in a complete hour already summarized, and the window moves on 10 minutes: only that
         // coin's hour is summarized again, its merged hours rebuilt, and the result equals the direct computation.
-        await InsertAsync(cycleId, "calm",
+        await InsertAsync(db, cycleId, "calm",
         [
             (AsOf.AddHours(-5).AddMinutes(13).AddSeconds(31), 55.5),
             (AsOf.AddHours(-5).AddMinutes(14), 0.001),
@@ -32,33 +33,56 @@ public sealed class VolatilityRankTests(DatabaseFixture db) : IClassFixture<Data
         var later = AsOf.AddMinutes(10);
         var second = await store.RecomputeAsync(currencies, later);
         (second.HoursSummarized, second.CoinHoursRefreshed).Should().Be((0, 1));
-        await AssertRanksMatchDirectComputationAsync(later);
+        await AssertRanksMatchDirectComputationAsync(db, later);
 
         // The window crosses an hour: the hour just completed is summarized, the oldest leaves.
         var nextHour = AsOf.AddMinutes(23);
         var third = await store.RecomputeAsync(currencies, nextHour);
         (third.HoursSummarized, third.CoinHoursRefreshed).Should().Be((1, 0));
-        await AssertRanksMatchDirectComputationAsync(nextHour);
+        await AssertRanksMatchDirectComputationAsync(db, nextHour);
     }
 
-    private async Task AssertRanksMatchDirectComputationAsync(DateTime asOf)
+    [Fact]
+    public async Task Ranks_read_from_packed_pieces_equal_those_computed_from_the_raw_samples()
+    {
+        await using var own = await DatabaseFixture.CreateAsync();
+        await SeedAsync(own);
+        await using (var connection = await own.DataSource.OpenConnectionAsync())
+            await connection.ExecuteAsync("""
+                CREATE TABLE stored_sample AS SELECT * FROM price_sample;
+                UPDATE price_series_compaction SET pieces_from = @start, pieces_until = @start;
+                """, new { start = AsOf.AddDays(-2) });
+        var currencies = await new CurrencyStore(own.DataSource).ListAsync();
+        (await new SeriesCompactor(own.DataSource).RunAsync(currencies, TimeSpan.FromMinutes(5)))!
+            .CaughtUp.Should().BeTrue();
+        await using (var connection = await own.DataSource.OpenConnectionAsync())
+            (await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM price_sample"))
+                .Should().Be(0, "every sample is packed: the ranks read pieces only");
+
+        await new VolatilityStore(own.DataSource).RecomputeAsync(currencies, AsOf);
+
+        await AssertRanksMatchDirectComputationAsync(own, AsOf, "stored_sample");
+    }
+
+    private static async Task AssertRanksMatchDirectComputationAsync(
+        DatabaseFixture db, DateTime asOf, string samples = "price_sample")
     {
         await using var connection = await db.DataSource.OpenConnectionAsync();
         var window = new { from = asOf.AddHours(-24), to = asOf };
         var direct = new Dictionary<short, List<(int CoinKey, double Volatility, long OutOf)>>
         {
-            [(short)VolatilityMeasure.PriceStddev] = (await connection.QueryAsync<(int, double, long)>("""
+            [(short)VolatilityMeasure.PriceStddev] = (await connection.QueryAsync<(int, double, long)>($"""
                 SELECT coin_key, v, count(*) OVER ()
-                FROM (SELECT coin_key, stddev_samp(usd) AS v FROM price_sample
+                FROM (SELECT coin_key, stddev_samp(usd) AS v FROM {samples}
                       WHERE last_updated_at >= @from AND last_updated_at < @to AND usd IS NOT NULL
                       GROUP BY coin_key HAVING count(*) >= 2) x
                 """, window)).AsList(),
-            [(short)VolatilityMeasure.LogReturnStddev] = (await connection.QueryAsync<(int, double, long)>("""
+            [(short)VolatilityMeasure.LogReturnStddev] = (await connection.QueryAsync<(int, double, long)>($"""
                 SELECT coin_key, v, count(*) OVER ()
                 FROM (SELECT coin_key, stddev_samp(r) AS v
                       FROM (SELECT coin_key,
                                    ln(usd) - lag(ln(usd)) OVER (PARTITION BY coin_key ORDER BY last_updated_at) AS r
-                            FROM price_sample
+                            FROM {samples}
                             WHERE last_updated_at >= @from AND last_updated_at < @to AND usd > 0) returns
                       GROUP BY coin_key HAVING count(r) >= 2) x
                 """, window)).AsList(),
@@ -104,7 +128,7 @@ public sealed class VolatilityRankTests(DatabaseFixture db) : IClassFixture<Data
     /// Coins on very different price scales, irregular sample times across the window and past both edges,
     /// two identical series (a tie), a coin with two samples, one with a zero price, one outside the window.
     /// </summary>
-    private async Task<int> SeedAsync()
+    private static async Task<int> SeedAsync(DatabaseFixture db)
     {
         string[] ids = ["calm", "wild", "twin-a", "twin-b", "tiny", "two-samples", "zero-price", "gone"];
         var coins = new CoinStore(db.DataSource);
@@ -123,16 +147,16 @@ public sealed class VolatilityRankTests(DatabaseFixture db) : IClassFixture<Data
                  t < AsOf.AddMinutes(40);
                  t = t.AddMinutes(step).AddSeconds(random.Next(-20, 20)))
                 points.Add((t, price *= Math.Exp(sigma * (random.NextDouble() - 0.5))));
-            await InsertAsync(cycleId, id, points);
+            await InsertAsync(db, cycleId, id, points);
         }
         var twin = new List<(DateTime, double)>();
         var p = 1_000.0;
         for (var t = start.AddMinutes(3); t < AsOf.AddMinutes(10); t = t.AddMinutes(13))
             twin.Add((t, p *= Math.Exp(0.3 * (random.NextDouble() - 0.5))));
-        await InsertAsync(cycleId, "twin-a", twin);
-        await InsertAsync(cycleId, "twin-b", twin);
-        await InsertAsync(cycleId, "two-samples", [(AsOf.AddHours(-3), 5), (AsOf.AddHours(-2), 6)]);
-        await InsertAsync(cycleId, "zero-price",
+        await InsertAsync(db, cycleId, "twin-a", twin);
+        await InsertAsync(db, cycleId, "twin-b", twin);
+        await InsertAsync(db, cycleId, "two-samples", [(AsOf.AddHours(-3), 5), (AsOf.AddHours(-2), 6)]);
+        await InsertAsync(db, cycleId, "zero-price",
         [
             (AsOf.AddHours(-20), 2),
             (AsOf.AddHours(-10), 0),
@@ -140,10 +164,12 @@ public sealed class VolatilityRankTests(DatabaseFixture db) : IClassFixture<Data
             (AsOf.AddHours(-1), 2.5),
             (AsOf.AddMinutes(-30), 2.7),
         ]);
-        await InsertAsync(cycleId, "gone", [(AsOf.AddHours(-30), 1), (AsOf.AddHours(-29), 2), (AsOf.AddHours(-28), 3)]);
+        await InsertAsync(db, cycleId, "gone",
+            [(AsOf.AddHours(-30), 1), (AsOf.AddHours(-29), 2), (AsOf.AddHours(-28), 3)]);
         return cycleId;
     }
 
-    private Task InsertAsync(int cycleId, string id, IReadOnlyList<(DateTime At, double Usd)> points) =>
+    private static Task InsertAsync(
+        DatabaseFixture db, int cycleId, string id, IReadOnlyList<(DateTime At, double Usd)> points) =>
         Samples.InsertAsync(db.DataSource, cycleId, id, points);
 }

@@ -11,7 +11,8 @@ internal sealed class DayBars(DateTime day)
     private readonly Dictionary<(int CoinKey, short CurrencyKey), List<(short Hour, PriceBar Bar, double Sum)>> _hours =
         [];
 
-    /// <summary>A coin's hour (from <paramref name="start"/>) in every seeded currency: column c is currency c + 1.</summary>
+    /// <summary>A coin's hour (from <paramref name="start"/>) in every seeded currency (column c: currency c + 1).
+    /// </summary>
     public void Add(int coinKey, DateTime start, PieceData piece)
     {
         var hour = (short)((start - day).Ticks / TimeSpan.TicksPerHour);

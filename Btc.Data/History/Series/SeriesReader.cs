@@ -44,7 +44,9 @@ public sealed class SeriesReader(NpgsqlDataSource db, CurrencyStore currencies, 
         return points;
     }
 
-    /// <summary>A piece's prices in one column, within the window; every time it holds goes to <paramref name="packed"/>.</summary>
+    /// <summary>
+    /// A piece's prices in one column, within the window; every time it holds goes to <paramref name="packed"/>.
+    /// </summary>
     private static void Unpack(StoredPiece piece, int column, IReadOnlyDictionary<DateTime, QuarterRates> quarters,
         (long From, long To) window, List<PricePoint> points, HashSet<long> packed)
     {

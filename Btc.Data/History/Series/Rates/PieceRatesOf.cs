@@ -31,7 +31,7 @@ public static class PieceRatesOf
         return rates;
     }
 
-    /// <summary>The quarters a piece starting at <paramref name="start"/> may hold samples of (an hour's four).</summary>
+    /// <summary>The quarters a piece starting at <paramref name="start"/> may hold samples of.</summary>
     public static IEnumerable<DateTime> Quarters(DateTime start, TimeSpan length)
     {
         for (var q = QuarterRates.QuarterOf(start); q < start + length; q += QuarterRates.Length)

@@ -4,8 +4,8 @@ namespace Btc.Data.History.Series.Rates;
 /// The rates of a quarter of an hour: CoinGecko answered each currency as round15(usd × the rate of the moment), and
 /// the moment's rates change at some second of each minute (the same for every coin). Span k (−1 … 14) holds the
 /// samples from <see cref="Offset"/> + 60·k to <see cref="Offset"/> + 60·(k + 1) seconds after <see cref="Quarter"/>;
-/// <see cref="Rates"/>[(k + 1) · <see cref="Columns"/> + c] is column c's rate in it (NaN: none). Immutable once stored:
-/// every piece of the quarter was encoded with exactly these.
+/// <see cref="Rates"/>[(k + 1) · <see cref="Columns"/> + c] is column c's rate in it (NaN: none). Immutable once
+/// stored: every piece of the quarter was encoded with exactly these.
 /// </summary>
 public sealed record QuarterRates(DateTime Quarter, int Offset, int Columns, double[] Rates)
 {
@@ -18,7 +18,7 @@ public sealed record QuarterRates(DateTime Quarter, int Offset, int Columns, dou
     /// <summary>The span (−1 … 14) of a sample <paramref name="second"/>s after the quarter's start.</summary>
     public static int Span(int second, int offset) => (int)Math.Floor((second - offset) / 60.0);
 
-    /// <summary>Column <paramref name="column"/>'s rate at <paramref name="second"/>s after the quarter's start.</summary>
+    /// <summary>Column <paramref name="column"/>'s rate <paramref name="second"/>s after the quarter's start.</summary>
     public double? Of(int second, int column)
     {
         if (column >= Columns)
