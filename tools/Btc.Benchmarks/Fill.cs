@@ -68,7 +68,7 @@ public static class Fill
         var wal = await connection.ExecuteScalarAsync<long>(
             "SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), @walBefore::pg_lsn)::bigint",
             new { walBefore });
-        await connection.ExecuteAsync("ANALYZE price_series_piece");
+        await connection.ExecuteAsync("ANALYZE price_piece");
         return (elapsed, wal, result.Pieces);
     }
 
@@ -85,9 +85,9 @@ public static class Fill
         var hours = await connection.ExecuteScalarAsync<double>("""
             SELECT coalesce(
                 extract(epoch FROM (SELECT bars_until::timestamp AT TIME ZONE 'UTC' FROM price_history)
-                                   - min(last_updated_at)) / 3600,
+                                   - min(start)) / 3600,
                 0)
-            FROM price_sample
+            FROM price_piece
             """);
         return (elapsed, Math.Max(0, hours));
     }

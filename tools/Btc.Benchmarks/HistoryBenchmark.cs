@@ -24,7 +24,7 @@ public static class HistoryBenchmark
     {
         await using var connection = await db.OpenConnectionAsync();
         var firstDay = DateOnly.FromDateTime(
-            await connection.ExecuteScalarAsync<DateTime>("SELECT min(last_updated_at) FROM price_sample"));
+            await connection.ExecuteScalarAsync<DateTime>("SELECT min(start) FROM price_piece"));
         var written = Stopwatch.GetTimestamp();
         // Day bars as the rollup leaves them once autovacuum has reclaimed each day's rewrite: a row per month.
         var firstMonth = new DateOnly(firstDay.AddDays(-DayDays).Year, firstDay.AddDays(-DayDays).Month, 1);
