@@ -35,7 +35,8 @@ public static class FillCommand
             await using var db = BtcConnectionString.CreateDataSource(connectionString);
             await using (var connection = await db.OpenConnectionAsync())
             {
-                if (await connection.ExecuteScalarAsync<bool>("SELECT EXISTS (SELECT 1 FROM price_sample) OR EXISTS (SELECT 1 FROM price_piece)"))
+                const string Held = "SELECT EXISTS (SELECT 1 FROM price_sample) OR EXISTS (SELECT 1 FROM price_piece)";
+                if (await connection.ExecuteScalarAsync<bool>(Held))
                 {
                     Console.Error.WriteLine(
                         $"The database {connection.Database} already holds price samples: fill writes into an empty "
