@@ -1,6 +1,10 @@
+using Btc.Data.Currencies;
 using Btc.Data.History.Series.Codec;
+using Btc.Data.History.Series.Pieces;
+using Btc.Data.History.Series.Rates;
 using Dapper;
 using Npgsql;
+using NpgsqlTypes;
 
 namespace Btc.Tests.Infrastructure;
 
@@ -38,5 +42,49 @@ internal static class StoredSamples
         await using var connection = await db.OpenConnectionAsync();
         return (await connection.QueryAsync<string>(
             "SELECT id FROM coin WHERE coin_key = ANY(@coins)", new { coins })).AsList();
+    }
+
+    /// <summary>
+    /// Every stored sample, packed or raw, decoded into the table all_sample (price_sample's columns, cycle_id 0):
+    /// for assertions written in SQL.
+    /// </summary>
+    public static async Task MaterializeAsync(NpgsqlDataSource db)
+    {
+        var columns = new SeededColumns(await new CurrencyStore(db).ListAsync());
+        var rows = new List<(int Coin, DateTime At, double?[] Prices)>();
+        await using var connection = await db.OpenConnectionAsync();
+        await using (var tx = await connection.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead))
+        {
+            var (from, to) = await connection.QuerySingleAsync<(DateTime, DateTime)>("""
+                SELECT coalesce(least((SELECT min(last_updated_at) FROM price_sample),
+                                      (SELECT min(start) FROM price_piece)), now()),
+                       coalesce(greatest((SELECT max(last_updated_at) FROM price_sample),
+                                         (SELECT max(start) FROM price_piece)), now()) + interval '1 hour'
+                """, transaction: tx);
+            await PackedReader.ReadAsync(connection, columns, new RateStore(), from, to, null, (coin, piece) =>
+            {
+                for (var i = 0; i < piece.Seconds.Length; i++)
+                    rows.Add((coin, from.AddSeconds(piece.Seconds[i]), piece.Columns.Select(c => c[i]).ToArray()));
+            }, CancellationToken.None);
+        }
+        await connection.ExecuteAsync("DROP TABLE IF EXISTS all_sample; CREATE TABLE all_sample (LIKE price_sample)");
+        var names = string.Concat(columns.Seeded.Select(c => $", {c.Column}"));
+        await using var copy = await connection.BeginBinaryImportAsync(
+            $"COPY all_sample (coin_key, cycle_id, last_updated_at{names}) FROM STDIN (FORMAT BINARY)");
+        foreach (var (coin, at, prices) in rows)
+        {
+            await copy.StartRowAsync();
+            await copy.WriteAsync(coin, NpgsqlDbType.Integer);
+            await copy.WriteAsync(0, NpgsqlDbType.Integer);
+            await copy.WriteAsync(at, NpgsqlDbType.TimestampTz);
+            foreach (var price in prices)
+            {
+                if (price is { } value)
+                    await copy.WriteAsync(value, NpgsqlDbType.Double);
+                else
+                    await copy.WriteNullAsync();
+            }
+        }
+        await copy.CompleteAsync();
     }
 }

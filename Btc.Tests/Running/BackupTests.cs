@@ -48,9 +48,8 @@ public sealed class BackupTests
             foreach (var path in paths)
                 (await after.GetStringAsync(path)).Should().Be(await before.GetStringAsync(path),
                     $"{path} answers the same from the restored database");
-            await using var connection = new NpgsqlConnection(restored);
-            (await connection.ExecuteScalarAsync<int>("SELECT count(*)::int FROM price_sample"))
-                .Should().Be(await CycleProbe.SampleCountAsync(db));
+            await using var restoredDb = NpgsqlDataSource.Create(restored);
+            (await StoredSamples.CountAsync(restoredDb)).Should().Be(await CycleProbe.SampleCountAsync(db));
         }
         finally
         {

@@ -20,11 +20,13 @@ public sealed class FillCommandTests
 
         exit.Should().Be(0, stderr);
         stdout.Should().Contain("Wrote 2,400 price samples: 20 coins × 2 h");
+        await StoredSamples.MaterializeAsync(db.DataSource);
         await using var connection = await db.DataSource.OpenConnectionAsync();
         (await connection.ExecuteScalarAsync<int>("SELECT count(*)::int FROM coin WHERE is_tracked")).Should().Be(20);
         (await connection.ExecuteScalarAsync<int>(
-            "SELECT count(DISTINCT date_trunc('minute', last_updated_at))::int FROM price_sample"))
+            "SELECT count(DISTINCT date_trunc('minute', last_updated_at))::int FROM all_sample"))
             .Should().Be(120);
+        (await connection.ExecuteScalarAsync<int>("SELECT count(*)::int FROM all_sample")).Should().Be(2400);
         (await connection.ExecuteScalarAsync<int>("SELECT count(*)::int FROM volatility_rank")).Should().Be(40,
             "two measures for each of the 20 coins");
 

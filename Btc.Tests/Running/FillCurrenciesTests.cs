@@ -24,7 +24,7 @@ public sealed class FillCurrenciesTests
         minutes.Select(m => m.Ratio).Should().OnlyHaveUniqueItems("the rate moves every minute");
         await using var connection = await db.DataSource.OpenConnectionAsync();
         (await connection.ExecuteScalarAsync<double>(
-            "SELECT max(abs(sats / (btc * 1e8) - 1) + abs(bmd / usd - 1)) FROM price_sample"))
+            "SELECT max(abs(sats / (btc * 1e8) - 1) + abs(bmd / usd - 1)) FROM all_sample"))
             .Should().BeLessThanOrEqualTo(2e-14);
     }
 
@@ -49,10 +49,11 @@ public sealed class FillCurrenciesTests
     /// <summary>Per minute, the spread of eur/usd across the coins (max / min - 1) and its mean.</summary>
     private static async Task<IReadOnlyList<(double Spread, double Ratio)>> RatioSpreadsAsync(DatabaseFixture db)
     {
+        await StoredSamples.MaterializeAsync(db.DataSource);
         await using var connection = await db.DataSource.OpenConnectionAsync();
         return (await connection.QueryAsync<(double, double)>("""
             SELECT max(eur / usd) / min(eur / usd) - 1, avg(eur / usd)
-            FROM price_sample
+            FROM all_sample
             GROUP BY date_trunc('minute', last_updated_at)
             ORDER BY date_trunc('minute', last_updated_at)
             """)).AsList();
