@@ -31,11 +31,12 @@ public sealed class SeriesReader(NpgsqlDataSource db, CurrencyStore currencies, 
         var packed = new HashSet<long>();
         if (pieces.Count > 0 && SeededColumns.Of(currency) is { } column)
         {
+            var seconds = pieces.Select(p => SeriesPieceCodec.DecodeSeconds(p.Data)).ToArray();
             var quarters = await _rates.ReadAsync(connection, null,
-                pieces.SelectMany(p => PieceRatesOf.Quarters(p.Start, TimeSpan.FromHours(1))), ct);
+                pieces.SelectMany((p, i) => PieceRatesOf.Quarters(p.Start, seconds[i])), ct);
             var window = (UnixTime.CeilingSeconds(from), UnixTime.CeilingSeconds(to));
-            foreach (var piece in pieces)
-                Unpack(piece, column, quarters, window, points, packed);
+            for (var i = 0; i < pieces.Count; i++)
+                Unpack(pieces[i], seconds[i], column, quarters, window, points, packed);
         }
         // A raw sample at a time a piece holds is a stale price polled again after its first copy was packed.
         points.AddRange(single.Where(p => p.Filled || !packed.Contains(p.UnixSeconds)));
@@ -47,10 +48,10 @@ public sealed class SeriesReader(NpgsqlDataSource db, CurrencyStore currencies, 
     /// <summary>
     /// A piece's prices in one column, within the window; every time it holds goes to <paramref name="packed"/>.
     /// </summary>
-    private static void Unpack(StoredPiece piece, int column, IReadOnlyDictionary<DateTime, QuarterRates> quarters,
-        (long From, long To) window, List<PricePoint> points, HashSet<long> packed)
+    private static void Unpack(StoredPiece piece, int[] seconds, int column,
+        IReadOnlyDictionary<DateTime, QuarterRates> quarters, (long From, long To) window, List<PricePoint> points,
+        HashSet<long> packed)
     {
-        var seconds = SeriesPieceCodec.DecodeSeconds(piece.Data);
         var values = SeriesPieceCodec.DecodeColumn(
             piece.Data, column, PieceRatesOf.Column(piece.Start, seconds, quarters, column));
         var start = (long)(piece.Start - DateTime.UnixEpoch).TotalSeconds;

@@ -31,6 +31,11 @@ public static class PieceRatesOf
         return rates;
     }
 
+    /// <summary>The quarters a piece's samples lie in.</summary>
+    public static IEnumerable<DateTime> Quarters(DateTime start, int[] seconds) =>
+        seconds.Length == 0 ? []
+            : Quarters(start.AddSeconds(seconds[0]), TimeSpan.FromSeconds(seconds[^1] - seconds[0] + 1));
+
     /// <summary>The quarters a piece starting at <paramref name="start"/> may hold samples of.</summary>
     public static IEnumerable<DateTime> Quarters(DateTime start, TimeSpan length)
     {
