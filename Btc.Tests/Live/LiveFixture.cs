@@ -42,6 +42,13 @@ public sealed class LiveFixture : DatabaseFixture
     public async Task<double[][]> SeriesAsync(string coin, string currency) =>
         (await Http.GetFromJsonAsync<double[][]>($"/stock/{Uri.EscapeDataString(coin)}/{currency}?source=polled"))!;
 
+    /// <summary>The series, or null when the coin has no price in the currency.</summary>
+    public async Task<double[][]?> TrySeriesAsync(string coin, string currency)
+    {
+        var response = await Http.GetAsync($"/stock/{Uri.EscapeDataString(coin)}/{currency}?source=polled");
+        return response.IsSuccessStatusCode ? await response.Content.ReadFromJsonAsync<double[][]>() : null;
+    }
+
     public async Task<string[]> CoinsAsync() => (await Http.GetFromJsonAsync<string[]>("/stock"))!;
 
     public override async Task DisposeAsync()

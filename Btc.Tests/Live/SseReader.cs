@@ -35,13 +35,15 @@ public sealed class SseReader : IAsyncDisposable
     /// it to new pages.
     /// </summary>
     public static async Task<SseReader> OpenAsync(
-        HttpClient http, string path, string? lastEventId = null, string? apiKey = null)
+        HttpClient http, string path, string? lastEventId = null, string? apiKey = null, string? address = null)
     {
         var request = new HttpRequestMessage(HttpMethod.Get, path);
         if (lastEventId is not null)
             request.Headers.Add("Last-Event-ID", lastEventId);
         if (apiKey is not null)
             request.Headers.Add("X-Api-Key", apiKey);
+        if (address is not null)
+            request.Headers.Add(ApiFactory.RemoteAddressHeader, address);
         var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
         response.EnsureSuccessStatusCode();
         var reader = new SseReader(response);
