@@ -133,11 +133,11 @@ public static class LiveEndpoints
     private static ProblemHttpResult? Admit(
         HttpContext http, LiveFeed feed, StreamLimits limits, BtcMetrics metrics, string stream)
     {
-        if (HeadRequests.IsHead(http))
-            return null;
         if (!feed.Ready)
             return Refused(http, StatusCodes.Status503ServiceUnavailable, 1, "Live prices starting",
                 "The API has not read the commit cursor yet (the database is away or it just started).");
+        if (HeadRequests.IsHead(http))
+            return null;
         var client = RateLimits.Client(http);
         switch (limits.TryOpen(client))
         {
