@@ -1,4 +1,6 @@
 using System.Buffers;
+using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
 using System.Globalization;
 using System.Net.ServerSentEvents;
 using System.Text;
@@ -35,7 +37,16 @@ public static class LiveEvents
     /// A committed page's prices of the coins asked for (all when null) in <paramref name="currency"/>: id the page's
     /// position on the commit cursor, data {"prices": {"coin id": [unix_seconds, price], …}}. Null when it holds none.
     /// </summary>
-    public static SseItem<string>? Market(CommittedPage page, Currency currency, IReadOnlySet<int>? coinKeys)
+    public static SseItem<string>? Market(CommittedPage page, Currency currency, IReadOnlySet<int>? coinKeys) =>
+        coinKeys is null
+            // Every stream of all coins in a currency sends the same event: written once per page.
+            ? AllCoins.GetValue(page, _ => new()).GetOrAdd(currency.CurrencyKey, _ => Write(page, currency, null))
+            : Write(page, currency, coinKeys);
+
+    private static readonly ConditionalWeakTable<CommittedPage, ConcurrentDictionary<short, SseItem<string>?>>
+        AllCoins = new();
+
+    private static SseItem<string>? Write(CommittedPage page, Currency currency, IReadOnlySet<int>? coinKeys)
     {
         var chosen = page.Samples
             .Where(s => coinKeys is null || coinKeys.Contains(s.CoinKey))

@@ -32,12 +32,6 @@ public sealed class LiveFeed(
     /// <summary>Whether the feed knows where the cursor stands: until it does, no stream may open.</summary>
     public bool Ready => Interlocked.Read(ref _position) >= 0;
 
-    /// <summary>Statements the feed ran that read pages, and all it ran (the cursor reads too).</summary>
-    public (long WithPages, long All) Queries =>
-        (Interlocked.Read(ref _queriesWithPages), Interlocked.Read(ref _queries));
-
-    private long _queriesWithPages;
-    private long _queries;
 
     /// <summary>A stream of one coin's prices: it is handed the pages holding a sample of the coin.</summary>
     public LiveSubscription SubscribeCoin(int coinKey)
@@ -115,16 +109,15 @@ public sealed class LiveFeed(
     {
         // The cursor first: an idle read touches only its one row, never the tables of prices and coins.
         var latest = (await commits.SpanAsync(ct)).Latest;
-        Interlocked.Increment(ref _queries);
+        metrics.LiveReads.Add(1, new KeyValuePair<string, object?>("read", "cursor"));
         if (_position < 0)
             Interlocked.Exchange(ref _position, latest);
         while (_position < latest)
         {
             var pages = await commits.PagesAfterAsync(_position, PagesPerRead, ct);
-            Interlocked.Increment(ref _queries);
+            metrics.LiveReads.Add(1, new KeyValuePair<string, object?>("read", "pages"));
             if (pages.Count == 0)
                 return;
-            Interlocked.Increment(ref _queriesWithPages);
             foreach (var page in pages)
                 HandOut(page);
             _position = pages[^1].Position;

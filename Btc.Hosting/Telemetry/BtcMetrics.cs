@@ -35,6 +35,9 @@ public sealed class BtcMetrics
             "btc.live.streams", description: "Live streams open, by stream (coin, market).");
         LiveEvents = Meter.CreateCounter<long>(
             "btc.live.events", description: "Price events written to live streams, by stream (coin, market).");
+        LiveReads = Meter.CreateCounter<long>(
+            "btc.live.reads",
+            description: "Statements the live feed ran: of the cursor's row (cursor), of the pages after it (pages).");
         LiveDropped = Meter.CreateCounter<long>(
             "btc.live.dropped", description: "Live streams ended because their client did not keep up.");
         // Seconds from 5 ms to 10 s: the default buckets (0 to 10,000) are for milliseconds.
@@ -56,6 +59,7 @@ public sealed class BtcMetrics
     public Counter<long> ApiCache { get; }
     public UpDownCounter<long> LiveStreams { get; }
     public Counter<long> LiveEvents { get; }
+    public Counter<long> LiveReads { get; }
     public Counter<long> LiveDropped { get; }
     public Histogram<double> LiveLatency { get; }
 }
