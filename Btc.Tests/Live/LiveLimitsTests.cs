@@ -62,6 +62,21 @@ public sealed class LiveLimitsTests(LiveFixture live) : IClassFixture<LiveFixtur
     }
 
     [Fact]
+    public async Task OpenAPI_describes_both_streams_as_event_streams_that_push_no_filled_points()
+    {
+        var paths = System.Text.Json.JsonDocument.Parse(await live.Http.GetStringAsync("/openapi/v1.json"))
+            .RootElement.GetProperty("paths");
+
+        foreach (var path in new[] { "/stock/{stock_id}/{currency}/live", "/live" })
+        {
+            var get = paths.GetProperty(path).GetProperty("get");
+            get.GetProperty("description").GetString().Should().Contain("not pushed");
+            get.GetProperty("responses").GetProperty("200").GetProperty("content")
+                .TryGetProperty("text/event-stream", out _).Should().BeTrue(path);
+        }
+    }
+
+    [Fact]
     public async Task HEAD_gets_the_headers_of_a_stream_and_no_body()
     {
         var coin = (await live.CoinsAsync())[0];
