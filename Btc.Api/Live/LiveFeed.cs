@@ -8,7 +8,7 @@ using Microsoft.Extensions.Options;
 namespace Btc.Api.Live;
 
 /// <summary>
-/// Follows the commit cursor (docs/decisions/0006) and hands each committed page to the streams that want it: one
+/// Follows the commit cursor (docs/decisions/0007) and hands each committed page to the streams that want it: one
 /// query per wake-up whatever the number of streams. A notice wakes it at once; it also reads the cursor every
 /// <see cref="CatchUpEvery"/>, so a lost notice delays an event by that much and never loses it. It reads where the
 /// API reads (the replica, when one is named), so no event names a point the API cannot serve yet.

@@ -5,7 +5,7 @@ using Npgsql;
 namespace Btc.Data.Live;
 
 /// <summary>
-/// The commit cursor (docs/decisions/0006): every page that stores prices takes the next position in its own
+/// The commit cursor (docs/decisions/0007): every page that stores prices takes the next position in its own
 /// transaction, under the counter's row lock held until its commit, so positions are given in commit order and a
 /// reader that has seen position N has seen every page before it. The live streams read pages after a position.
 /// </summary>

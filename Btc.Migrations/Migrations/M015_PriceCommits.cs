@@ -4,7 +4,7 @@ namespace Btc.Migrations.Migrations;
 
 /// <summary>
 /// The commit cursor the live streams follow: one row per page that stored prices, numbered in commit order by a
-/// counter every such page updates last, just before its commit (docs/decisions/0006).
+/// counter every such page updates last, just before its commit (docs/decisions/0007).
 /// </summary>
 [Migration(15, "Price commits: the live streams' cursor")]
 public sealed class M015_PriceCommits : Migration
