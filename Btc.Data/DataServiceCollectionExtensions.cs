@@ -3,6 +3,7 @@ using Btc.Data.Backfill;
 using Btc.Data.History.Bars;
 using Btc.Data.Coins;
 using Btc.Data.Currencies;
+using Btc.Data.Live;
 using Btc.Data.Polling;
 using Btc.Data.Prices;
 using Btc.Data.History.Series;
@@ -29,6 +30,7 @@ public static class DataServiceCollectionExtensions
         services.AddSingleton<CoinStore>();
         services.AddSingleton<CurrencyStore>();
         services.AddSingleton<PriceSampleStore>();
+        services.AddSingleton<PriceCommits>();
         services.AddSingleton<PricePartitions>();
         services.AddSingleton<RateStore>();
         services.AddSingleton<SeriesReader>();

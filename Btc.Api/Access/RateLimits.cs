@@ -45,6 +45,7 @@ public static class RateLimits
         return services;
     }
 
-    private static string Client(HttpContext context) =>
+    /// <summary>Who a request counts against: its key, or its address.</summary>
+    public static string Client(HttpContext context) =>
         ApiKeyCheck.KeyId(context) is { } keyId ? $"key:{keyId}" : $"address:{context.Connection.RemoteIpAddress}";
 }

@@ -7,6 +7,7 @@ using Btc.Api.Cycles;
 using Btc.Api.Access;
 using Btc.Api.Dashboard;
 using Btc.Api.Health;
+using Btc.Api.Live;
 using Btc.Api.Stocks;
 using Btc.Data;
 using Btc.Data.Freshness;
@@ -35,6 +36,7 @@ public static class ApiSetup
         services.AddHostedService(provider => provider.GetRequiredService<DataChanges>());
         services.AddSingleton<ServedDataCache>();
         services.AddSingleton<StockLookup>();
+        services.AddLive();
         services.BindValidated<ProxyOptions>(ProxyOptions.Section);
         services.AddProblemDetails();
         services.AddExceptionHandler<DatabaseUnavailableHandler>();
@@ -79,6 +81,7 @@ public static class ApiSetup
         app.MapOpenApi();
         app.MapScalarApiReference("/docs");
         app.MapStocks();
+        app.MapLive();
         app.MapCycles();
         // Prometheus text; no key and no rate limit (OpenPaths), like health.
         app.MapPrometheusScrapingEndpoint("/metrics");

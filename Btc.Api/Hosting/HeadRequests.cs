@@ -6,6 +6,11 @@ namespace Btc.Api.Hosting;
 /// </summary>
 public static class HeadRequests
 {
+    private const string HeadItem = "btc.head";
+
+    /// <summary>Whether the request came as HEAD: a stream then sends its headers and ends.</summary>
+    public static bool IsHead(HttpContext context) => context.Items.ContainsKey(HeadItem);
+
     public static IApplicationBuilder UseHeadAsGet(this IApplicationBuilder app) => app.Use(async (context, next) =>
     {
         if (!HttpMethods.IsHead(context.Request.Method))
@@ -14,6 +19,7 @@ public static class HeadRequests
             return;
         }
         context.Request.Method = HttpMethods.Get;
+        context.Items[HeadItem] = true;
         var body = context.Response.Body;
         context.Response.Body = Stream.Null;
         try

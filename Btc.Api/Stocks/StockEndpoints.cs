@@ -184,7 +184,7 @@ public static class StockEndpoints
             : new JsonBytes(body);
     }
 
-    private static async Task<(int CoinKey, Currency? Currency, ProblemHttpResult? Problem)> ResolveAsync(
+    internal static async Task<(int CoinKey, Currency? Currency, ProblemHttpResult? Problem)> ResolveAsync(
         string stockId, string currency, StockLookup lookup, CancellationToken ct)
     {
         if (await lookup.CoinKeyAsync(stockId, ct) is not { } coinKey)

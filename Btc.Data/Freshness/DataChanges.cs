@@ -24,6 +24,12 @@ public sealed class DataChanges(string connectionString, ILogger<DataChanges> lo
     /// </summary>
     public long Version => Interlocked.Read(ref _version);
 
+    /// <summary>
+    /// Raised with every notice, and when notices may have been missed (the listener reconnected): it wakes the live
+    /// streams' reader, which then reads the commit cursor.
+    /// </summary>
+    public event Action? Changed;
+
     /// <summary>Whether notices arrive: while they do not, nothing served may be taken from a cache.</summary>
     public bool Listening => _listening;
 
@@ -33,6 +39,12 @@ public sealed class DataChanges(string connectionString, ILogger<DataChanges> lo
     /// </summary>
     public static Task NotifyAsync(NpgsqlConnection connection, CancellationToken ct) =>
         connection.ExecuteAsync(new CommandDefinition($"NOTIFY {Channel}", cancellationToken: ct));
+
+    private void OnChanged()
+    {
+        Interlocked.Increment(ref _version);
+        Changed?.Invoke();
+    }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -45,12 +57,12 @@ public sealed class DataChanges(string connectionString, ILogger<DataChanges> lo
             try
             {
                 await using var connection = new NpgsqlConnection(listener);
-                connection.Notification += (_, _) => Interlocked.Increment(ref _version);
+                connection.Notification += (_, _) => OnChanged();
                 await connection.OpenAsync(stoppingToken);
                 await connection.ExecuteAsync(
                     new CommandDefinition($"LISTEN {Channel}", cancellationToken: stoppingToken));
                 // Changes committed while nobody listened are not announced again.
-                Interlocked.Increment(ref _version);
+                OnChanged();
                 _listening = true;
                 while (true)
                     await connection.WaitAsync(stoppingToken);

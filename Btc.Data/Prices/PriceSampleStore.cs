@@ -4,6 +4,7 @@ using Btc.Data.Currencies;
 using Btc.Data.Freshness;
 using Btc.Data.History.Series;
 using Btc.Data.History.Series.Codec;
+using Btc.Data.Live;
 using Dapper;
 using Npgsql;
 using NpgsqlTypes;
@@ -33,7 +34,8 @@ public sealed class PriceSampleStore(NpgsqlDataSource db)
 
     // What counts a page, after the CTE ins (the rows just stored): their prices in later currencies go to
     // price_sample_extra, their hours are marked for the rank recompute (and for the series compactor when they are
-    // late), and the page is finished with its counts. The same in both ways of storing.
+    // late), the page is finished with its counts, and it takes its position on the commit cursor (last: the
+    // cursor's lock is then held for the commit only). The same in both ways of storing.
     private const string CountPageCtes = $"""
         extra AS (
             INSERT INTO price_sample_extra (coin_key, last_updated_at, currency_key, price)
@@ -58,7 +60,7 @@ public sealed class PriceSampleStore(NpgsqlDataSource db)
                    skipped = @skipped, refused = @refused, refusal = @refusal
               FROM stored
              WHERE cycle_id = @cycle_id AND page_no = @page_no AND finished_at IS NULL AND superseded_by IS NULL
-        )
+        ), {PriceCommits.CommitCtes}
         """;
 
     // After COPY, in its transaction: the page's row is locked and found open already (LockPageSql).

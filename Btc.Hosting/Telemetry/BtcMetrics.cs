@@ -31,6 +31,22 @@ public sealed class BtcMetrics
             "btc.ranks.recompute.duration", "s", "One recompute of the volatility ranks.");
         ApiCache = Meter.CreateCounter<long>(
             "btc.api.cache", description: "API answers served from the cache (hit) or read from the database (miss).");
+        LiveStreams = Meter.CreateUpDownCounter<long>(
+            "btc.live.streams", description: "Live streams open, by stream (coin, market).");
+        LiveEvents = Meter.CreateCounter<long>(
+            "btc.live.events", description: "Price events written to live streams, by stream (coin, market).");
+        LiveReads = Meter.CreateCounter<long>(
+            "btc.live.reads",
+            description: "Statements the live feed ran: of the cursor's row (cursor), of the pages after it (pages).");
+        LiveDropped = Meter.CreateCounter<long>(
+            "btc.live.dropped", description: "Live streams ended because their client did not keep up.");
+        // Seconds from 5 ms to 10 s: the default buckets (0 to 10,000) are for milliseconds.
+        LiveLatency = Meter.CreateHistogram(
+            "btc.live.latency", "s", "From a page's commit to its event written to a live stream.",
+            advice: new InstrumentAdvice<double>
+            {
+                HistogramBucketBoundaries = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+            });
     }
 
     public Meter Meter { get; }
@@ -41,4 +57,9 @@ public sealed class BtcMetrics
     public Counter<long> CoinGeckoCalls { get; }
     public Histogram<double> RankRecompute { get; }
     public Counter<long> ApiCache { get; }
+    public UpDownCounter<long> LiveStreams { get; }
+    public Counter<long> LiveEvents { get; }
+    public Counter<long> LiveReads { get; }
+    public Counter<long> LiveDropped { get; }
+    public Histogram<double> LiveLatency { get; }
 }

@@ -3,6 +3,7 @@ using System.Text.RegularExpressions;
 using Btc.LocalPostgres;
 using Btc.Tests.Infrastructure;
 using Btc.Tests.Ingestion;
+using Btc.Tests.Live;
 
 namespace Btc.Tests.Running;
 
@@ -37,6 +38,10 @@ public sealed class MetricsTests
         Value(first, "btc_budget_left", "window=\"minute\"").Should().BeLessThanOrEqualTo(10_000 - 2);
         Value(first, "btc_cycle_since_last_completed_seconds").Should().BeGreaterThanOrEqualTo(0);
         first.Should().Contain("http_client_request_duration_seconds", "HttpClient's own instrumentation");
+        // The API, with a live stream open while the second cycle stores its page.
+        await using var api = new ApiFactory(db.ConnectionString, TimeProvider.System);
+        var client = api.CreateClient();
+        await using var stream = await SseReader.OpenAsync(client, "/live?currency=usd");
 
         await coinGecko.AdvanceAsync(1);
         worker.TriggerCycle();
@@ -49,8 +54,7 @@ public sealed class MetricsTests
             .Should().BeGreaterThan(Value(first, "btc_coingecko_calls_total", "status=\"ok\"")!.Value);
 
         // Every metric the Grafana dashboard graphs is in what the worker or the API serves.
-        await using var api = new ApiFactory(db.ConnectionString, TimeProvider.System);
-        var client = api.CreateClient();
+        await stream.WaitForAsync(1, "the second cycle's page on the live stream");
         (await client.GetAsync("/stock")).EnsureSuccessStatusCode();
         (await client.GetAsync("/stock")).EnsureSuccessStatusCode();
         var served = second + await client.GetStringAsync("/metrics");

@@ -4,12 +4,14 @@ using Btc.Data.Prices;
 using Btc.Worker.History;
 using Microsoft.Extensions.Options;
 using Btc.Data.History;
+using Btc.Data.Live;
 
 namespace Btc.Worker.History;
 
 public sealed class PartitionMaintenanceJob(
     PricePartitions partitions,
     BarRetention bars,
+    PriceCommits commits,
     IOptions<RetentionOptions> options,
     TimeProvider clock,
     ILogger<PartitionMaintenanceJob> log)
@@ -26,6 +28,8 @@ public sealed class PartitionMaintenanceJob(
         // Neither drops a day that is not rolled up into bars yet: the retention waits for the rollup.
         var dropped = await partitions.DropBeforeAsync(today.AddDays(-minuteDays), ct);
         var hourBars = await bars.DropHourBarsBeforeAsync(today.AddDays(-hourDays), ct);
+        // The live streams resume only as far back as the minute samples go.
+        await commits.DropBeforeAsync(today.AddDays(-minuteDays).ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc), ct);
         if (created + dropped + hourBars > 0)
             log.LogInformation(
                 "Price partitions: {Created} created, {Dropped} dropped past {MinuteDays} days; "

@@ -11,6 +11,17 @@ using Npgsql;
 // dotnet run -c Release --project tools/Btc.Benchmarks -- fill --coins N --hours H --connection "<connection string>"
 if (args is ["fill", .. var fillArgs])
     return await FillCommand.RunAsync(fillArgs);
+// dotnet run -c Release --project tools/Btc.Benchmarks -- live --subscribers 10000
+if (args is ["live", "--subscribers", var count])
+{
+    var live = new Report();
+    await LiveBenchmark.RunAsync(int.Parse(count, System.Globalization.CultureInfo.InvariantCulture), live);
+    live.Print(Console.Out);
+    return 0;
+}
+if (args is ["--live-clients", var livePort, var file, var perCoin, var market])
+    return await LiveClients.RunAsync(int.Parse(livePort), await File.ReadAllLinesAsync(file + ".coins"),
+        int.Parse(perCoin), int.Parse(market), file);
 if (args is ["--baseline-server", var port])
 {
     BaselineServer.Run(int.Parse(port, System.Globalization.CultureInfo.InvariantCulture));

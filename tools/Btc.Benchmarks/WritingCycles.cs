@@ -13,7 +13,8 @@ namespace Btc.Benchmarks;
 /// new minute of every coin in pages of 100, as many pages at once as the worker runs, each page stored
 /// (<see cref="PriceSampleStore.StorePageAsync"/>: its transaction, its row locks, its data-change notice) and then
 /// <see cref="PollCycleStore.TryFinishAsync"/>. Back to back rather than one a minute: whatever the readers meet,
-/// they meet it with a cycle writing. No CoinGecko call and no rank recompute: the database's side of a cycle only.
+/// they meet it with a cycle writing; or one every <c>every</c>, as the worker writes them. No CoinGecko call and no
+/// rank recompute: the database's side of a cycle only.
 /// </summary>
 public static class WritingCycles
 {
@@ -26,7 +27,8 @@ public static class WritingCycles
         NpgsqlDataSource db,
         IReadOnlyList<TrackedCoin> coins,
         DateTime after,
-        CancellationToken stop)
+        CancellationToken stop,
+        TimeSpan every = default)
     {
         const int pageSize = 100;
         var workers = Math.Min(Environment.ProcessorCount * 5, 20);
@@ -66,6 +68,8 @@ public static class WritingCycles
             var took = Stopwatch.GetElapsedTime(cycleStarted);
             longest = took > longest ? took : longest;
             count++;
+            if (every > took)
+                await Task.Delay(every - took, CancellationToken.None);
         }
         return new Result(count, rows, longest, Stopwatch.GetElapsedTime(started));
     }

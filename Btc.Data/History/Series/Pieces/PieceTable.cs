@@ -26,6 +26,14 @@ internal static class PieceTable
            AND p.last_updated_at >= @from AND p.last_updated_at < @to;
         """;
 
+    /// <summary>The pieces holding the samples (@coins[i], @times[i]), each once.</summary>
+    public const string HoldingSql = """
+        SELECT DISTINCT ON (p.coin_key, p.start) p.coin_key, p.start, p.data
+        FROM unnest(@coins, @times) AS i(coin_key, at)
+        JOIN LATERAL (SELECT coin_key, start, data FROM price_piece
+                      WHERE coin_key = i.coin_key AND start <= i.at AND start > i.at - interval '1 hour') p ON true
+        """;
+
     public const string CopySql = "COPY price_piece (coin_key, start, data) FROM STDIN (FORMAT BINARY)";
 
     /// <summary>The raw samples of [@from, @to), of @coins or every coin, with each seeded currency's column.</summary>
