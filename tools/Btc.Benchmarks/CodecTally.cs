@@ -91,7 +91,7 @@ internal sealed class CodecTally(int columns, int baseColumn)
         report.Add("codec: columns checked with no rate inferred in their piece", _noRate, "columns");
     }
 
-    /// <summary>The column table's entry of a column of <paramref name="bytes"/>: a mode byte, a varint length.</summary>
+    /// <summary>The column table's entry of a column of <paramref name="bytes"/>: mode byte, varint length.</summary>
     private static int TableEntry(int bytes)
     {
         for (var varint = 1; ; varint++)

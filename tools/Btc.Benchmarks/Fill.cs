@@ -51,7 +51,9 @@ public static class Fill
     /// quarters; timed from the fill's first hour (the empty hours of its first day before it are packed untimed).
     /// Otherwise (the fill command) each complete hour at once, as a worker catching up does.
     /// </summary>
-    public static async Task<(TimeSpan Elapsed, long WalBytes, int Pieces)> CompactAsync(
+    /// <returns>The time of the whole, and of its hour packs alone (by quarter; an hour pack reads back the hour's
+    /// quarter pieces with its last quarter's raw samples).</returns>
+    public static async Task<(TimeSpan Elapsed, long WalBytes, int Pieces, TimeSpan HourPacks)> CompactAsync(
         NpgsqlDataSource db,
         DateTime start,
         bool byQuarter = false)
@@ -69,12 +71,16 @@ public static class Fill
             await compactor.RunUntilAsync(currencies, firstHour);
         var walBefore = await connection.ExecuteScalarAsync<string>("SELECT pg_current_wal_lsn()::text");
         var started = Stopwatch.GetTimestamp();
-        var steps = 0;
+        var (steps, hourPacks) = (0, TimeSpan.Zero);
         // The quarters the clock lets the compactor pack (SeriesPieces.CompactableUntil); the last run packs the rest.
         var lastQuarter = DateTime.UtcNow.AddMinutes(-2);
         lastQuarter = new DateTime(lastQuarter.Ticks - lastQuarter.Ticks % Quarter.Ticks, DateTimeKind.Utc);
         for (var until = firstHour + Quarter; byQuarter && until <= lastQuarter; until += Quarter)
+        {
+            var step = Stopwatch.GetTimestamp();
             steps += (await compactor.RunUntilAsync(currencies, until)).Pieces;
+            hourPacks += until.Minute == 0 ? Stopwatch.GetElapsedTime(step) : TimeSpan.Zero;
+        }
         var result = await compactor.RunAsync(currencies, TimeSpan.MaxValue)
             ?? throw new InvalidOperationException("Compaction could not start: a writer held its lock.");
         var elapsed = Stopwatch.GetElapsedTime(started);
@@ -82,7 +88,7 @@ public static class Fill
             "SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), @walBefore::pg_lsn)::bigint",
             new { walBefore });
         await connection.ExecuteAsync("ANALYZE price_piece");
-        return (elapsed, wal, steps + result.Pieces);
+        return (elapsed, wal, steps + result.Pieces, hourPacks);
     }
 
     private static readonly TimeSpan Quarter = TimeSpan.FromMinutes(15);

@@ -124,7 +124,17 @@ public static class QueryBenchmarks
         report.Add("storage: raw samples' partitions before VACUUM FULL (space of packed rows)", rawBefore / 1e6, "MB");
         report.Add($"storage: minute tier per day, {coins:N0} coins", (pieces + rates + raw) * 24.0 / hours / 1e9,
             "GB");
+        // The hour packs deleted the hour's quarter pieces: their space is reused once autovacuum has reclaimed it.
+        await connection.ExecuteAsync("VACUUM FULL price_piece");
+        var reclaimed = await connection.ExecuteScalarAsync<long>(PieceBytesSql);
+        report.Add("storage: price_piece without its packed quarters' space (VACUUM FULL), bytes per coin-minute",
+            (double)reclaimed / samples, "B");
     }
+
+    private const string PieceBytesSql = """
+        SELECT coalesce(sum(pg_total_relation_size(inhrelid)), 0)::bigint FROM pg_inherits
+        WHERE inhparent = 'price_piece'::regclass
+        """;
 
     /// <summary>The samples the stored pieces hold, counted from their times.</summary>
     private static async Task<long> PackedSamplesAsync(NpgsqlConnection connection)
