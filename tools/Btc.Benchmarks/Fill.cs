@@ -46,12 +46,17 @@ public static class Fill
     }
 
     /// <summary>
-    /// Compacts what the fill wrote into series pieces, as the worker's compaction job would have done every minute:
-    /// each complete hour in time order, the current hour's complete quarters. Compaction starts where the fill does.
+    /// Packs what the fill wrote into pieces, compaction starting where the fill does. By quarter (the benchmark), as
+    /// the worker's minutely job packs it: each quarter of an hour once it is complete, then the hour in place of its
+    /// quarters; timed from the fill's first hour (the empty hours of its first day before it are packed untimed).
+    /// Otherwise (the fill command) each complete hour at once, as a worker catching up does.
     /// </summary>
-    public static async Task<(TimeSpan Elapsed, long WalBytes, int Pieces)> CompactAsync(
+    /// <returns>The time of the whole, and of its hour packs alone (by quarter; an hour pack reads back the hour's
+    /// quarter pieces with its last quarter's raw samples).</returns>
+    public static async Task<(TimeSpan Elapsed, long WalBytes, int Pieces, TimeSpan HourPacks)> CompactAsync(
         NpgsqlDataSource db,
-        DateTime start)
+        DateTime start,
+        bool byQuarter = false)
     {
         var currencies = await new CurrencyStore(db).ListAsync();
         await using var connection = await db.OpenConnectionAsync();
@@ -60,17 +65,33 @@ public static class Fill
             "UPDATE price_series_compaction "
                 + "SET pieces_from = least(pieces_from, @from), pieces_until = least(pieces_until, @from)",
             new { from });
+        var compactor = new SeriesCompactor(db);
+        var firstHour = new DateTime(start.Ticks - start.Ticks % TimeSpan.TicksPerHour, DateTimeKind.Utc);
+        if (byQuarter)
+            await compactor.RunUntilAsync(currencies, firstHour);
         var walBefore = await connection.ExecuteScalarAsync<string>("SELECT pg_current_wal_lsn()::text");
         var started = Stopwatch.GetTimestamp();
-        var result = await new SeriesCompactor(db).RunAsync(currencies, TimeSpan.MaxValue)
+        var (steps, hourPacks) = (0, TimeSpan.Zero);
+        // The quarters the clock lets the compactor pack (SeriesPieces.CompactableUntil); the last run packs the rest.
+        var lastQuarter = DateTime.UtcNow.AddMinutes(-2);
+        lastQuarter = new DateTime(lastQuarter.Ticks - lastQuarter.Ticks % Quarter.Ticks, DateTimeKind.Utc);
+        for (var until = firstHour + Quarter; byQuarter && until <= lastQuarter; until += Quarter)
+        {
+            var step = Stopwatch.GetTimestamp();
+            steps += (await compactor.RunUntilAsync(currencies, until)).Pieces;
+            hourPacks += until.Minute == 0 ? Stopwatch.GetElapsedTime(step) : TimeSpan.Zero;
+        }
+        var result = await compactor.RunAsync(currencies, TimeSpan.MaxValue)
             ?? throw new InvalidOperationException("Compaction could not start: a writer held its lock.");
         var elapsed = Stopwatch.GetElapsedTime(started);
         var wal = await connection.ExecuteScalarAsync<long>(
             "SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), @walBefore::pg_lsn)::bigint",
             new { walBefore });
         await connection.ExecuteAsync("ANALYZE price_piece");
-        return (elapsed, wal, result.Pieces);
+        return (elapsed, wal, steps + result.Pieces, hourPacks);
     }
+
+    private static readonly TimeSpan Quarter = TimeSpan.FromMinutes(15);
 
     /// <summary>
     /// Rolls the complete days up into bars as the worker's rollup job

@@ -54,7 +54,7 @@ public static class FillCommand
                     + $"currency ({model.ToString().ToLowerInvariant()}), {end.AddHours(-hours):yyyy-MM-dd HH:mm} to "
                     + $"{end:yyyy-MM-dd HH:mm} UTC.");
 
-            var (compaction, wal, pieces) = await Fill.CompactAsync(db, end.AddHours(-hours));
+            var (compaction, wal, pieces, _) = await Fill.CompactAsync(db, end.AddHours(-hours));
             Console.WriteLine(
                 $"Compacted them into series pieces, {pieces:N0} hours and quarters, in "
                     + $"{compaction.TotalSeconds:0.0} s ({wal / 1e6:N0} MB of WAL).");

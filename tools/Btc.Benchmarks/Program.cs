@@ -5,9 +5,10 @@ using Btc.Data.Currencies;
 using Btc.Data.Prices;
 using Btc.LocalPostgres;
 using Btc.Migrations;
+using CoinGecko.Simulator;
 using Npgsql;
 
-// dotnet run -c Release --project tools/Btc.Benchmarks -- --coins 1000 --hours 24
+// dotnet run -c Release --project tools/Btc.Benchmarks -- --coins 1000 --hours 24 [--currencies independent]
 // dotnet run -c Release --project tools/Btc.Benchmarks -- fill --coins N --hours H --connection "<connection string>"
 if (args is ["fill", .. var fillArgs])
     return await FillCommand.RunAsync(fillArgs);
@@ -31,9 +32,18 @@ if (args is ["--baseline-server", var port])
 var coins = Option("--coins", 1000);
 var hours = Option("--hours", 24);
 var skipServices = args.Contains("--only-database");
-if (coins < 100 || hours < 1)
+CurrencyModel? model = Array.IndexOf(args, "--currencies") is var m and >= 0
+    ? (m + 1 < args.Length ? args[m + 1] : null) switch
+    {
+        "shaped" => CurrencyModel.Shaped,
+        "independent" => CurrencyModel.Independent,
+        _ => null,
+    }
+    : CurrencyModel.Shaped;
+if (coins < 100 || hours < 1 || model is null)
 {
-    Console.Error.WriteLine("Usage: --coins N (at least 100) --hours H (at least 1) [--only-database]");
+    Console.Error.WriteLine(
+        "Usage: --coins N (at least 100) --hours H (at least 1) [--currencies shaped|independent] [--only-database]");
     return 2;
 }
 
@@ -44,18 +54,25 @@ var bench = await CreateDatabaseAsync(admin, "bench");
 var cycles = await CreateDatabaseAsync(admin, "bench_cycles");
 await using var db = BtcConnectionString.CreateDataSource(bench);
 var report = new Report();
-Console.WriteLine($"BTC benchmark: {coins:N0} coins × {hours} h of minute samples, PostgreSQL on port {cluster.Port}");
+Console.WriteLine($"BTC benchmark: {coins:N0} coins × {hours} h of minute samples "
+    + $"({model.Value.ToString().ToLowerInvariant()}), PostgreSQL on port {cluster.Port}");
 
 // The fill's minutes end where the current minute starts, as if the worker had polled up to now.
 var now = DateTime.UtcNow;
 var end = new DateTime(now.Ticks - now.Ticks % TimeSpan.TicksPerMinute, DateTimeKind.Utc);
 var fillTime = Stopwatch.GetTimestamp();
-var (tracked, _, rows) = await Fill.RunAsync(db, coins, hours, end);
+var (tracked, _, rows) = await Fill.RunAsync(db, coins, hours, end, model.Value);
 report.Add("fill: samples written by binary COPY", rows, "rows");
 report.Add("fill: time", Stopwatch.GetElapsedTime(fillTime).TotalSeconds, "s");
-var (compaction, compactionWal, _) = await Fill.CompactAsync(db, end.AddHours(-hours));
-report.Add($"compaction into series pieces, per hour of samples, {coins:N0} coins", compaction.TotalSeconds / hours,
-    "s");
+// The original's queries read raw samples: before packing, which leaves only the current quarter's raw.
+var original = await QueryBenchmarks.OriginalQueryShapeAsync(db, tracked[0].Id, end);
+report.Add("original's per-request volatility (two aggregates over 24 h of all coins, raw samples)", original, "ms");
+var (compaction, compactionWal, packs, hourPacks) =
+    await Fill.CompactAsync(db, end.AddHours(-hours), byQuarter: true);
+report.Add($"compaction, quarters then hours as the worker packs ({packs:N0} packs), per hour of samples, "
+    + $"{coins:N0} coins", compaction.TotalSeconds / hours, "s", "≤ 2 s", compaction.TotalSeconds / hours <= 2);
+report.Add("compaction: of which hour packs (the hour's quarter pieces and last quarter's raw samples into one)",
+    hourPacks.TotalSeconds / hours, "s");
 report.Add($"compaction: WAL per hour of samples, {coins:N0} coins", compactionWal / 1e6 / hours, "MB");
 var (rollup, rolledHours) = await Fill.RollUpAsync(db);
 if (rolledHours > 0)
@@ -64,15 +81,13 @@ if (rolledHours > 0)
         rollup.TotalSeconds / rolledHours,
         "s");
 
-await QueryBenchmarks.StorageAsync(db, coins, hours, report);
-await CodecBenchmark.RunAsync(db, end, report);
+await QueryBenchmarks.StorageAsync(db, coins, hours, model.Value, report);
+await CodecBenchmark.RunAsync(db, tracked[0].CoinKey, report);
 await ColdSeriesBenchmark.BuffersAsync(db, tracked, report);
 // A year of bars is 22 million rows at 1,000 coins; at more, writing them would take most of the run.
 if (coins <= 1000)
     await HistoryBenchmark.RunAsync(db, tracked, report);
 await QueryBenchmarks.RecomputeAsync(db, end, coins, report);
-var original = await QueryBenchmarks.OriginalQueryShapeAsync(db, tracked[0].Id, end);
-report.Add("original's per-request volatility (two aggregates over 24 h of all coins)", original, "ms");
 await IngestBenchmark.RunAsync(db, tracked, end.AddMinutes(5), report);
 
 if (!skipServices)
@@ -99,6 +114,7 @@ var machine = new
     dotnet = Environment.Version.ToString(),
     coins,
     hours,
+    currencies = model.Value.ToString().ToLowerInvariant(),
 };
 Directory.CreateDirectory(Path.Combine(ChildProcess.RepositoryRoot(), "benchmark-results"));
 var json = Path.Combine(ChildProcess.RepositoryRoot(), "benchmark-results", "latest.json");

@@ -1,13 +1,15 @@
 using Btc.Data.Coins;
 using Btc.Data.Currencies;
+using Btc.Data.History.Series.Codec;
 using Btc.Data.Prices;
 using Btc.Data.Volatility;
+using CoinGecko.Simulator;
 using Dapper;
 using Npgsql;
 
 namespace Btc.Benchmarks;
 
-/// <summary>Rank recompute, the original's per-request volatility queries, and the bytes a sample takes.</summary>
+/// <summary>Rank recompute, the original's per-request volatility queries, and the bytes a coin-minute takes.</summary>
 public static class QueryBenchmarks
 {
     public static async Task<double> RecomputeAsync(NpgsqlDataSource db, DateTime end, int coins, Report report)
@@ -74,31 +76,75 @@ public static class QueryBenchmarks
         return times.Order().ElementAt(times.Count / 2);
     }
 
+    private const string RawBytesSql = """
+        SELECT coalesce(sum(pg_total_relation_size(inhrelid)), 0)::bigint FROM pg_inherits
+        WHERE inhparent = 'price_sample'::regclass
+        """;
+
+    private const string SizesSql = """
+        SELECT (SELECT coalesce(sum(pg_total_relation_size(inhrelid)), 0) FROM pg_inherits
+                WHERE inhparent = 'price_piece'::regclass)::bigint,
+               (SELECT coalesce(sum(octet_length(data)), 0) FROM price_piece)::bigint,
+               pg_total_relation_size('price_rate'),
+               (SELECT count(*) FROM price_rate),
+               (SELECT coalesce(sum(pg_total_relation_size(inhrelid)), 0) FROM pg_inherits
+                WHERE inhparent = 'price_sample'::regclass)::bigint,
+               (SELECT count(*) FROM price_sample)
+        """;
+
     /// <summary>
-    /// Bytes of each tier (heap, TOAST, indexes of every partition, after VACUUM) per minute sample, and per day.
+    /// The minute tier's bytes per coin-minute (the samples counted in the pieces and the raw rows): price_piece's
+    /// partitions (heap, TOAST, indexes), price_rate and the raw samples not packed yet, after VACUUM ANALYZE.
     /// </summary>
-    public static async Task StorageAsync(NpgsqlDataSource db, int coins, int hours, Report report)
+    public static async Task StorageAsync(
+        NpgsqlDataSource db, int coins, int hours, CurrencyModel model, Report report)
     {
         await using var connection = await db.OpenConnectionAsync();
-        await connection.ExecuteAsync("VACUUM ANALYZE price_sample, price_series_piece");
-        var (raw, pieces, samples) = await connection.QuerySingleAsync<(long, long, long)>("""
-            SELECT (SELECT sum(pg_total_relation_size(inhrelid)) FROM pg_inherits
-                    WHERE inhparent = 'price_sample'::regclass)::bigint,
-                   (SELECT sum(pg_total_relation_size(inhrelid)) FROM pg_inherits
-                    WHERE inhparent = 'price_series_piece'::regclass)::bigint,
-                   (SELECT count(*) FROM price_sample)
-            """);
-        report.Add($"storage: raw samples, bytes per sample, {coins:N0} coins × {hours} h", (double)raw / samples, "B");
-        report.Add($"storage: series pieces, bytes per sample, {coins:N0} coins × {hours} h", (double)pieces / samples,
+        var rawBefore = await connection.ExecuteScalarAsync<long>(RawBytesSql);
+        // The fill wrote all its hours before packing any; the worker packs each quarter minutes after its rows are
+        // written, and the next minutes reuse the space they leave. VACUUM FULL gives that space back: what remains
+        // is the rows not packed yet (and the indexes they need).
+        await connection.ExecuteAsync("VACUUM FULL price_sample");
+        await connection.ExecuteAsync("VACUUM ANALYZE price_sample, price_piece, price_rate");
+        var (pieces, payload, rates, quarters, raw, rawRows) =
+            await connection.QuerySingleAsync<(long, long, long, long, long, long)>(SizesSql);
+        var samples = rawRows + await PackedSamplesAsync(connection);
+        var total = (double)(pieces + rates + raw) / samples;
+        var (name, target) = model == CurrencyModel.Shaped ? ("shaped", 60) : ("independent walks", 300);
+        var size = $"{coins:N0} coins × {hours} h, {name}";
+        report.Add($"storage: samples in the minute tier (packed and raw), {size}", samples, "samples");
+        report.Add($"storage: minute tier (price_piece + price_rate + raw), bytes per coin-minute, {size}", total, "B",
+            $"≤ {target}", total <= target);
+        report.Add("storage: price_piece (heap, TOAST, indexes), bytes per coin-minute", (double)pieces / samples, "B");
+        report.Add("storage: price_piece's encoded data alone, bytes per coin-minute", (double)payload / samples, "B");
+        report.Add($"storage: price_rate ({quarters:N0} quarters), bytes per coin-minute", (double)rates / samples,
             "B");
-        report.Add(
-            $"storage: both tiers, bytes per sample, {coins:N0} coins × {hours} h",
-            (double)(raw + pieces) / samples,
-            "B",
-            "≤ 600",
-            (double)(raw + pieces) / samples <= 600);
-        report.Add($"storage: raw samples per day, {coins:N0} coins", raw * 24.0 / hours / 1e9, "GB");
-        report.Add($"storage: series pieces per day, {coins:N0} coins", pieces * 24.0 / hours / 1e9, "GB");
+        report.Add($"storage: raw samples not packed yet ({rawRows:N0} rows), bytes per coin-minute",
+            (double)raw / samples, "B");
+        report.Add("storage: raw samples' partitions before VACUUM FULL (space of packed rows)", rawBefore / 1e6, "MB");
+        report.Add($"storage: minute tier per day, {coins:N0} coins", (pieces + rates + raw) * 24.0 / hours / 1e9,
+            "GB");
+        // The hour packs deleted the hour's quarter pieces: their space is reused once autovacuum has reclaimed it.
+        await connection.ExecuteAsync("VACUUM FULL price_piece");
+        var reclaimed = await connection.ExecuteScalarAsync<long>(PieceBytesSql);
+        report.Add("storage: price_piece without its packed quarters' space (VACUUM FULL), bytes per coin-minute",
+            (double)reclaimed / samples, "B");
+    }
+
+    private const string PieceBytesSql = """
+        SELECT coalesce(sum(pg_total_relation_size(inhrelid)), 0)::bigint FROM pg_inherits
+        WHERE inhparent = 'price_piece'::regclass
+        """;
+
+    /// <summary>The samples the stored pieces hold, counted from their times.</summary>
+    private static async Task<long> PackedSamplesAsync(NpgsqlConnection connection)
+    {
+        var samples = 0L;
+        await using var command = new NpgsqlCommand("SELECT data FROM price_piece", connection);
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+            samples += SeriesPieceCodec.DecodeSeconds(reader.GetFieldValue<byte[]>(0)).Length;
+        return samples;
     }
 
     private static async Task MarkHourAsync(NpgsqlDataSource db, DateTime at)
