@@ -37,6 +37,7 @@ public static class DataServiceCollectionExtensions
         services.AddSingleton<SeriesCompactor>();
         services.AddSingleton<BarReader>();
         services.AddSingleton<BarRollup>();
+        services.AddSingleton<BarConversion>();
         services.AddSingleton<BarRetention>();
         services.AddSingleton<PollCycleStore>();
         services.AddSingleton<CallBudget>();

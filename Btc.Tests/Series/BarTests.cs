@@ -6,6 +6,7 @@ using Btc.Data.History.Series;
 using Btc.Tests.Infrastructure;
 using Dapper;
 using Btc.Data.History;
+using Btc.Data.History.Series.Codec;
 
 namespace Btc.Tests.Series;
 
@@ -52,7 +53,7 @@ public sealed class BarTests
         (await BarsHashAsync(db)).Should().Be(once);
 
         await connection.ExecuteAsync(
-            "TRUNCATE price_bar_hour, price_bar_day; UPDATE price_history SET bars_until = @first, next_coin_key = 0",
+            "TRUNCATE price_bars_hour, price_bars_day; UPDATE price_history SET bars_until = @first, next_coin_key = 0",
             new { first = DateOnly.FromDateTime(First) });
         var cancelled = 0;
         for (var ms = 1; ; ms *= 2)
@@ -95,11 +96,12 @@ public sealed class BarTests
         (await connection.ExecuteScalarAsync<DateTime>("SELECT min(start) FROM price_piece"))
             .Should().BeOnOrAfter(First.AddDays(1));
         (await new BarRetention(db.DataSource).DropHourBarsBeforeAsync(tomorrow)).Should().BePositive();
-        (await connection.ExecuteScalarAsync<DateTime>("SELECT min(day)::timestamp FROM price_bar_hour"))
+        (await connection.ExecuteScalarAsync<DateTime>("SELECT min(day)::timestamp FROM price_bars_hour"))
             .Should().Be(First.AddDays(1));
-        (await connection.ExecuteScalarAsync<int>(
-            "SELECT count(*) FROM price_bar_day WHERE month = @month AND @day = ANY (d)",
-                new { month = new DateOnly(First.Year, First.Month, 1), day = (short)First.Day }))
+        var months = await connection.QueryAsync<byte[]>(
+            "SELECT data FROM price_bars_day WHERE month = @month",
+            new { month = new DateOnly(First.Year, First.Month, 1) });
+        months.Sum(m => CurrenciesWithBarOn(HourBarsCodec.Decode(m), First.Day))
             .Should().Be(2 * 4, "day bars are kept for good: 2 coins × 4 currencies with prices");
         var bars = new BarReader(db.DataSource, new SeriesReader(db.DataSource, new CurrencyStore(db.DataSource)));
         var tiers = await bars.TiersAsync();
@@ -213,13 +215,24 @@ public sealed class BarTests
     {
         await using var connection = await db.DataSource.OpenConnectionAsync();
         return await connection.ExecuteScalarAsync<string>("""
-            SELECT (SELECT count(*) || md5(string_agg(b::text, ',' ORDER BY coin_key, currency_key, day))
-                    FROM price_bar_hour b)
-                || '/' || (SELECT count(*) || md5(string_agg(b::text, ',' ORDER BY coin_key, currency_key, month))
-                           FROM price_bar_day b)
+            SELECT (SELECT count(*) || md5(string_agg(b::text, ',' ORDER BY coin_key, day)) FROM price_bars_hour b)
+                || '/' || (SELECT count(*) || md5(string_agg(b::text, ',' ORDER BY coin_key, month))
+                           FROM price_bars_day b)
             """) ?? "";
     }
 
+    /// <summary>The currencies with a day bar on <paramref name="dayOfMonth"/> in a decoded month row.</summary>
+    private static int CurrenciesWithBarOn(HourBarsData month, int dayOfMonth)
+    {
+        var i = Array.IndexOf(month.Open.Seconds.Select(s => s / 86400 + 1).ToArray(), dayOfMonth);
+        return i < 0 ? 0 : month.Counts.Count(c => c[i] > 0);
+    }
+
+    /// <summary>
+    /// Open, high, low, close and count equal to the bit what the stored samples say; the mean to the bit what the
+    /// rollup computes (hour sums in time order; a stored day the sum of its hours' sums) or, after the stored bars,
+    /// what is summarized from the samples; and within rounding of the database's avg.
+    /// </summary>
     private static async Task ShouldEqualRawAsync(
         SeriesData data,
         BarReader bars,
@@ -227,19 +240,41 @@ public sealed class BarTests
         DateTime from,
         DateTime to)
     {
+        var barsUntil = (await bars.TiersAsync()).BarsUntil;
         foreach (var coin in data.Coins)
         foreach (var code in Codes)
         {
             var currency = data.Currency(code);
             var raw = await data.RawBarsAsync(coin.CoinKey, currency, interval, from, to);
             raw.Should().NotBeEmpty();
-            (await bars.BarsAsync(coin.CoinKey, currency, interval, from, to))
-                .Should().BeEquivalentTo(raw, options => options
-                .WithStrictOrdering()
-                .Using<double>(d => d.Subject.Should().BeApproximately(d.Expectation, Math.Abs(d.Expectation) * 1e-12))
-                .WhenTypeIs<double>(),
-                $"{interval} bars of {code} for coin {coin.CoinKey} from {from:MM-dd HH:mm} "
-                + "are what the raw samples say");
+            var actual = await bars.BarsAsync(coin.CoinKey, currency, interval, from, to);
+            var what = $"{interval} bars of {code} for coin {coin.CoinKey} from {from:MM-dd HH:mm} "
+                + "are what the raw samples say";
+            actual.Select(Bits).Should().Equal(raw.Select(Bits), what);
+            var samples = await data.RawAsync(coin.CoinKey, currency, from, to);
+            actual.Select(b => BitConverter.DoubleToInt64Bits(b.Mean))
+                .Should().Equal(Means(samples, interval, barsUntil).Select(BitConverter.DoubleToInt64Bits), what);
+            actual.Zip(raw).Should().AllSatisfy(p =>
+                p.First.Mean.Should().BeApproximately(p.Second.Mean, Math.Abs(p.Second.Mean) * 1e-12));
+        }
+    }
+
+    private static (long, long, long, long, long, int) Bits(PriceBar bar) =>
+        (bar.UnixSeconds, BitConverter.DoubleToInt64Bits(bar.Open), BitConverter.DoubleToInt64Bits(bar.High),
+            BitConverter.DoubleToInt64Bits(bar.Low), BitConverter.DoubleToInt64Bits(bar.Close), bar.Count);
+
+    /// <summary>Each bar's mean as the rollup (a stored day) or <see cref="BarMaths"/> (after) computes it.</summary>
+    private static IEnumerable<double> Means(
+        IReadOnlyList<PricePoint> samples, BarInterval interval, DateTime barsUntil)
+    {
+        var period = interval == BarInterval.Hour ? 3600 : 86400;
+        var barsUntilUnix = (long)(barsUntil - DateTime.UnixEpoch).TotalSeconds;
+        foreach (var bar in samples.GroupBy(p => p.UnixSeconds - p.UnixSeconds % period))
+        {
+            var hours = interval == BarInterval.Day && bar.Key < barsUntilUnix
+                ? bar.GroupBy(p => p.UnixSeconds / 3600).Select(h => h.Aggregate(0.0, (sum, p) => sum + p.Price))
+                : [bar.Aggregate(0.0, (sum, p) => sum + p.Price)];
+            yield return hours.Aggregate(0.0, (sum, h) => sum + h) / bar.Count();
         }
     }
 }

@@ -3,6 +3,7 @@ using Btc.Data.History.Bars;
 using Btc.Data.Coins;
 using Btc.Data.Currencies;
 using Btc.Data.History.Series;
+using Btc.Data.History.Series.Codec;
 using Dapper;
 using Npgsql;
 
@@ -23,6 +24,7 @@ public static class HistoryBenchmark
     public static async Task RunAsync(NpgsqlDataSource db, IReadOnlyList<TrackedCoin> coins, Report report)
     {
         await using var connection = await db.OpenConnectionAsync();
+        await CompressedSizesAsync(connection, coins.Count, report);
         var firstDay = DateOnly.FromDateTime(
             await connection.ExecuteScalarAsync<DateTime>("SELECT min(start) FROM price_piece"));
         var written = Stopwatch.GetTimestamp();
@@ -65,21 +67,43 @@ public static class HistoryBenchmark
             $"history: {DayDays} days of day bars and {HourDays} of hour bars written, {coins.Count:N0} coins × 62 "
                 + "currencies",
             Stopwatch.GetElapsedTime(written).TotalSeconds, "s");
-        var bytes = await BarBytesAsync(connection);
-        report.Add($"storage: hour bars per day, {coins.Count:N0} coins", bytes.Hour / (double)HourDays / 1e6, "MB");
-        report.Add($"storage: day bars per day, {coins.Count:N0} coins", bytes.Day / (double)DayDays / 1e6, "MB");
+        var bytes = await connection.QuerySingleAsync<(long Hour, long Day)>(
+            "SELECT pg_total_relation_size('price_bar_hour'), pg_total_relation_size('price_bar_day')");
+        report.Add($"storage: old-layout hour bars per day, {coins.Count:N0} coins",
+            bytes.Hour / (double)HourDays / 1e6, "MB");
+        report.Add($"storage: old-layout day bars per day, {coins.Count:N0} coins",
+            bytes.Day / (double)DayDays / 1e6, "MB");
 
         var to = DateTime.UtcNow;
         await WindowAsync(db, connection, coins, BarInterval.Hour, TimeSpan.FromDays(HourDays), to, report);
         await WindowAsync(db, connection, coins, BarInterval.Day, TimeSpan.FromDays(DayDays), to, report);
     }
 
-    private const string BarBytesSql =
-        "SELECT pg_total_relation_size('price_bar_hour'), pg_total_relation_size('price_bar_day')";
-
-    /// <summary>The bar tables' bytes (heap, TOAST, indexes): the one place that names them for storage.</summary>
-    private static Task<(long Hour, long Day)> BarBytesAsync(NpgsqlConnection connection) =>
-        connection.QuerySingleAsync<(long Hour, long Day)>(BarBytesSql);
+    /// <summary>
+    /// The compressed bars the rollup wrote from the fill's complete days: hour bars per coin-hour (open, high, low,
+    /// close and count of every currency; the means apart) and both tables per day, indexes included.
+    /// </summary>
+    private static async Task CompressedSizesAsync(NpgsqlConnection connection, int coins, Report report)
+    {
+        var rows = (await connection.QueryAsync<byte[]>("SELECT data FROM price_bars_hour")).AsList();
+        var days = await connection.ExecuteScalarAsync<long>("SELECT count(DISTINCT day) FROM price_bars_hour");
+        if (rows.Count == 0 || days == 0)
+            return;
+        var layouts = rows.Select(r => HourBarsCodec.Inspect(r)).ToArray();
+        var coinHours = (double)rows.Sum(r => HourBarsCodec.DecodeSeconds(r)[0].Length);
+        report.Add("storage: hour bars per coin-hour, open/high/low/close/count of every currency",
+            layouts.Sum(l => (double)(l.Bytes - l.MeanBytes)) / coinHours, "B");
+        report.Add("storage: hour bars' means per coin-hour", layouts.Sum(l => (double)l.MeanBytes) / coinHours, "B");
+        var sizes = await connection.QuerySingleAsync<(long Hour, long Day, long DayData)>("""
+            SELECT pg_total_relation_size('price_bars_hour'), pg_total_relation_size('price_bars_day'),
+                   (SELECT sum(length(data)) FROM price_bars_day)
+            """);
+        report.Add($"storage: hour bars per day, {coins:N0} coins (table)", sizes.Hour / (double)days / 1e6, "MB");
+        report.Add($"storage: day bars per day, {coins:N0} coins (encoded rows)", sizes.DayData / (double)days / 1e6,
+            "MB");
+        report.Add($"storage: day bars per day, {coins:N0} coins (table, a month's row re-encoded each day)",
+            sizes.Day / (double)days / 1e6, "MB");
+    }
 
     private static DateOnly Later(DateOnly a, DateOnly b) => a > b ? a : b;
 

@@ -48,6 +48,7 @@ public sealed class BarRollup(NpgsqlDataSource db, RateStore? rates = null)
         ORDER BY coin_key, currency_key, last_updated_at
         """;
 
+    // Every currency's: the seeded currencies' rows of a day not converted yet are replaced by price_bars_hour's row.
     private const string DeleteHoursSql =
         "DELETE FROM price_bar_hour WHERE day = @day AND coin_key >= @fromCoin AND coin_key < @toCoin";
 
@@ -112,29 +113,60 @@ public sealed class BarRollup(NpgsqlDataSource db, RateStore? rates = null)
     }
 
     /// <summary>
-    /// Replaces the hour and day bars of <paramref name="day"/> for coin keys in [<paramref name="fromCoin"/>,
-    /// <paramref name="toCoin"/>) with what that day's pieces (and later currencies' samples) say: the pieces are
-    /// read as they lie and summarized here (in SQL, a subquery per piece and currency took 20 s per 1,000 coins), the
-    /// hour bars copied in (coin, currency) order, each day bar put into its month's row in place of what an earlier
-    /// run wrote for that day.
+    /// Replaces the hour and day bars of <paramref name="coins"/>' day with what that day's pieces (and later
+    /// currencies' samples) say: the pieces are read as they lie and summarized here (in SQL, a subquery per piece and
+    /// currency took 20 s per 1,000 coins); each coin's hours encoded into one price_bars_hour row with the rates of
+    /// their moments, its day bars put into its month's price_bars_day row in place of what an earlier run wrote for
+    /// that day. The currencies added later keep a row per currency (price_bar_hour, price_bar_day).
     /// </summary>
     internal static async Task RollUpAsync(NpgsqlConnection connection, NpgsqlTransaction tx, CoinDay coins,
         SeededColumns columns, RateStore rates, CancellationToken ct)
     {
         var batch = new Batch(connection, tx, coins.Day, coins.FromCoin, coins.ToCoin);
-        var bars = new DayBars(batch.Start);
-        await ReadPiecesAsync(batch, bars, columns, rates, ct);
+        var bars = new DayBars(batch.Start, columns.Count, columns.Base);
+        var quarters = await ReadPiecesAsync(batch, bars, columns, rates, ct);
         await ReadExtrasAsync(batch, bars, ct);
-        var summarized = bars.Bars().ToArray();
-        await ReplaceHourBarsAsync(batch, summarized, ct);
-        await PutDayBarsAsync(batch, summarized, ct);
+        var seeded = bars.Seeded().ToArray();
+        var hourRows = seeded.Select(s => (s.CoinKey, Encode(batch.Start, s.Hours, quarters, columns))).ToArray();
+        await BarRows.ReplaceHoursAsync(connection, tx, coins, hourRows, ct);
+        await PutDaysAsync(batch, seeded.Select(s => (s.CoinKey, s.Day)).ToArray(), columns.Count, ct);
+        var extras = bars.Extras().ToArray();
+        await ReplaceHourBarsAsync(batch, extras, ct);
+        await PutDayBarsAsync(batch, extras, ct);
+    }
+
+    private static byte[] Encode(DateTime day, CoinBars hours, IReadOnlyDictionary<DateTime, QuarterRates> quarters,
+        SeededColumns columns)
+    {
+        var data = hours.ToData();
+        var seconds = data.Fields.Select(f => f.Seconds).ToArray();
+        return HourBarsCodec.Encode(data, BarRates.Of(day, seconds, quarters, columns.Base, columns.Count));
+    }
+
+    /// <summary>Each coin's day bars into its month's row (old rows of the month merged in and deleted).</summary>
+    private static async Task PutDaysAsync(
+        Batch batch, IReadOnlyList<(int CoinKey, PriceBar?[] Day)> days, int columns, CancellationToken ct)
+    {
+        var month = new DateOnly(batch.Day.Year, batch.Day.Month, 1);
+        var months = await BarRows.MonthsAsync(
+            batch.Connection, batch.Tx, month, days.Select(d => d.CoinKey).ToArray(), columns, ct);
+        var rows = new List<(int, CoinBars)>();
+        foreach (var (coinKey, day) in days)
+        {
+            var row = months.TryGetValue(coinKey, out var found) ? found
+                : new CoinBars(month.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc), columns, BarRows.Day);
+            row.Set(batch.Day.Day - 1, null, day);
+            rows.Add((coinKey, row));
+        }
+        await BarRows.PutMonthsAsync(batch.Connection, batch.Tx, month, rows, ct);
     }
 
     /// <summary>
     /// The day's pieces, read whole before any is decoded (the rates are read on the same connection), each coin's
     /// hour handed over once.
     /// </summary>
-    private static async Task ReadPiecesAsync(
+    /// <returns>The day's quarters' rates, for the hour bars' encoding.</returns>
+    private static async Task<IReadOnlyDictionary<DateTime, QuarterRates>> ReadPiecesAsync(
         Batch batch, DayBars bars, SeededColumns columns, RateStore rates, CancellationToken ct)
     {
         var pieces = new List<StoredPiece>();
@@ -160,6 +192,7 @@ public sealed class BarRollup(NpgsqlDataSource db, RateStore? rates = null)
             }
             bars.Add(coinHour.Key.CoinKey, start, span.ToPiece());
         }
+        return quarters;
     }
 
     /// <summary>The samples of currencies without pieces, handed over a (coin, currency) at a time.</summary>
@@ -194,7 +227,7 @@ public sealed class BarRollup(NpgsqlDataSource db, RateStore? rates = null)
         await copy.CompleteAsync(ct);
     }
 
-    /// <summary>A row of price_bar_hour: a (coin, currency)'s hour bars of the day as arrays, one per column.</summary>
+    /// <summary>A row of price_bar_hour: a (coin, later currency)'s hour bars of the day, arrays by column.</summary>
     private static async Task WriteHourRowAsync(
         NpgsqlBinaryImporter copy, DateOnly day, CoinDayBars bars, CancellationToken ct)
     {
@@ -213,9 +246,13 @@ public sealed class BarRollup(NpgsqlDataSource db, RateStore? rates = null)
         await copy.WriteAsync(hours.Select(b => b.Count).ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Integer, ct);
     }
 
-    /// <summary>The day bars, one array per column of price_bar_day, as <see cref="PutDaysSql"/> reads them.</summary>
+    /// <summary>
+    /// The later currencies' day bars, one array per column of price_bar_day, as <see cref="PutDaysSql"/> reads them.
+    /// </summary>
     private static async Task PutDayBarsAsync(Batch batch, IReadOnlyList<CoinDayBars> summarized, CancellationToken ct)
     {
+        if (summarized.Count == 0)
+            return;
         var days = summarized.Select(s => s.Day).ToArray();
         var columns = new
         {

@@ -3,20 +3,26 @@ using Btc.Data.History.Series.Codec;
 namespace Btc.Data.History.Bars;
 
 /// <summary>
-/// The hour and day bars of one UTC day from its series pieces (one piece: a coin's hour in every currency), in
-/// whatever order the pieces come. The maths of <see cref="BarMaths"/>: a mean is its samples' sum over their count.
+/// The hour and day bars of one UTC day from its series pieces (one piece: a coin's hour in every seeded currency), in
+/// whatever order the pieces come, and from the samples of currencies added later. The maths of
+/// <see cref="BarMaths"/>: a mean is its samples' sum over their count. Each hour keeps the moments of the usd
+/// samples that gave its open, high, low and close (<see cref="CoinBars"/>), so the rates of those moments predict the
+/// other currencies when the hours are encoded.
 /// </summary>
-internal sealed class DayBars(DateTime day)
+internal sealed class DayBars(DateTime day, int columns, int baseColumn)
 {
-    private readonly Dictionary<(int CoinKey, short CurrencyKey), List<(short Hour, PriceBar Bar, double Sum)>> _hours =
-        [];
+    private readonly Dictionary<int, (CoinBars Hours, Dictionary<int, double[]> Sums)> _seeded = [];
+
+    private readonly Dictionary<(int CoinKey, short CurrencyKey), List<(short Hour, PriceBar Bar, double Sum)>>
+        _extras = [];
 
     /// <summary>A coin's hour (from <paramref name="start"/>) in every seeded currency (column c: currency c + 1).
     /// </summary>
     public void Add(int coinKey, DateTime start, PieceData piece)
     {
-        var hour = (short)((start - day).Ticks / TimeSpan.TicksPerHour);
-        for (var c = 0; c < piece.Columns.Length; c++)
+        var hour = (int)((start - day).Ticks / TimeSpan.TicksPerHour);
+        var (bars, sums, any) = (new PriceBar?[columns], new double[columns], false);
+        for (var c = 0; c < Math.Min(columns, piece.Columns.Length); c++)
         {
             var bar = new HourBar();
             foreach (var value in piece.Columns[c])
@@ -24,8 +30,15 @@ internal sealed class DayBars(DateTime day)
                 if (value is { } price)
                     bar.Add(price);
             }
-            AddHour(coinKey, (short)(c + 1), hour, bar);
+            if (bar.Count > 0)
+                (bars[c], sums[c], any) = (bar.ToBar(day.AddHours(hour)), bar.Sum, true);
         }
+        if (!any)
+            return;
+        if (!_seeded.TryGetValue(coinKey, out var coin))
+            _seeded[coinKey] = coin = (new CoinBars(day, columns, TimeSpan.FromHours(1)), []);
+        coin.Hours.Set(hour, Moments(piece, (int)(start - day).TotalSeconds), bars);
+        coin.Sums[hour] = sums;
     }
 
     /// <summary>
@@ -39,33 +52,78 @@ internal sealed class DayBars(DateTime day)
             var bar = new HourBar();
             for (; i < samples.Count && (samples[i].At - day).Ticks / TimeSpan.TicksPerHour == hour; i++)
                 bar.Add(samples[i].Price);
-            AddHour(coinKey, currencyKey, hour, bar);
+            if (!_extras.TryGetValue((coinKey, currencyKey), out var hours))
+                _extras[(coinKey, currencyKey)] = hours = [];
+            hours.Add((hour, bar.ToBar(day.AddHours(hour)), bar.Sum));
         }
     }
 
-    private void AddHour(int coinKey, short currencyKey, short hour, HourBar bar)
+    /// <summary>Each coin with seeded bars, in key order: its hours, and its day bar per column (null: none).</summary>
+    public IEnumerable<(int CoinKey, CoinBars Hours, PriceBar?[] Day)> Seeded()
     {
-        if (bar.Count == 0)
-            return;
-        if (!_hours.TryGetValue((coinKey, currencyKey), out var hours))
-            _hours[(coinKey, currencyKey)] = hours = [];
-        var unix = (day.AddHours(hour) - DateTime.UnixEpoch).Ticks / TimeSpan.TicksPerSecond;
-        var hourBar = new PriceBar(unix, bar.Open, bar.High, bar.Low, bar.Close, bar.Sum / bar.Count, bar.Count);
-        hours.Add((hour, hourBar, bar.Sum));
+        foreach (var (coinKey, (hours, sums)) in _seeded.OrderBy(s => s.Key))
+        {
+            var dayBars = new PriceBar?[columns];
+            for (var c = 0; c < columns; c++)
+            {
+                var column = hours.Slots.Where(s => s.Value.Bars[c] is not null)
+                    .Select(s => (s.Value.Bars[c]!.Value, sums[s.Key][c])).ToArray();
+                if (column.Length > 0)
+                    dayBars[c] = DayBar(column);
+            }
+            yield return (coinKey, hours, dayBars);
+        }
     }
 
-    /// <summary>Each (coin, currency) with samples, in key order: its hour bars in time order, its day bar.</summary>
-    public IEnumerable<CoinDayBars> Bars()
+    /// <summary>Each (coin, currency added later) with samples, in key order: hour bars in time order, the day bar.
+    /// </summary>
+    public IEnumerable<CoinDayBars> Extras()
     {
-        var ordered = _hours.OrderBy(h => h.Key.CoinKey).ThenBy(h => h.Key.CurrencyKey);
+        var ordered = _extras.OrderBy(h => h.Key.CoinKey).ThenBy(h => h.Key.CurrencyKey);
         foreach (var ((coinKey, currencyKey), hours) in ordered)
         {
             hours.Sort((a, b) => a.Hour.CompareTo(b.Hour));
-            var (sum, count) = (hours.Sum(h => h.Sum), hours.Sum(h => h.Bar.Count));
-            var dayBar = new PriceBar((day - DateTime.UnixEpoch).Ticks / TimeSpan.TicksPerSecond, hours[0].Bar.Open,
-                hours.Max(h => h.Bar.High), hours.Min(h => h.Bar.Low), hours[^1].Bar.Close, sum / count, count);
+            var dayBar = DayBar(hours.Select(h => (h.Bar, h.Sum)).ToArray());
             yield return new CoinDayBars(coinKey, currencyKey, hours.Select(h => (h.Hour, h.Bar)).ToArray(), dayBar);
         }
+    }
+
+    /// <summary>A day's bar from its hours' bars and sums, in hour order.</summary>
+    private PriceBar DayBar(IReadOnlyList<(PriceBar Bar, double Sum)> hours)
+    {
+        var (high, low, sum, count) = (hours[0].Bar.High, hours[0].Bar.Low, 0.0, 0);
+        foreach (var (bar, hourSum) in hours)
+        {
+            (high, low) = (Math.Max(high, bar.High), Math.Min(low, bar.Low));
+            (sum, count) = (sum + hourSum, count + bar.Count);
+        }
+        return new PriceBar(CoinBars.UnixSeconds(day), hours[0].Bar.Open, high, low, hours[^1].Bar.Close, sum / count,
+            count);
+    }
+
+    /// <summary>
+    /// Seconds after midnight of the usd samples that gave the hour's open, high, low and close (the first of equal
+    /// highs or lows); the hour's start for each when usd has none.
+    /// </summary>
+    private int[] Moments(PieceData piece, int offset)
+    {
+        var hourStart = offset - offset % 3600;
+        int[] moments = [hourStart, hourStart, hourStart, hourStart];
+        if (baseColumn < 0 || baseColumn >= piece.Columns.Length)
+            return moments;
+        var usd = piece.Columns[baseColumn];
+        var (first, high, low, last) = (-1, -1, -1, -1);
+        for (var i = 0; i < usd.Length; i++)
+        {
+            if (usd[i] is not { } price)
+                continue;
+            if (first < 0)
+                (first, high, low) = (i, i, i);
+            (high, low, last) = (price > usd[high]!.Value ? i : high, price < usd[low]!.Value ? i : low, i);
+        }
+        return first < 0 ? moments
+            : [offset + piece.Seconds[first], offset + piece.Seconds[high], offset + piece.Seconds[low],
+                offset + piece.Seconds[last]];
     }
 
     private sealed class HourBar
@@ -80,6 +138,9 @@ internal sealed class DayBars(DateTime day)
                 Open = price;
             (Close, High, Low, Sum) = (price, Math.Max(High, price), Math.Min(Low, price), Sum + price);
         }
+
+        public PriceBar ToBar(DateTime start) =>
+            new(CoinBars.UnixSeconds(start), Open, High, Low, Close, Sum / Count, Count);
     }
 }
 

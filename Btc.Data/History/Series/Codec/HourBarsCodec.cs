@@ -49,7 +49,8 @@ public static class HourBarsCodec
     }
 
     /// <summary>
-    /// One currency's bars; <paramref name="rates"/> holds its rates per field, as given to the encoder.
+    /// One currency's bars (its means too, if stored); <paramref name="rates"/> holds its rates per field, as given to
+    /// the encoder.
     /// </summary>
     public static HourBarColumn DecodeColumn(ReadOnlySpan<byte> bytes, int column, IReadOnlyList<double?[]?> rates)
     {
@@ -59,7 +60,8 @@ public static class HourBarsCodec
             fields[f] = SeriesPieceCodec.DecodeColumn(sections[f].Span(bytes), column, rates[f] ?? new double?[hours]);
         var columns = SeriesPieceCodec.Inspect(sections[0].Span(bytes)).Columns.Count;
         var counts = ReadCounts(sections[4].Span(bytes), columns, hours);
-        return new HourBarColumn(fields[0], fields[1], fields[2], fields[3], counts[column]);
+        var means = sections[5].Length == 0 ? null : SeriesPieceCodec.DecodeColumn(sections[5].Span(bytes), column, []);
+        return new HourBarColumn(fields[0], fields[1], fields[2], fields[3], counts[column], means);
     }
 
     public static HourBarsLayout Inspect(ReadOnlySpan<byte> bytes)

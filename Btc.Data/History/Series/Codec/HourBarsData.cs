@@ -22,9 +22,11 @@ public sealed record HourBarsRates(PieceRates? Open, PieceRates? High, PieceRate
 }
 
 /// <summary>
-/// One currency's hour bars of a day, aligned with the day's hours with a bar (null: none in this currency).
+/// One currency's hour bars of a day, aligned with the day's hours with a bar (null: none in this currency); the means
+/// if the day has them.
 /// </summary>
-public sealed record HourBarColumn(double?[] Open, double?[] High, double?[] Low, double?[] Close, int[] Count);
+public sealed record HourBarColumn(
+    double?[] Open, double?[] High, double?[] Low, double?[] Close, int[] Count, double?[]? Mean = null);
 
 /// <summary>What an encoded day of hour bars spends its bytes on; the parts add up to its length.</summary>
 public sealed record HourBarsLayout(int Bytes, IReadOnlyList<PieceLayout> Fields, int CountBytes, int MeanBytes);
