@@ -18,6 +18,7 @@ public static class RateInference
 {
     private const int Anchors = 3;
     private const int Ulps = 48;
+    private const int Near = 3;
     private const int Checked = 64;
 
     public static IReadOnlyDictionary<(long Minute, int Currency), InferredRate> InferCycle(
@@ -54,11 +55,18 @@ public static class RateInference
         var anchors = usable.OrderByDescending(a => Math.Abs(Decimal15.Round15(a.Value)!.Value.M)).Take(Anchors);
         foreach (var (baseValue, value) in anchors)
         {
+            // The quotient and its nearest doubles first: the rate is almost always among them, and the search
+            // stops at the first candidate that reproduces every answer checked.
             var quotient = value / baseValue;
+            var bits = BitConverter.DoubleToInt64Bits(quotient);
+            for (var k = 0; k <= Near; k++)
+            {
+                yield return BitConverter.Int64BitsToDouble(bits + k);
+                yield return BitConverter.Int64BitsToDouble(bits - k);
+            }
             for (var digits = 1; digits <= 16; digits++)
                 yield return Shortened(quotient, digits);
-            var bits = BitConverter.DoubleToInt64Bits(quotient);
-            for (var k = 0; k <= Ulps; k++)
+            for (var k = Near + 1; k <= Ulps; k++)
             {
                 yield return BitConverter.Int64BitsToDouble(bits + k);
                 yield return BitConverter.Int64BitsToDouble(bits - k);

@@ -16,20 +16,22 @@ public static class PieceRatesOf
         DateTime start, int[] seconds, IReadOnlyDictionary<DateTime, QuarterRates> quarters, int column)
     {
         var rates = new double?[seconds.Length];
-        var (quarter, rateRow, quarterStart) = (DateTime.MinValue, (QuarterRates?)null, 0L);
+        // Whole seconds from the piece's start to its first quarter's: the samples then walk the quarters in order.
+        var first = QuarterRates.QuarterOf(start);
+        var shift = (int)((start - first).Ticks / TimeSpan.TicksPerSecond);
+        var (index, row) = (-1, (QuarterRates?)null);
         for (var i = 0; i < seconds.Length; i++)
         {
-            var at = start.AddSeconds(seconds[i]);
-            if (at < quarter || at >= quarter + QuarterRates.Length)
-            {
-                quarter = QuarterRates.QuarterOf(at);
-                rateRow = quarters.GetValueOrDefault(quarter);
-                quarterStart = (long)(quarter - start).TotalSeconds;
-            }
-            rates[i] = rateRow?.Of((int)(seconds[i] - quarterStart), column);
+            var second = seconds[i] + shift;
+            var quarter = second / QuarterSeconds;
+            if (quarter != index)
+                (index, row) = (quarter, quarters.GetValueOrDefault(first.AddSeconds(quarter * QuarterSeconds)));
+            rates[i] = row?.Of(second - quarter * QuarterSeconds, column);
         }
         return rates;
     }
+
+    private const int QuarterSeconds = 15 * 60;
 
     /// <summary>The quarters a piece's samples lie in.</summary>
     public static IEnumerable<DateTime> Quarters(DateTime start, int[] seconds) =>
