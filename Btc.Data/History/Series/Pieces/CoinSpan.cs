@@ -38,13 +38,17 @@ internal sealed class CoinSpan(int columns)
 
     public PieceData ToPiece()
     {
-        var seconds = _rows.Keys.Order().ToArray();
+        var rows = _rows.OrderBy(r => r.Key).ToArray();
+        var seconds = new int[rows.Length];
         var data = new double?[columns][];
         for (var c = 0; c < columns; c++)
+            data[c] = new double?[rows.Length];
+        for (var i = 0; i < rows.Length; i++)
         {
-            data[c] = new double?[seconds.Length];
-            for (var i = 0; i < seconds.Length; i++)
-                data[c][i] = _rows[seconds[i]][c];
+            seconds[i] = rows[i].Key;
+            var row = rows[i].Value;
+            for (var c = 0; c < columns; c++)
+                data[c][i] = row[c];
         }
         return new PieceData(seconds, data);
     }

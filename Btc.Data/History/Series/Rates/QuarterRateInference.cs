@@ -10,9 +10,9 @@ namespace Btc.Data.History.Series.Rates;
 /// </summary>
 public static class QuarterRateInference
 {
-    // Rates are the same for every coin: a few hundred coins' answers settle them; more only cost time.
-    private const int MaxCoins = 400;
-    private const int ProbeCoins = 100;
+    // Rates are the same for every coin: a hundred coins' answers (~90 a minute span) settle them; more only cost time.
+    private const int MaxCoins = 100;
+    private const int ProbeCoins = 50;
 
     /// <param name="coins">Each coin's samples of the quarter, seconds after its start.</param>
     public static QuarterRates Infer(DateTime quarter, IReadOnlyList<PieceData> coins, int baseColumn, int columns)
