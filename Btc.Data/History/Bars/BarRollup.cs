@@ -185,11 +185,7 @@ public sealed class BarRollup(NpgsqlDataSource db, RateStore? rates = null)
             var start = new DateTime(coinHour.Key.Hour, DateTimeKind.Utc);
             var span = new CoinSpan(columns.Count);
             foreach (var piece in coinHour)
-            {
-                var seconds = SeriesPieceCodec.DecodeSeconds(piece.Data);
-                var pieceRates = PieceRatesOf.Piece(piece.Start, seconds, quarters, columns.Base, columns.Count);
-                span.AddPiece((int)(piece.Start - start).TotalSeconds, SeriesPieceCodec.Decode(piece.Data, pieceRates));
-            }
+                span.AddPiece(piece, start, quarters, columns);
             bars.Add(coinHour.Key.CoinKey, start, span.ToPiece());
         }
         return quarters;

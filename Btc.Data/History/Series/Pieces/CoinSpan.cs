@@ -1,4 +1,5 @@
 using Btc.Data.History.Series.Codec;
+using Btc.Data.History.Series.Rates;
 
 namespace Btc.Data.History.Series.Pieces;
 
@@ -22,6 +23,16 @@ internal sealed class CoinSpan(int columns)
                 row[c] = piece.Columns[c][i];
             _rows.TryAdd(shift + piece.Seconds[i], row);
         }
+    }
+
+    /// <summary>A stored piece, decoded with its quarters' rates, into a span starting at <paramref name="start"/>.
+    /// </summary>
+    public void AddPiece(StoredPiece piece, DateTime start, IReadOnlyDictionary<DateTime, QuarterRates> quarters,
+        SeededColumns seeded)
+    {
+        var seconds = SeriesPieceCodec.DecodeSeconds(piece.Data);
+        var rates = PieceRatesOf.Piece(piece.Start, seconds, quarters, seeded.Base, seeded.Count);
+        AddPiece((int)(piece.Start - start).TotalSeconds, SeriesPieceCodec.Decode(piece.Data, rates));
     }
 
     /// <summary>A raw sample; false when the time is held already (the raw row is a duplicate).</summary>

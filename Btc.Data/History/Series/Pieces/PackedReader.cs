@@ -34,11 +34,7 @@ internal static class PackedReader
         {
             var span = new CoinSpan(columns.Count);
             foreach (var piece in pieces[coin])
-            {
-                var seconds = SeriesPieceCodec.DecodeSeconds(piece.Data);
-                var pieceRates = PieceRatesOf.Piece(piece.Start, seconds, quarters, columns.Base, columns.Count);
-                span.AddPiece((int)(piece.Start - from).TotalSeconds, SeriesPieceCodec.Decode(piece.Data, pieceRates));
-            }
+                span.AddPiece(piece, from, quarters, columns);
             foreach (var sample in late[coin])
                 span.AddRaw((int)(sample.At - from).TotalSeconds, sample.Prices);
             each(coin, span.ToPiece().Within(0, window));

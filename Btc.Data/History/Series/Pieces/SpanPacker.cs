@@ -24,12 +24,7 @@ internal sealed class SpanPacker(RateStore rates, SeededColumns columns)
         var quarters = await RatesAsync(connection, tx, from, to, raw, ct);
         var spans = new Dictionary<int, CoinSpan>();
         foreach (var piece in pieces)
-        {
-            var seconds = SeriesPieceCodec.DecodeSeconds(piece.Data);
-            var pieceRates = PieceRatesOf.Piece(piece.Start, seconds, quarters, columns.Base, columns.Count);
-            Span(spans, piece.CoinKey).AddPiece(
-                (int)(piece.Start - from).TotalSeconds, SeriesPieceCodec.Decode(piece.Data, pieceRates));
-        }
+            Span(spans, piece.CoinKey).AddPiece(piece, from, quarters, columns);
         foreach (var sample in raw)
             Span(spans, sample.CoinKey).AddRaw((int)(sample.At - from).TotalSeconds, sample.Prices);
 
