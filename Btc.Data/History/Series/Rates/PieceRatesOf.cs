@@ -9,41 +9,36 @@ public static class PieceRatesOf
         DateTime start, int[] seconds, IReadOnlyDictionary<DateTime, QuarterRates> quarters, int baseColumn,
         int columns)
     {
-        // Each sample's quarter row and the index of its span's rates in it, found once for every column.
-        var (rows, at) = (new QuarterRates?[seconds.Length], new int[seconds.Length]);
-        var first = QuarterRates.QuarterOf(start);
-        var shift = (int)((start - first).Ticks / TimeSpan.TicksPerSecond);
-        var (index, row) = (-1, (QuarterRates?)null);
-        for (var i = 0; i < seconds.Length; i++)
-        {
-            var second = seconds[i] + shift;
-            var quarter = second / QuarterSeconds;
-            if (quarter != index)
-                (index, row) = (quarter, quarters.GetValueOrDefault(first.AddSeconds(quarter * QuarterSeconds)));
-            (rows[i], at[i]) = (row, row is null ? 0
-                : (QuarterRates.Span(second - quarter * QuarterSeconds, row.Offset) + 1) * row.Columns);
-        }
-        var byColumn = new double?[]?[columns];
-        for (var c = 0; c < columns; c++)
-        {
-            if (c == baseColumn)
-                continue;
-            var rates = byColumn[c] = new double?[seconds.Length];
-            for (var i = 0; i < seconds.Length; i++)
-            {
-                if (rows[i] is { } r && c < r.Columns && r.Rates[at[i] + c] is var rate && !double.IsNaN(rate))
-                    rates[i] = rate;
-            }
-        }
-        return new PieceRates(baseColumn, byColumn);
+        var spans = Spans(start, seconds, quarters);
+        return new PieceRates(baseColumn, Enumerable.Range(0, columns)
+            .Select(c => c == baseColumn ? null : Column(spans, c)).ToArray());
     }
 
     /// <summary>Column <paramref name="column"/>'s rate at each of the piece's sample times.</summary>
     public static double?[] Column(
-        DateTime start, int[] seconds, IReadOnlyDictionary<DateTime, QuarterRates> quarters, int column)
+        DateTime start, int[] seconds, IReadOnlyDictionary<DateTime, QuarterRates> quarters, int column) =>
+        Column(Spans(start, seconds, quarters), column);
+
+    private static double?[] Column((QuarterRates? Row, int At)[] spans, int column)
     {
-        var rates = new double?[seconds.Length];
-        // Whole seconds from the piece's start to its first quarter's: the samples then walk the quarters in order.
+        var rates = new double?[spans.Length];
+        for (var i = 0; i < spans.Length; i++)
+        {
+            if (spans[i].Row is { } r && column < r.Columns && r.Rates[spans[i].At + column] is var rate
+                && !double.IsNaN(rate))
+                rates[i] = rate;
+        }
+        return rates;
+    }
+
+    /// <summary>
+    /// Each sample's quarter row and where its span's rates start in it: the samples walk the quarters in order, from
+    /// the whole seconds between the piece's start and its first quarter's.
+    /// </summary>
+    private static (QuarterRates? Row, int At)[] Spans(
+        DateTime start, int[] seconds, IReadOnlyDictionary<DateTime, QuarterRates> quarters)
+    {
+        var spans = new (QuarterRates?, int)[seconds.Length];
         var first = QuarterRates.QuarterOf(start);
         var shift = (int)((start - first).Ticks / TimeSpan.TicksPerSecond);
         var (index, row) = (-1, (QuarterRates?)null);
@@ -53,9 +48,10 @@ public static class PieceRatesOf
             var quarter = second / QuarterSeconds;
             if (quarter != index)
                 (index, row) = (quarter, quarters.GetValueOrDefault(first.AddSeconds(quarter * QuarterSeconds)));
-            rates[i] = row?.Of(second - quarter * QuarterSeconds, column);
+            spans[i] = (row, row is null ? 0
+                : (QuarterRates.Span(second - quarter * QuarterSeconds, row.Offset) + 1) * row.Columns);
         }
-        return rates;
+        return spans;
     }
 
     private const int QuarterSeconds = 15 * 60;
