@@ -8,6 +8,7 @@ using Btc.Api.Access;
 using Btc.Api.Dashboard;
 using Btc.Api.Health;
 using Btc.Api.Live;
+using Btc.Api.Page;
 using Btc.Api.Stocks;
 using Btc.Data;
 using Btc.Data.Freshness;
@@ -47,6 +48,7 @@ public static class ApiSetup
         services.AddOpenApi();
         services.AddHealth(builder.Configuration);
         services.AddDashboard(builder.Configuration);
+        services.AddPage();
         return builder;
     }
 
@@ -75,6 +77,7 @@ public static class ApiSetup
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseRequestTimeouts();
+        app.UsePage();
         app.UseApiKeys();
         app.UseRateLimiter();
 
@@ -88,6 +91,7 @@ public static class ApiSetup
         app.MapBudget();
         app.MapHealth();
         app.MapDashboard();
+        app.MapPage();
         return app;
     }
 }

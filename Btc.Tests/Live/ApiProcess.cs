@@ -19,16 +19,22 @@ public sealed class ApiProcess : IDisposable
     public int Port { get; }
     public HttpClient Http { get; }
 
-    /// <summary>Starts the API and waits until its live streams would open.</summary>
-    public static async Task<ApiProcess> StartAsync(string connectionString)
+    /// <summary>
+    /// Starts the API and waits until its live streams would open (with keys required, until it answers: the
+    /// stream's check asks for a key first).
+    /// </summary>
+    public static async Task<ApiProcess> StartAsync(string connectionString, params (string Key, string Value)[] more)
     {
         var port = FreePort();
-        var output = ProgramOutput.Of(BuiltProgram.Start("Btc.Api", new Dictionary<string, string>
+        var settings = new Dictionary<string, string>
         {
             ["ConnectionStrings__Btc"] = connectionString,
             ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}",
             ["Api__RequestsPerSecond"] = "0",
-        }));
+        };
+        foreach (var (key, value) in more)
+            settings[key] = value;
+        var output = ProgramOutput.Of(BuiltProgram.Start("Btc.Api", settings));
         var api = new ApiProcess(output, port);
         await Eventually.Until(async () =>
             {
@@ -41,7 +47,7 @@ public sealed class ApiProcess : IDisposable
                 {
                     return HttpStatusCode.ServiceUnavailable;
                 }
-            }, s => s == HttpStatusCode.OK || output.Process.HasExited, TimeSpan.FromSeconds(60),
+            }, s => s is HttpStatusCode.OK or HttpStatusCode.Unauthorized || output.Process.HasExited, TimeSpan.FromSeconds(60),
             "the API process's live streams ready");
         return api;
     }
