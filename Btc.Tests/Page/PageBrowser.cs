@@ -37,6 +37,9 @@ public sealed class PageBrowser : IDisposable
 
     public string Url => _driver.Url;
 
+    /// <summary>The address and the document as they are now.</summary>
+    public string Page() => _driver.Url + _driver.PageSource;
+
     public void Open(string url) => _driver.Navigate().GoToUrl(url);
 
     public void Resize(int width, int height) => _driver.Manage().Window.Size = new Size(width, height);

@@ -12,6 +12,14 @@ using Npgsql;
 // dotnet run -c Release --project tools/Btc.Benchmarks -- fill --coins N --hours H --connection "<connection string>"
 if (args is ["fill", .. var fillArgs])
     return await FillCommand.RunAsync(fillArgs);
+// dotnet run -c Release --project tools/Btc.Benchmarks -- page [--coins 1000] [--minutes 10] [--screenshot PNG]
+if (args is ["page", .. var pageArgs])
+{
+    var page = new Report();
+    await PageBenchmark.RunAsync(pageArgs, page);
+    page.Print(Console.Out);
+    return 0;
+}
 // dotnet run -c Release --project tools/Btc.Benchmarks -- live --subscribers 10000
 if (args is ["live", "--subscribers", var count])
 {

@@ -141,6 +141,7 @@ async function loadChart() {
     say('');
     headline(last);
     window.btcChart.view = view;
+    window.btcChart.drawnAt = performance.now();
     window.btcChart.drawn++;
     live = new LiveFeed(state.coin, state.currency, w.kind === 'line' ? last?.[0] : undefined, livePrice,
       sentence => { $('live').textContent = sentence; });
