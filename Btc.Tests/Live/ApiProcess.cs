@@ -47,7 +47,8 @@ public sealed class ApiProcess : IDisposable
                 {
                     return HttpStatusCode.ServiceUnavailable;
                 }
-            }, s => s is HttpStatusCode.OK or HttpStatusCode.Unauthorized || output.Process.HasExited, TimeSpan.FromSeconds(60),
+            }, s => s is HttpStatusCode.OK or HttpStatusCode.Unauthorized || output.Process.HasExited,
+            TimeSpan.FromSeconds(60),
             "the API process's live streams ready");
         return api;
     }

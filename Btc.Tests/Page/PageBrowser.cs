@@ -21,7 +21,8 @@ public sealed class PageBrowser : IDisposable
 
     public PageBrowser(int width = 1440, int height = 900)
     {
-        var service = ChromeDriverService.CreateDefaultService(Path.GetDirectoryName(Driver)!, Path.GetFileName(Driver));
+        var service = ChromeDriverService.CreateDefaultService(
+            Path.GetDirectoryName(Driver)!, Path.GetFileName(Driver));
         service.HideCommandPromptWindow = true;
         service.SuppressInitialDiagnosticInformation = true;
         var options = new ChromeOptions { BinaryLocation = Chromium };
@@ -58,7 +59,8 @@ public sealed class PageBrowser : IDisposable
     {
         try
         {
-            new WebDriverWait(_driver, Deadline) { PollingInterval = TimeSpan.FromMilliseconds(100) }.Until(_ => done());
+            new WebDriverWait(_driver, Deadline) { PollingInterval = TimeSpan.FromMilliseconds(100) }
+                .Until(_ => done());
         }
         catch (WebDriverTimeoutException)
         {

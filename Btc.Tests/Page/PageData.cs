@@ -72,7 +72,7 @@ public static class PageData
                 new { minutes = DateOnly.FromDateTime(minute).AddDays(-7), hours = DateOnly.FromDateTime(first) });
     }
 
-    /// <summary>A new price of the coin, stored as a poll cycle's page stores it (the live streams hear of it).</summary>
+    /// <summary>A new price of the coin, stored as a cycle's page stores it (the live streams hear of it).</summary>
     public static async Task<(long Unix, double Usd)> StoreNewPriceAsync(NpgsqlDataSource db, string coinId, double usd)
     {
         var now = DateTime.UtcNow;
