@@ -8,6 +8,7 @@ using Btc.Api.Access;
 using Btc.Api.Dashboard;
 using Btc.Api.Health;
 using Btc.Api.Live;
+using Btc.Api.Replicas;
 using Btc.Api.Stocks;
 using Btc.Data;
 using Btc.Data.Freshness;
@@ -34,6 +35,7 @@ public static class ApiSetup
         services.AddSingleton(provider => new DataChanges(
             ConnectionStrings.Primary(builder.Configuration), provider.GetRequiredService<ILogger<DataChanges>>()));
         services.AddHostedService(provider => provider.GetRequiredService<DataChanges>());
+        services.AddReplicas(builder.Configuration);
         services.AddSingleton<ServedDataCache>();
         services.AddSingleton<StockLookup>();
         services.AddLive();
