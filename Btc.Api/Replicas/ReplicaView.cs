@@ -39,7 +39,9 @@ public sealed class ReplicaView
             return _peers.Values.Sum(peer => peer.Streams.GetValueOrDefault(client));
     }
 
-    /// <summary>The live replicas as just read: the others' counts replace what was known, unless a notice is newer.</summary>
+    /// <summary>
+    /// The live replicas as just read: the others' counts replace what was known, unless a notice is newer.
+    /// </summary>
     public void Read(IReadOnlyList<ReplicaBeat> live)
     {
         lock (_lock)
@@ -54,7 +56,9 @@ public sealed class ReplicaView
         }
     }
 
-    /// <summary>A heartbeat could not be read: past <see cref="ReplicaHeartbeat.LiveFor"/>, this replica stands alone.</summary>
+    /// <summary>
+    /// A heartbeat could not be read: past <see cref="ReplicaHeartbeat.LiveFor"/>, this replica stands alone.
+    /// </summary>
     public void Unread()
     {
         lock (_lock)

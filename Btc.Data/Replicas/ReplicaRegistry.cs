@@ -13,7 +13,7 @@ public sealed class ReplicaRegistry(NpgsqlDataSource db)
 {
     public const string Channel = "btc_api_streams";
 
-    /// <summary>Stores <paramref name="mine"/> and returns every replica seen within <paramref name="liveFor"/>.</summary>
+    /// <summary>Stores <paramref name="mine"/>; returns every replica seen within <paramref name="liveFor"/>.</summary>
     public async Task<IReadOnlyList<ReplicaBeat>> BeatAsync(ReplicaBeat mine, TimeSpan liveFor, CancellationToken ct)
     {
         await using var connection = await db.OpenConnectionAsync(ct);
@@ -38,7 +38,7 @@ public sealed class ReplicaRegistry(NpgsqlDataSource db)
             r.Id, JsonSerializer.Deserialize<Dictionary<string, int>>(r.Streams)!, r.Version)).ToArray();
     }
 
-    /// <summary>Removes this replica's row: stopping, it stops counting at once rather than when it goes stale.</summary>
+    /// <summary>Removes this replica's row: stopping, it stops counting at once, not when it goes stale.</summary>
     public async Task LeaveAsync(Guid replicaId, CancellationToken ct)
     {
         await using var connection = await db.OpenConnectionAsync(ct);

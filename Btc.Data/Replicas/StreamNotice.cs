@@ -12,7 +12,7 @@ public sealed record StreamNotice(Guid ReplicaId, string Client, int Count, long
 {
     public string ToPayload() => JsonSerializer.Serialize(this, JsonSerializerOptions.Web);
 
-    /// <summary>The notice in a payload, or null when it is not one (anyone connected may notify the channel).</summary>
+    /// <summary>The notice in a payload, or null when it is none (anyone connected may notify the channel).</summary>
     public static StreamNotice? Parse(string payload)
     {
         try

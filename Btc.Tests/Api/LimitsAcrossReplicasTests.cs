@@ -4,6 +4,7 @@ using System.Net;
 using System.Text.RegularExpressions;
 using Btc.Tests.Infrastructure;
 using Btc.Tests.Live;
+using Npgsql;
 using Xunit.Abstractions;
 
 namespace Btc.Tests.Api;
@@ -65,6 +66,30 @@ public sealed partial class LimitsAcrossReplicasTests(ITestOutputHelper output)
             stream.Response.Dispose();
     }
 
+    [Fact]
+    public async Task A_replica_that_cannot_reach_the_registry_keeps_serving_with_limits_of_its_own()
+    {
+        await using var db = await DatabaseFixture.CreateAsync();
+        var direct = new NpgsqlConnectionStringBuilder(db.ConnectionString);
+        using var link = new TcpForwarder(direct.Host!, direct.Port);
+        link.Open();
+        var linked = new NpgsqlConnectionStringBuilder(db.ConnectionString) { Host = "127.0.0.1", Port = link.Port };
+        var settings = Limits.Select(l => (l.Item1.Replace("__", ":"), l.Item2)).ToArray();
+        // It writes (and hears) through a link the test cuts, and reads the database directly, as from a replica.
+        await using var cut = new ApiFactory(linked.ConnectionString, TimeProvider.System,
+            [.. settings, ("ConnectionStrings:BtcReadOnly", db.ConnectionString)]);
+        await using var other = new ApiFactory(db.ConnectionString, TimeProvider.System, settings);
+        using var cutHttp = cut.CreateClient();
+        using var otherHttp = other.CreateClient();
+        await AllSeeAsync([cutHttp, otherHttp], 2);
+
+        link.Close();
+        await AllSeeAsync([cutHttp], 1);
+        var alone = await AdmittedRateAsync([cutHttp], ApiFactory.RemoteAddressHeader, "203.0.113.5");
+
+        alone.Should().BeInRange(Rate * 0.8, Rate * 1.2, "alone, the replica gives a client the whole rate");
+    }
+
     private sealed record OpenStream(ApiProcess Api, HttpResponseMessage Response);
 
     /// <summary>
@@ -72,7 +97,10 @@ public sealed partial class LimitsAcrossReplicasTests(ITestOutputHelper output)
     /// asks at a quarter of it, and returns the requests a second admitted over a window after its burst is spent;
     /// the other client must get every answer.
     /// </summary>
-    private static async Task<double> AdmittedRateAsync(ApiProcess[] replicas, string client)
+    private static Task<double> AdmittedRateAsync(ApiProcess[] replicas, string client) =>
+        AdmittedRateAsync(replicas.Select(r => r.Http).ToArray(), "X-Forwarded-For", client);
+
+    private static async Task<double> AdmittedRateAsync(HttpClient[] replicas, string header, string client)
     {
         var warmUp = TimeSpan.FromSeconds(1.5);
         var window = TimeSpan.FromSeconds(5);
@@ -84,9 +112,9 @@ public sealed partial class LimitsAcrossReplicasTests(ITestOutputHelper output)
         {
             // However late the loop wakes on a loaded machine, the requests due by now go out.
             for (; mine < clock.Elapsed.TotalSeconds * Rate * 2.5; mine++)
-                sent.Add((clock.Elapsed, client, GetAsync(replicas[mine % replicas.Length], client)));
+                sent.Add((clock.Elapsed, client, GetAsync(replicas[mine % replicas.Length], header, client)));
             for (; others < clock.Elapsed.TotalSeconds * Rate / 4; others++)
-                sent.Add((clock.Elapsed, other, GetAsync(replicas[others % replicas.Length], other)));
+                sent.Add((clock.Elapsed, other, GetAsync(replicas[others % replicas.Length], header, other)));
             await Task.Delay(10);
         }
         await Task.WhenAll(sent.Select(s => s.Status));
@@ -97,15 +125,15 @@ public sealed partial class LimitsAcrossReplicasTests(ITestOutputHelper output)
         return measured.Count(s => s == HttpStatusCode.OK) / window.TotalSeconds;
     }
 
-    private static async Task<HttpStatusCode> GetAsync(ApiProcess api, string client)
+    private static async Task<HttpStatusCode> GetAsync(HttpClient http, string header, string client)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, "/stock");
-        request.Headers.Add("X-Forwarded-For", client);
-        using var response = await api.Http.SendAsync(request);
+        request.Headers.Add(header, client);
+        using var response = await http.SendAsync(request);
         return response.StatusCode;
     }
 
-    /// <summary>Opens <paramref name="count"/> streams one after another over the replicas; returns those admitted.</summary>
+    /// <summary>Opens <paramref name="count"/> streams one by one over the replicas; returns those admitted.</summary>
     private static async Task<List<OpenStream>> OpenStreamsAsync(ApiProcess[] replicas, string client, int count)
     {
         var open = new List<OpenStream>();
@@ -127,8 +155,11 @@ public sealed partial class LimitsAcrossReplicasTests(ITestOutputHelper output)
     }
 
     /// <summary>Waits until every replica counts <paramref name="live"/> replicas (btc_api_replicas).</summary>
-    private static Task AllSeeAsync(ApiProcess[] replicas, int live) => Eventually.Until(
-        async () => await Task.WhenAll(replicas.Select(async r => Seen(await r.Http.GetStringAsync("/metrics")))),
+    private static Task AllSeeAsync(ApiProcess[] replicas, int live) =>
+        AllSeeAsync(replicas.Select(r => r.Http).ToArray(), live);
+
+    private static Task AllSeeAsync(HttpClient[] replicas, int live) => Eventually.Until(
+        async () => await Task.WhenAll(replicas.Select(async r => Seen(await r.GetStringAsync("/metrics")))),
         seen => seen.All(n => n == live), TimeSpan.FromSeconds(25), $"every replica to see {live} replicas");
 
     private static int Seen(string metrics) =>
