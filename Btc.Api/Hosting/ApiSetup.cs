@@ -9,6 +9,7 @@ using Btc.Api.Dashboard;
 using Btc.Api.Health;
 using Btc.Api.Live;
 using Btc.Api.Page;
+using Btc.Api.Replicas;
 using Btc.Api.Stocks;
 using Btc.Data;
 using Btc.Data.Freshness;
@@ -35,6 +36,7 @@ public static class ApiSetup
         services.AddSingleton(provider => new DataChanges(
             ConnectionStrings.Primary(builder.Configuration), provider.GetRequiredService<ILogger<DataChanges>>()));
         services.AddHostedService(provider => provider.GetRequiredService<DataChanges>());
+        services.AddReplicas(builder.Configuration);
         services.AddSingleton<ServedDataCache>();
         services.AddSingleton<StockLookup>();
         services.AddLive();

@@ -26,9 +26,9 @@ public static class LiveEndpoints
         "from storage, then the live ones: no gap, no duplicate. Points filled later from CoinGecko's history are " +
         "not pushed. A comment every 15 s keeps proxies from closing an idle stream. A stream the server ends (it " +
         "stops, or the client fell behind) ends with an event of type 'end' and a retry hint. At most " +
-        "Api__MaxStreamsPerClient streams per client (429) and Api__MaxStreams per process (503), both with " +
-        "Retry-After. With keys required, send X-Api-Key (a browser's EventSource cannot: read the stream with " +
-        "fetch); a key never goes in the URL.";
+        "Api__MaxStreamsPerClient streams per client across the replicas (429) and Api__MaxStreams per process " +
+        "(503), both with Retry-After. With keys required, send X-Api-Key (a browser's EventSource cannot: read the " +
+        "stream with fetch); a key never goes in the URL.";
 
     private const string MarketDescription =
         "Server-Sent Events: one event per committed page of the poll cycles, id its position on the commit cursor, " +
@@ -79,7 +79,7 @@ public static class LiveEndpoints
             return BadRequest("Resume point too old",
                 $"Minute samples are kept from {minutesFrom:O}; ask for the older ones with GET " +
                 $"/stock/{stockId}/{currency}.");
-        if (Admit(http, feed, limits, metrics, "coin") is { } refused)
+        if (await AdmitAsync(http, feed, limits, metrics, "coin") is { } refused)
             return refused;
         return Stream(http, ct => streams.CoinAsync(http.Response, coinKey, found!, after, ct));
     }
@@ -109,7 +109,7 @@ public static class LiveEndpoints
         if (after is { } a && a < (await commits.SpanAsync(ct)).ResumableAfter)
             return BadRequest("Resume point too old",
                 $"Position {a} was dropped with the minute samples; reconnect without {LastEventId}.");
-        if (Admit(http, feed, limits, metrics, "market") is { } refused)
+        if (await AdmitAsync(http, feed, limits, metrics, "market") is { } refused)
             return refused;
         return Stream(http, ct => streams.MarketAsync(http.Response, found, coinKeys, after, ct));
     }
@@ -130,7 +130,7 @@ public static class LiveEndpoints
     }
 
     /// <summary>Takes a place for the stream, or says why not (with Retry-After); HEAD takes none.</summary>
-    private static ProblemHttpResult? Admit(
+    private static async Task<ProblemHttpResult?> AdmitAsync(
         HttpContext http, LiveFeed feed, StreamLimits limits, BtcMetrics metrics, string stream)
     {
         if (!feed.Ready)
@@ -139,7 +139,7 @@ public static class LiveEndpoints
         if (HeadRequests.IsHead(http))
             return null;
         var client = RateLimits.Client(http);
-        switch (limits.TryOpen(client))
+        switch (await limits.TryOpenAsync(client))
         {
             case Admission.ClientAtCap:
                 return Refused(http, StatusCodes.Status429TooManyRequests, 10, "Too many streams",

@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using Btc.Api.Replicas;
 using Btc.Hosting.Telemetry;
 using Hangfire;
 
@@ -6,15 +7,18 @@ namespace Btc.Api.Telemetry;
 
 /// <summary>
 /// Hangfire's jobs by state, read from its storage when scraped. Exported by the API only: every worker replica
-/// shares the storage, and N exporters would count every job N times.
+/// shares the storage, and N exporters would count every job N times. And the live API replicas this one sees.
 /// </summary>
-public sealed class ApiGauges(BtcMetrics metrics, JobStorage storage) : IHostedService
+public sealed class ApiGauges(BtcMetrics metrics, JobStorage storage, ReplicaView replicas) : IHostedService
 {
     public Task StartAsync(CancellationToken cancellationToken)
     {
         metrics.Meter.CreateObservableGauge(
             "btc.hangfire.jobs", Jobs,
             description: "Hangfire jobs by state (enqueued, scheduled, processing, failed, succeeded).");
+        metrics.Meter.CreateObservableGauge(
+            "btc.api.replicas", () => replicas.Count,
+            description: "Live API replicas this one sees (itself included), which share each client's limits.");
         return Task.CompletedTask;
     }
 

@@ -1,3 +1,4 @@
+using Btc.Data.Replicas;
 using Dapper;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -9,7 +10,8 @@ namespace Btc.Data.Freshness;
 /// The channel on which writers of what the API serves (a page's prices, the ranks, retention) say that they
 /// committed, and the API's listener on it. The API keys its caches on <see cref="Version"/>, which moves with every
 /// such commit, so a page's prices are served as soon as the notice arrives (a millisecond after its commit) while a
-/// repeated request never leaves the process.
+/// repeated request never leaves the process. The same connection hears the other API replicas' stream counts
+/// (<see cref="ReplicaRegistry.Channel"/>), which move no version.
 /// </summary>
 public sealed class DataChanges(string connectionString, ILogger<DataChanges> log) : BackgroundService
 {
@@ -29,6 +31,12 @@ public sealed class DataChanges(string connectionString, ILogger<DataChanges> lo
     /// streams' reader, which then reads the commit cursor.
     /// </summary>
     public event Action? Changed;
+
+    /// <summary>
+    /// Raised with the payload of every notice on <see cref="ReplicaRegistry.Channel"/> (a replica's stream count);
+    /// missed ones are not raised again: the replicas' heartbeats carry the counts too.
+    /// </summary>
+    public event Action<string>? StreamsNoticed;
 
     /// <summary>Whether notices arrive: while they do not, nothing served may be taken from a cache.</summary>
     public bool Listening => _listening;
@@ -57,10 +65,16 @@ public sealed class DataChanges(string connectionString, ILogger<DataChanges> lo
             try
             {
                 await using var connection = new NpgsqlConnection(listener);
-                connection.Notification += (_, _) => OnChanged();
+                connection.Notification += (_, notice) =>
+                {
+                    if (notice.Channel == ReplicaRegistry.Channel)
+                        StreamsNoticed?.Invoke(notice.Payload);
+                    else
+                        OnChanged();
+                };
                 await connection.OpenAsync(stoppingToken);
-                await connection.ExecuteAsync(
-                    new CommandDefinition($"LISTEN {Channel}", cancellationToken: stoppingToken));
+                await connection.ExecuteAsync(new CommandDefinition(
+                    $"LISTEN {Channel}; LISTEN {ReplicaRegistry.Channel}", cancellationToken: stoppingToken));
                 // Changes committed while nobody listened are not announced again.
                 OnChanged();
                 _listening = true;

@@ -20,21 +20,22 @@ public sealed class ApiProcess : IDisposable
     public HttpClient Http { get; }
 
     /// <summary>
-    /// Starts the API and waits until its live streams would open (with keys required, until it answers: the
-    /// stream's check asks for a key first).
+    /// Starts the API (with <paramref name="settings"/> over the defaults: no rate limit) and waits until its live
+    /// streams would open.
     /// </summary>
-    public static async Task<ApiProcess> StartAsync(string connectionString, params (string Key, string Value)[] more)
+    public static async Task<ApiProcess> StartAsync(
+        string connectionString, params (string Key, string Value)[] settings)
     {
         var port = FreePort();
-        var settings = new Dictionary<string, string>
+        var environment = new Dictionary<string, string>
         {
             ["ConnectionStrings__Btc"] = connectionString,
             ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}",
             ["Api__RequestsPerSecond"] = "0",
         };
-        foreach (var (key, value) in more)
-            settings[key] = value;
-        var output = ProgramOutput.Of(BuiltProgram.Start("Btc.Api", settings));
+        foreach (var (key, value) in settings)
+            environment[key] = value;
+        var output = ProgramOutput.Of(BuiltProgram.Start("Btc.Api", environment));
         var api = new ApiProcess(output, port);
         await Eventually.Until(async () =>
             {
@@ -52,6 +53,9 @@ public sealed class ApiProcess : IDisposable
             "the API process's live streams ready");
         return api;
     }
+
+    /// <summary>What an out-of-memory killer or a pulled plug does: no goodbye.</summary>
+    public void Kill() => Output.Process.Kill();
 
     /// <summary>What docker stop and Kubernetes send.</summary>
     public void Terminate() => Process.Start("kill", ["-TERM", Output.Process.Id.ToString()])!.WaitForExit();
