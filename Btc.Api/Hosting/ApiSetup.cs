@@ -3,6 +3,9 @@ using Btc.Hosting.Telemetry;
 using OpenTelemetry.Metrics;
 using Btc.Hosting.Startup;
 using Btc.Api.Budget;
+using Btc.Api.Coins;
+using Btc.Api.Currencies;
+using Btc.Api.Volatility;
 using Btc.Api.Cycles;
 using Btc.Api.Access;
 using Btc.Api.Dashboard;
@@ -39,6 +42,7 @@ public static class ApiSetup
         services.AddReplicas(builder.Configuration);
         services.AddSingleton<ServedDataCache>();
         services.AddSingleton<StockLookup>();
+        services.AddSingleton<CoinSearch>();
         services.AddLive();
         services.BindValidated<ProxyOptions>(ProxyOptions.Section);
         services.AddProblemDetails();
@@ -86,6 +90,9 @@ public static class ApiSetup
         app.MapOpenApi();
         app.MapScalarApiReference("/docs");
         app.MapStocks();
+        app.MapCoins();
+        app.MapVolatility();
+        app.MapCurrencies();
         app.MapLive();
         app.MapCycles();
         // Prometheus text; no key and no rate limit (OpenPaths), like health.

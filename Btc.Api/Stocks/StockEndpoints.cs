@@ -8,6 +8,10 @@ using Btc.Data.Currencies;
 using Btc.Data.Prices;
 using Btc.Data.History.Series;
 using Btc.Data.Volatility;
+using Btc.Api.Hosting;
+using Btc.Api.Volatility;
+using static Btc.Api.Volatility.MeasureNames;
+using static Btc.Api.Hosting.Problems;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 
@@ -19,13 +23,11 @@ public static class StockEndpoints
     public static readonly string[] Templates =
     [
         "/stock", "/stock/<stock_id>/<currency>", "/stock/<stock_id>/<currency>/volatility_rank", "/cycles", "/budget",
+        "/coins", "/volatility", "/currencies",
     ];
 
     /// <summary>How many points of a minute series were filled from CoinGecko history (docs/decisions/0004).</summary>
     public const string FilledHeader = "X-Filled-Points";
-
-    private const string LogReturn = "log_return_stddev";
-    private const string Price = "price_stddev";
 
     private const string SeriesSummary =
         "A coin's prices in a currency as [[unix_seconds, price], …], oldest first; or its hour or day bars.";
@@ -159,20 +161,15 @@ public static class StockEndpoints
         [FromRoute(Name = "stock_id")] string stockId, string currency, string? measure,
         StockLookup lookup, VolatilityStore volatility, ServedDataCache cache, CancellationToken ct)
     {
-        var chosen = (measure ?? LogReturn) switch
-        {
-            LogReturn => VolatilityMeasure.LogReturnStddev,
-            Price => VolatilityMeasure.PriceStddev,
-            _ => (VolatilityMeasure?)null,
-        };
-        if (chosen is null)
-            return BadRequest("Unknown measure", $"'measure' must be {LogReturn} or {Price}, not '{measure}'.");
+        var (chosen, unknown) = MeasureNames.Parse(measure);
+        if (unknown is not null)
+            return unknown;
         var (coinKey, found, problem) = await ResolveAsync(stockId, currency, lookup, ct);
         if (problem is not null)
             return problem;
 
-        var body = await cache.GetOrCreateAsync(("rank", coinKey, found!.CurrencyKey, chosen.Value), async () =>
-            await volatility.FindAsync(coinKey, found.CurrencyKey, chosen.Value, ct) is { } rank
+        var body = await cache.GetOrCreateAsync(("rank", coinKey, found!.CurrencyKey, chosen), async () =>
+            await volatility.FindAsync(coinKey, found.CurrencyKey, chosen, ct) is { } rank
                 ? JsonSerializer.SerializeToUtf8Bytes(new VolatilityRankResponse(
                     rank.Rank, rank.OutOf, measure ?? LogReturn, rank.Volatility, rank.AsOf))
                 : null);
@@ -191,8 +188,7 @@ public static class StockEndpoints
             return (0, null, NotFound("Unknown coin",
                 $"No coin has the CoinGecko id '{stockId}'; GET /stock lists the ids with prices."));
         if (await lookup.CurrencyAsync(currency, ct) is not { } found)
-            return (0, null, NotFound("Unknown currency",
-                $"'{currency}' is not a CoinGecko vs-currency this service stores (e.g. usd, eur, btc)."));
+            return (0, null, UnknownCurrency(currency));
         return (coinKey, found, null);
     }
 
@@ -247,10 +243,4 @@ public static class StockEndpoints
         "filled" => SeriesSource.Filled,
         _ => null,
     };
-
-    private static ProblemHttpResult NotFound(string title, string detail) =>
-        TypedResults.Problem(detail, statusCode: StatusCodes.Status404NotFound, title: title);
-
-    private static ProblemHttpResult BadRequest(string title, string detail) =>
-        TypedResults.Problem(detail, statusCode: StatusCodes.Status400BadRequest, title: title);
 }

@@ -28,15 +28,19 @@ public sealed class StockLookup(CoinStore coins, CurrencyStore currencies, BarRe
         return found;
     }
 
-    public async Task<Currency?> CurrencyAsync(string code, CancellationToken ct)
-    {
-        var all = await cache.GetOrCreateAsync("currencies", async entry =>
+    public async Task<Currency?> CurrencyAsync(string code, CancellationToken ct) =>
+        (await CurrenciesAsync(ct)).GetValueOrDefault(code);
+
+    /// <summary>The codes of the currencies stored (lowercase, as CoinGecko gives them), in code-point order.</summary>
+    public async Task<IReadOnlyList<string>> CurrencyCodesAsync(CancellationToken ct) =>
+        (await CurrenciesAsync(ct)).Keys.Order(StringComparer.Ordinal).ToArray();
+
+    private async Task<Dictionary<string, Currency>> CurrenciesAsync(CancellationToken ct) =>
+        (await cache.GetOrCreateAsync("currencies", async entry =>
         {
             entry.SetAbsoluteExpiration(Keep).SetSize(4096);
             return (await currencies.ListAsync(ct)).ToDictionary(c => c.Code, StringComparer.OrdinalIgnoreCase);
-        });
-        return all!.GetValueOrDefault(code);
-    }
+        }))!;
 
     public async Task<HistoryTiers> TiersAsync(CancellationToken ct) =>
         (await cache.GetOrCreateAsync("tiers", async entry =>

@@ -81,6 +81,26 @@ public sealed class BackfillStore(NpgsqlDataSource db)
     }
 
     /// <summary>
+    /// The calls a new install's first day still needs (one per task not done), reserved from the month before the
+    /// cadence is fitted to it: the tasks of the recorded first-day gap, or <paramref name="expected"/> before the gap
+    /// is recorded while the install is new (no cycle more than an hour old); 0 once it is filled or never will be.
+    /// </summary>
+    public async Task<int> FirstDayCallsLeftAsync(int expected, CancellationToken ct = default)
+    {
+        await using var connection = await db.OpenConnectionAsync(ct);
+        return await connection.ExecuteScalarAsync<int>(new CommandDefinition("""
+            SELECT CASE
+                WHEN EXISTS (SELECT 1 FROM backfill_gap WHERE kind = 'first-day') THEN
+                    (SELECT count(*)::integer FROM backfill_task t JOIN backfill_gap g USING (gap_id)
+                     WHERE g.kind = 'first-day' AND t.done_at IS NULL)
+                WHEN EXISTS (SELECT 1 FROM poll_cycle WHERE scheduled_for <= clock_timestamp() - interval '1 hour')
+                    THEN 0
+                ELSE @expected
+            END
+            """, new { expected }, cancellationToken: ct));
+    }
+
+    /// <summary>
     /// Takes the next task no other replica holds and none put off, oldest gap first (from <paramref name="horizon"/>
     /// on: older points would be dropped with the minute samples), and keeps it locked in a transaction until
     /// <see cref="BackfillClaim.CompleteAsync"/> stores its points (or the claim is disposed: the task stays to do).

@@ -54,17 +54,25 @@ public sealed class CoinStore(NpgsqlDataSource db)
 
     /// <summary>The ids of coins with a price stored for <paramref name="window"/>, in code-point order.</summary>
     public async Task<IReadOnlyList<string>> ListIdsWithPricesAsync(PriceWindow window, CancellationToken ct = default)
+        => (await ListWithPricesAsync(window, ct)).Select(c => c.Id).ToArray();
+
+    /// <summary>
+    /// The coins with a price stored for <paramref name="window"/>, with the symbol and name of CoinGecko's list, in
+    /// code-point order of id.
+    /// </summary>
+    public async Task<IReadOnlyList<CoinListEntry>> ListWithPricesAsync(
+        PriceWindow window, CancellationToken ct = default)
     {
         await using var connection = await db.OpenConnectionAsync(ct);
-        var ids = await connection.QueryAsync<string>(new CommandDefinition("""
-            SELECT id FROM coin c
+        var coins = await connection.QueryAsync<CoinListEntry>(new CommandDefinition("""
+            SELECT id AS Id, symbol AS Symbol, name AS Name FROM coin c
             WHERE EXISTS (SELECT 1 FROM price_sample p
                           WHERE p.coin_key = c.coin_key AND p.last_updated_at >= @From AND p.last_updated_at < @To)
                OR EXISTS (SELECT 1 FROM price_piece p
                           WHERE p.coin_key = c.coin_key AND p.start > @From - interval '1 hour' AND p.start < @To)
             ORDER BY id
             """, window, cancellationToken: ct));
-        return ids.AsList();
+        return coins.AsList();
     }
 
     public async Task<int?> FindKeyAsync(string id, CancellationToken ct = default)

@@ -78,6 +78,40 @@ public sealed class VolatilityStore
     }
 
     /// <summary>
+    /// The first <paramref name="limit"/> coins of a currency's ranking by <paramref name="measure"/>: the most
+    /// volatile first, or the least when <paramref name="mostFirst"/> is false; ties in id order either way. One
+    /// statement, so that the count and the coins come from the same recompute.
+    /// </summary>
+    public async Task<VolatilityBoard> BoardAsync(
+        short currencyKey, VolatilityMeasure measure, bool mostFirst, int limit, CancellationToken ct = default)
+    {
+        await using var connection = await _db.OpenConnectionAsync(ct);
+        var rows = (await connection.QueryAsync<BoardRow>(new CommandDefinition("""
+            SELECT k.as_of AS AsOf, k.out_of AS OutOf, x.rank AS Rank, x.id AS Id, x.symbol AS Symbol,
+                   x.name AS Name, x.volatility AS Volatility
+            FROM volatility_ranking k
+            LEFT JOIN LATERAL (
+                SELECT r.rank[@currencyKey] AS rank, c.id, c.symbol, c.name, r.volatility[@currencyKey] AS volatility
+                FROM volatility_rank r JOIN coin c USING (coin_key)
+                WHERE r.measure = k.measure AND r.rank[@currencyKey] IS NOT NULL
+                ORDER BY r.rank[@currencyKey] * @direction, c.id
+                LIMIT @limit) x ON true
+            WHERE k.currency_key = @currencyKey AND k.measure = @measure
+            """,
+            new { currencyKey = (int)currencyKey, measure = (short)measure, direction = mostFirst ? 1 : -1, limit },
+            cancellationToken: ct))).AsList();
+        if (rows.Count == 0)
+            return new VolatilityBoard(null, 0, []);
+        var coins = rows.Where(r => r.Id is not null)
+            .Select(r => new RankedCoin(r.Rank!.Value, r.Id!, r.Symbol!, r.Name!, r.Volatility!.Value)).ToArray();
+        return new VolatilityBoard(rows[0].AsOf, rows[0].OutOf, coins);
+    }
+
+    /// <summary>A row of <see cref="BoardAsync"/>: the ranking's, and a coin's (null when it ranks none).</summary>
+    private sealed record BoardRow(
+        DateTime AsOf, int OutOf, int? Rank, string? Id, string? Symbol, string? Name, double? Volatility);
+
+    /// <summary>
     /// Brings the hour statistics of the window's complete hours up to date and returns those hours merged per coin:
     /// from price_window_block when it covers the same hours (rebuilt for the coins whose hours changed), else
     /// merged again from the hour statistics.

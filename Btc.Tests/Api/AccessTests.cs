@@ -21,6 +21,8 @@ public sealed class AccessTests
         using var plain = new HttpRequestMessage(HttpMethod.Get, "/stock") { Headers = { { "Accept", "text/plain" } } };
         (await http.SendAsync(plain)).StatusCode.Should().Be(HttpStatusCode.Unauthorized,
             "a client that takes no JSON still gets the 401, as text");
+        foreach (var path in new[] { "/coins?search=a", "/volatility", "/currencies" })
+            await AssertProblemAsync(await http.GetAsync(path), HttpStatusCode.Unauthorized, "API key required");
         (await http.GetAsync("/health/ready")).StatusCode.Should().Be(HttpStatusCode.OK, "health needs no key");
         (await http.GetAsync("/openapi/v1.json")).StatusCode.Should().Be(HttpStatusCode.OK, "nor do the docs");
 
@@ -29,6 +31,7 @@ public sealed class AccessTests
         var secret = output.Split('\n', StringSplitOptions.RemoveEmptyEntries)[^1].Trim();
         secret.Should().StartWith("btc_").And.HaveLength(47);
         (await GetWithKeyAsync(http, "/stock", secret)).StatusCode.Should().Be(HttpStatusCode.OK);
+        (await GetWithKeyAsync(http, "/currencies", secret)).StatusCode.Should().Be(HttpStatusCode.OK);
         await AssertProblemAsync(await GetWithKeyAsync(http, "/stock", secret[..^1] + (secret[^1] == 'A' ? 'B' : 'A')),
             HttpStatusCode.Unauthorized, "Unknown or revoked API key");
 

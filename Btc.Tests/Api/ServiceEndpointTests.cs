@@ -14,7 +14,24 @@ public sealed class ServiceEndpointTests(ApiFixture api) : IClassFixture<ApiFixt
         var document = JsonDocument.Parse(await api.Client.GetStringAsync("/openapi/v1.json")).RootElement;
 
         document.GetProperty("paths").EnumerateObject().Select(p => p.Name).Should().Contain(
-            ["/", "/stock", "/stock/{stock_id}/{currency}", "/stock/{stock_id}/{currency}/volatility_rank", "/cycles"]);
+            ["/", "/stock", "/stock/{stock_id}/{currency}", "/stock/{stock_id}/{currency}/volatility_rank", "/cycles",
+                "/coins", "/volatility", "/currencies"]);
+    }
+
+    [Theory]
+    [InlineData("/coins", "SearchCoins", "400")]
+    [InlineData("/volatility", "GetVolatilityBoard", "404")]
+    [InlineData("/currencies", "ListCurrencies", "200")]
+    public async Task The_page_endpoints_are_described_with_a_summary_tags_and_their_problems(
+        string path, string operationId, string status)
+    {
+        var document = JsonDocument.Parse(await api.Client.GetStringAsync("/openapi/v1.json")).RootElement;
+
+        var get = document.GetProperty("paths").GetProperty(path).GetProperty("get");
+        get.GetProperty("operationId").GetString().Should().Be(operationId);
+        get.GetProperty("summary").GetString().Should().NotBeNullOrWhiteSpace();
+        get.GetProperty("tags").GetArrayLength().Should().BePositive();
+        get.GetProperty("responses").TryGetProperty(status, out _).Should().BeTrue();
     }
 
     [Fact]
@@ -53,6 +70,9 @@ public sealed class ServiceEndpointTests(ApiFixture api) : IClassFixture<ApiFixt
     [InlineData("/stock/acala/usd")]
     [InlineData("/stock/acala/usd/volatility_rank")]
     [InlineData("/cycles")]
+    [InlineData("/coins?search=acala")]
+    [InlineData("/volatility")]
+    [InlineData("/currencies")]
     [InlineData("/health/ready")]
     [InlineData("/openapi/v1.json")]
     public async Task HEAD_answers_every_GET_route_with_its_status_and_headers_and_no_body(string path)

@@ -16,6 +16,7 @@ public sealed class StockEndpointTests(ApiFixture api) : IClassFixture<ApiFixtur
 
         templates![..3].Should().Equal("/stock", "/stock/<stock_id>/<currency>",
             "/stock/<stock_id>/<currency>/volatility_rank");
+        templates.Should().Contain(["/coins", "/volatility", "/currencies"], "the page's endpoints are listed too");
     }
 
     [Fact]

@@ -9,11 +9,17 @@ using Dapper;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Btc.Data.Budget;
+using Btc.Data.Backfill;
+using Btc.Worker.Backfill;
 
 namespace Btc.Tests.Budget;
 
 public sealed class MonthlyBudgetTests
 {
+    // The cadence alone: a first day to fill has tests of its own (FirstDayBudgetTests).
+    private static readonly IOptions<BackfillOptions> NoFirstDay =
+        Options.Create(new BackfillOptions { OnFirstStart = false });
+
     [Fact]
     public async Task
         Calls_count_per_calendar_month_in_UTC_a_spent_month_refuses_until_the_next_and_a_refused_call_is_given_back()
@@ -84,8 +90,9 @@ public sealed class MonthlyBudgetTests
         var plans = new BudgetPlanStore(db.DataSource);
         // A demo key (10,000 calls a month) and the default schedule: 1,000 coins every minute, 11 calls a cycle.
         var planner = new BudgetPlanner(budget, plans, new CoinStore(db.DataSource),
-            Options.Create(new CoinGeckoOptions { ApiKey = "k" }), Options.Create(new PollingOptions()), clock,
-            NullLogger<BudgetPlanner>.Instance);
+            new BackfillStore(db.DataSource),
+            Options.Create(new CoinGeckoOptions { ApiKey = "k" }), Options.Create(new PollingOptions()), NoFirstDay,
+            clock, NullLogger<BudgetPlanner>.Instance);
         await using (var connection = await db.DataSource.OpenConnectionAsync())
             await connection.ExecuteAsync(
                 "INSERT INTO coingecko_month (month, calls) VALUES ('2027-01-01', 9990)");
@@ -117,8 +124,9 @@ public sealed class MonthlyBudgetTests
         var clock = new FixedClock(new DateTime(2027, 3, 10, 12, 0, 30, DateTimeKind.Utc));
         var plans = new BudgetPlanStore(db.DataSource);
         var planner = new BudgetPlanner(new CallBudget(db.DataSource), plans, new CoinStore(db.DataSource),
+            new BackfillStore(db.DataSource),
             Options.Create(new CoinGeckoOptions { ApiKey = "k" }),
-            Options.Create(new PollingOptions { MonthlyBudget = MonthlyBudgetMode.Ignore }), clock,
+            Options.Create(new PollingOptions { MonthlyBudget = MonthlyBudgetMode.Ignore }), NoFirstDay, clock,
             NullLogger<BudgetPlanner>.Instance);
 
         for (var minute = 0; minute < 3; minute++)

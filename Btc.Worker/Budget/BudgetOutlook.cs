@@ -3,7 +3,8 @@ namespace Btc.Worker.Budget;
 /// <summary>
 /// The month as seen now: what a cycle costs, the cycles the schedule has left, the calls used, the cadence that
 /// fits (poll every <see cref="Every"/>th firing; null when none does), the calls those cycles need, and whether
-/// the schedule as it is would fit.
+/// the schedule as it is would fit; <see cref="FirstDay"/>: the calls reserved for a new install's first day, taken
+/// from the month before the cadence is fitted to what is left.
 /// </summary>
 public sealed record BudgetOutlook(
     int Coins,
@@ -13,4 +14,5 @@ public sealed record BudgetOutlook(
     int MonthUsed,
     int? Every,
     long Need,
-    bool Fits);
+    bool Fits,
+    int FirstDay = 0);

@@ -4,19 +4,25 @@ using Btc.Worker.CoinGecko;
 using Btc.Worker.Polling;
 using Microsoft.Extensions.Options;
 using Btc.Data.Budget;
+using Btc.Data.Backfill;
+using Btc.Worker.Backfill;
 
 namespace Btc.Worker.Budget;
 
 /// <summary>
 /// Fits the schedule to the month: decides whether a cycle polls (every Nth firing when the month would run out
-/// otherwise), keeps the plan for GET /budget, and tells gap filling what the cycles leave it.
+/// otherwise), keeps the plan for GET /budget, and tells gap filling what the cycles leave it. A new install's first
+/// day is part of the month's plan: its calls are reserved first, and the cadence fits what is left, so that a
+/// stretched month still shows a chart from the first minute (docs/history.md).
 /// </summary>
 public sealed class BudgetPlanner(
     CallBudget budget,
     BudgetPlanStore plans,
     CoinStore coins,
+    BackfillStore backfill,
     IOptions<CoinGeckoOptions> coinGecko,
     IOptions<PollingOptions> polling,
+    IOptions<BackfillOptions> filling,
     TimeProvider clock,
     ILogger<BudgetPlanner> log)
 {
@@ -41,13 +47,26 @@ public sealed class BudgetPlanner(
         var cyclesLeft = Schedule.Estimate(now, CallBudget.MonthOf(now).AddMonths(1));
         var (_, used) = await budget.UsedAsync(now, ct);
         var cap = coinGecko.Value.EffectiveCallsPerMonth;
-        var fits = cap is null || Cadence.Need(perCycle, cyclesLeft, 1) <= cap - used;
+        var firstDay = cap is { } c ? await FirstDayReserveAsync(polled, c - used, ct) : 0;
+        var left = (cap ?? 0) - used - firstDay;
+        var fits = cap is null || Cadence.Need(perCycle, cyclesLeft, 1) <= left;
         int? every = fits || polling.Value.MonthlyBudget == MonthlyBudgetMode.Ignore
             ? 1
-            : Cadence.Every(perCycle, cyclesLeft, cap!.Value - used);
+            : Cadence.Every(perCycle, cyclesLeft, left);
         return new BudgetOutlook(
             polled, perCycle, Schedule.Minutes, cyclesLeft, used, every,
-            Cadence.Need(perCycle, cyclesLeft, every), fits);
+            Cadence.Need(perCycle, cyclesLeft, every), fits, firstDay);
+    }
+
+    /// <summary>
+    /// The calls the first day's fill still needs, up to half of what is left of the month: a first day dearer
+    /// than that (a small plan, many coins) is filled as far as the cycles leave calls, rather than stop polling.
+    /// </summary>
+    private async Task<int> FirstDayReserveAsync(int polled, long monthLeft, CancellationToken ct)
+    {
+        var expected = filling.Value.OnFirstStart ? polled * filling.Value.CurrencyList.Count : 0;
+        var needed = await backfill.FirstDayCallsLeftAsync(expected, ct);
+        return (int)Math.Min(needed, Math.Max(0, monthLeft / 2));
     }
 
     /// <summary>
@@ -68,7 +87,7 @@ public sealed class BudgetPlanner(
             outlook.CallsPerCycle,
             outlook.CycleMinutes,
             outlook.Every ?? 0,
-            outlook.MonthUsed + outlook.Need,
+            outlook.MonthUsed + outlook.Need + outlook.FirstDay,
             polls ? scheduledFor : null,
             clock.GetUtcNow().UtcDateTime);
         var before = await plans.SaveAsync(plan, ct);
