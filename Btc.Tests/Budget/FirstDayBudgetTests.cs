@@ -11,6 +11,7 @@ using Btc.Worker.Budget;
 using Btc.Worker.CoinGecko;
 using Btc.Worker.Polling;
 using CoinGecko.Simulator;
+using Dapper;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
@@ -54,17 +55,15 @@ public sealed class FirstDayBudgetTests
         await using var db = await DatabaseFixture.CreateAsync();
         var clock = new AwayFromMonthEndClock();
         var now = clock.GetUtcNow().UtcDateTime;
-        // 12 coins: a cycle is 2 calls (the list and one page). The month allows one call per firing left, about
-        // half of what polling at every firing takes: stretched to every other firing, the cycles alone would take
-        // nearly all of it and leave the first day unfilled.
-        var firingsLeft = new PollSchedule(EveryFiveSeconds).Estimate(now, CallBudget.MonthOf(now).AddMonths(1));
-        var cap = firingsLeft + 2;
+        var schedule = new PollSchedule(EveryFiveSeconds);
+        var cap = schedule.Estimate(now, CallBudget.MonthOf(now).AddMonths(1)) + 100;
         await using var coinGecko = await Simulator.StartAsync(12, $"CallsPerMonth={cap}");
         await using var worker = await WorkerHost.StartAsync(db.ConnectionString, coinGecko, null, clock,
             ("Polling:Cron", EveryFiveSeconds), ("Polling:PollOnStart", "true"),
             ("CoinGecko:CallsPerMonth", $"{cap}"), ("Backfill:OnFirstStart", "true"));
 
         await CycleProbe.WaitForFinishedCycleAsync(db, 1);
+        await SpendAllButTheCyclesAsync(db, schedule, clock, cap);
         var tasks = await Eventually.Until(async () =>
             {
                 await worker.RunBackfillAsync();
@@ -84,6 +83,22 @@ public sealed class FirstDayBudgetTests
         month.GetProperty("projected").GetInt64().Should().BeLessThanOrEqualTo(cap, "the month's plan fits its cap");
         month.GetProperty("used").GetInt32().Should().BeLessThanOrEqualTo(cap);
         (await coinGecko.CallsAsync()).Should().NotContain(c => c.Path == "refused");
+    }
+
+    /// <summary>
+    /// Leaves the month what cycles of 2 calls (12 coins: the list and one page) at every other firing to its end
+    /// take, and 2 calls: a month in which cycles fitted to it alone would leave the first day's 12 calls only what
+    /// rounding and late firings spare.
+    /// </summary>
+    private static async Task SpendAllButTheCyclesAsync(
+        DatabaseFixture db, PollSchedule schedule, TimeProvider clock, int cap)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        var firings = schedule.Estimate(now, CallBudget.MonthOf(now).AddMonths(1));
+        await using var connection = await db.DataSource.OpenConnectionAsync();
+        await connection.ExecuteAsync(
+            "UPDATE coingecko_month SET calls = @spent WHERE month = @month",
+            new { spent = cap - 2 * ((firings + 1) / 2) - 2, month = DateOnly.FromDateTime(CallBudget.MonthOf(now)) });
     }
 
     /// <summary>Each live coin's day before the first cycle, served as filled points over the last 24 hours.</summary>

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using System.Text.Json;
 using Btc.Tests.Infrastructure;
 using Dapper;
@@ -49,12 +50,46 @@ public sealed class FillCommandTests
                     + "database only (create a new one)."));
     }
 
+    [Fact]
+    public async Task Fill_with_days_writes_a_year_of_day_bars_per_coin_that_the_API_serves_with_consistent_OHLC()
+    {
+        await using var db = await DatabaseFixture.CreateAsync();
+
+        var (exit, stdout, stderr) = await FillProcess.RunAsync(
+            "--coins", "20", "--hours", "2", "--days", "365", "--connection", db.ConnectionString);
+
+        exit.Should().Be(0, stderr);
+        stdout.Should()
+            .Contain("Wrote 365 days before them as bars: day bars for every day, hour bars for the last 30");
+        await using var api = new ApiFactory(db.ConnectionString, TimeProvider.System);
+        using var http = api.CreateClient();
+        var ids = (await http.GetFromJsonAsync<string[]>("/stock"))!;
+        ids.Should().HaveCount(20);
+        var firstMinute = (await http.GetFromJsonAsync<double[][]>($"/stock/{Uri.EscapeDataString(ids[0])}/usd"))!;
+        var until = DateTimeOffset.FromUnixTimeSeconds((long)firstMinute[0][0]).UtcDateTime.Date;
+        var untilUnix = new DateTimeOffset(until).ToUnixTimeSeconds();
+        foreach (var id in ids)
+        {
+            var bars = (await http.GetFromJsonAsync<double[][]>(
+                $"/stock/{Uri.EscapeDataString(id)}/usd?from={untilUnix - 365 * 86_400}&to={untilUnix}"
+                    + "&interval=day&fields=ohlc"))!;
+            bars.Select(b => (long)b[0]).Should().Equal(
+                Enumerable.Range(0, 365).Select(d => untilUnix - (365 - d) * 86_400L), $"a bar a day for {id}");
+            bars.Should().OnlyContain(b => b[3] <= Math.Min(b[1], b[4]) && Math.Max(b[1], b[4]) <= b[2]
+                && b[3] <= b[5] && b[5] <= b[2] && b[6] > 0, "low ≤ open, close, mean ≤ high");
+        }
+        var hourly = $"/stock/{Uri.EscapeDataString(ids[0])}/usd?to={untilUnix}&interval=hour&fields=ohlc&from=";
+        (await http.GetFromJsonAsync<double[][]>(hourly + (untilUnix - 30 * 86_400)))
+            .Should().HaveCount(30 * 24, "hour bars for the last 30 days");
+    }
+
     [Theory]
     [InlineData("--coins 0 --hours 2 --connection Host=x", "--coins must be a whole number from 1 to 100,000.")]
     [InlineData("--coins 10 --hours 200 --connection Host=x", "--hours must be a whole number from 1 to 168")]
     [InlineData("--coins 10 --hours 2", "--connection is required.")]
     [InlineData("--coins 10 --hours 2 --connection nonsense", "--connection is not a PostgreSQL connection string")]
-    [InlineData("--coins 10 --days 2 --connection Host=x", "'--days' is not an option of fill.")]
+    [InlineData("--coins 10 --weeks 2 --connection Host=x", "'--weeks' is not an option of fill.")]
+    [InlineData("--coins 10 --hours 2 --days 401 --connection Host=x", "--days must be a whole number from 0 to 400.")]
     [InlineData("--coins 10 --hours 2 --connection Host=127.0.0.1;Port=1;Timeout=2", "Cannot fill the database")]
     public async Task Bad_input_gets_one_sentence_and_a_non_zero_exit(string args, string expected)
     {

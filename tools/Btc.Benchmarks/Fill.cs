@@ -23,13 +23,19 @@ public static class Fill
         NpgsqlDataSource db, int coins, int hours, DateTime end, CurrencyModel model = CurrencyModel.Shaped) =>
         RunAsync(db, Enumerable.Range(1, coins).Select(i => $"bench-{i:D5}").ToArray(), hours, end, model);
 
-    public static async Task<(IReadOnlyList<TrackedCoin> Coins, int CycleId, long Rows)> RunAsync(
+    public static Task<(IReadOnlyList<TrackedCoin> Coins, int CycleId, long Rows)> RunAsync(
         NpgsqlDataSource db, IReadOnlyList<string> ids, int hours, DateTime end,
+        CurrencyModel model = CurrencyModel.Shaped) =>
+        RunAsync(db, ids.Select(id => new CoinListEntry(id, "b", id)).ToArray(), hours, end, model);
+
+    /// <summary>The coins as listed (their symbols and names kept, for searching them).</summary>
+    public static async Task<(IReadOnlyList<TrackedCoin> Coins, int CycleId, long Rows)> RunAsync(
+        NpgsqlDataSource db, IReadOnlyList<CoinListEntry> coins, int hours, DateTime end,
         CurrencyModel model = CurrencyModel.Shaped)
     {
         var store = new CoinStore(db);
-        await store.UpsertListAsync(ids.Select(id => new CoinListEntry(id, "b", id)).ToArray());
-        var tracked = await store.SetTrackedAsync(ids);
+        await store.UpsertListAsync(coins);
+        var tracked = await store.SetTrackedAsync(coins.Select(c => c.Id).ToArray());
         var cycleId = (await new PollCycleStore(db).CreateAsync("fill", end, []));
         var start = end.AddHours(-hours);
         await new PricePartitions(db).EnsureAsync(DateOnly.FromDateTime(start), DateOnly.FromDateTime(end.AddDays(1)));

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Btc.Data;
+using Btc.Data.Coins;
 using Btc.Data.Currencies;
 using Btc.Data.Volatility;
 using Btc.Migrations;
@@ -14,16 +15,17 @@ namespace Btc.Benchmarks;
 /// the simulator's first N coins tracked, their minute samples up to the current minute written minute by minute and
 /// compacted, the complete days rolled up into bars, the ranks computed — for a demo, or to measure against. Prices
 /// are shaped like CoinGecko's unless <c>--currencies independent</c> asks for a walk per currency (the worst case for
-/// storage). Bad input gets one sentence and exit code 2.
+/// storage). <c>--days D</c> adds D whole days of history before the minute samples, as bars
+/// (<see cref="LongHistory"/>), for the 30-day and year views. Bad input gets one sentence and exit code 2.
 /// </summary>
 public static class FillCommand
 {
     private const string Usage = "Usage: fill --coins N (1 to 100,000) --hours H (1 to 168) "
-        + "--connection \"<PostgreSQL connection string>\" [--currencies shaped|independent]";
+        + "--connection \"<PostgreSQL connection string>\" [--currencies shaped|independent] [--days D (0 to 400)]";
 
     public static async Task<int> RunAsync(string[] args)
     {
-        if (Parse(args) is not var (coins, hours, connectionString, model))
+        if (Parse(args) is not var (coins, hours, days, connectionString, model))
             return 2;
         try
         {
@@ -45,24 +47,7 @@ public static class FillCommand
                 }
             }
 
-            var now = DateTime.UtcNow;
-            var end = new DateTime(now.Ticks - now.Ticks % TimeSpan.TicksPerMinute, DateTimeKind.Utc);
-            var ids = CoinCatalog.Build(new SimulatorOptions { Coins = coins }).Select(c => c.Id).ToArray();
-            var (_, _, rows) = await Fill.RunAsync(db, ids, hours, end, model);
-            Console.WriteLine(
-                $"Wrote {rows:N0} price samples: {coins:N0} coins × {hours:N0} h of minutes in every seeded "
-                    + $"currency ({model.ToString().ToLowerInvariant()}), {end.AddHours(-hours):yyyy-MM-dd HH:mm} to "
-                    + $"{end:yyyy-MM-dd HH:mm} UTC.");
-
-            var (compaction, wal, pieces, _) = await Fill.CompactAsync(db, end.AddHours(-hours));
-            Console.WriteLine(
-                $"Compacted them into series pieces, {pieces:N0} hours and quarters, in "
-                    + $"{compaction.TotalSeconds:0.0} s ({wal / 1e6:N0} MB of WAL).");
-            var (rollup, rolledHours) = await Fill.RollUpAsync(db);
-            Console.WriteLine(
-                $"Rolled the complete UTC days up into hour and day bars ({rolledHours:0} hours of samples) in "
-                    + $"{rollup.TotalSeconds:0.0} s.");
-
+            var end = await FillAsync(db, coins, hours, days, model);
             var currencies = await new CurrencyStore(db).ListAsync();
             var ranked = await new VolatilityStore(db).RecomputeAsync(currencies, end);
             Console.WriteLine(
@@ -80,12 +65,49 @@ public static class FillCommand
         }
     }
 
-    private static (int Coins, int Hours, string ConnectionString, CurrencyModel Model)? Parse(string[] args)
+    /// <summary>The samples, the days before them, the pieces and the bars; returns the minute the samples end at.
+    /// </summary>
+    private static async Task<DateTime> FillAsync(
+        NpgsqlDataSource db, int coins, int hours, int days, CurrencyModel model)
+    {
+        var now = DateTime.UtcNow;
+        var end = new DateTime(now.Ticks - now.Ticks % TimeSpan.TicksPerMinute, DateTimeKind.Utc);
+        var listed = CoinCatalog.Build(new SimulatorOptions { Coins = coins })
+            .Select(c => new CoinListEntry(c.Id, c.Symbol, c.Name)).ToArray();
+        var (tracked, _, rows) = await Fill.RunAsync(db, listed, hours, end, model);
+        var start = end.AddHours(-hours);
+        Console.WriteLine(
+            $"Wrote {rows:N0} price samples: {coins:N0} coins × {hours:N0} h of minutes in every seeded "
+                + $"currency ({model.ToString().ToLowerInvariant()}), {start:yyyy-MM-dd HH:mm} to "
+                + $"{end:yyyy-MM-dd HH:mm} UTC.");
+        if (days > 0)
+        {
+            var timer = Stopwatch.GetTimestamp();
+            await LongHistory.WriteAsync(db, tracked, DateOnly.FromDateTime(start), days);
+            var elapsed = Stopwatch.GetElapsedTime(timer);
+            Console.WriteLine(
+                $"Wrote {days:N0} days before them as bars: day bars for every day, hour bars for the last "
+                    + $"{Math.Min(days, LongHistory.HourBarDays)}, in {elapsed.TotalSeconds:0.0} s.");
+        }
+
+        var (compaction, wal, pieces, _) = await Fill.CompactAsync(db, start);
+        Console.WriteLine(
+            $"Compacted them into series pieces, {pieces:N0} hours and quarters, in "
+                + $"{compaction.TotalSeconds:0.0} s ({wal / 1e6:N0} MB of WAL).");
+        var (rollup, rolledHours) = await Fill.RollUpAsync(db);
+        Console.WriteLine(
+            $"Rolled the complete UTC days up into hour and day bars ({rolledHours:0} hours of samples) in "
+                + $"{rollup.TotalSeconds:0.0} s.");
+        return end;
+    }
+
+    private static (int Coins, int Hours, int Days, string ConnectionString, CurrencyModel Model)? Parse(
+        string[] args)
     {
         string? Value(string name) =>
             Array.IndexOf(args, name) is var i and >= 0 && i + 1 < args.Length ? args[i + 1] : null;
 
-        var known = new[] { "--coins", "--hours", "--connection", "--currencies" };
+        var known = new[] { "--coins", "--hours", "--connection", "--currencies", "--days" };
         if (args.Where((a, i) => i % 2 == 0).FirstOrDefault(a => !known.Contains(a)) is { } unknown)
             return Fail($"'{unknown}' is not an option of fill. {Usage}");
         if (!int.TryParse(Value("--coins"), out var coins) || coins is < 1 or > 100_000)
@@ -94,6 +116,9 @@ public static class FillCommand
         if (!int.TryParse(Value("--hours"), out var hours) || hours is < 1 or > 168)
             return Fail(
                 $"--hours must be a whole number from 1 to 168 (the minute samples' 7 days of retention). {Usage}");
+        var days = 0;
+        if (Value("--days") is { } daysText && (!int.TryParse(daysText, out days) || days is < 0 or > 400))
+            return Fail($"--days must be a whole number from 0 to 400. {Usage}");
         CurrencyModel? model = Value("--currencies") switch
         {
             null or "shaped" => CurrencyModel.Shaped,
@@ -112,10 +137,10 @@ public static class FillCommand
         {
             return Fail($"--connection is not a PostgreSQL connection string ({e.Message}).");
         }
-        return (coins, hours, connectionString, model.Value);
+        return (coins, hours, days, connectionString, model.Value);
     }
 
-    private static (int, int, string, CurrencyModel)? Fail(string sentence)
+    private static (int, int, int, string, CurrencyModel)? Fail(string sentence)
     {
         Console.Error.WriteLine(sentence);
         return null;

@@ -37,6 +37,8 @@ public sealed class BarRollup(NpgsqlDataSource db, RateStore? rates = null)
 
     private const string NextBatchSql = "UPDATE price_history SET next_coin_key = @next";
 
+    private const string RolledUpUntilSql = "UPDATE price_history SET bars_until = @next, next_coin_key = 0";
+
     private const string PiecesSql = """
         SELECT coin_key, start, data FROM price_piece
         WHERE start >= @start AND start < @end AND coin_key >= @fromCoin AND coin_key < @toCoin
@@ -110,6 +112,69 @@ public sealed class BarRollup(NpgsqlDataSource db, RateStore? rates = null)
         }
         while (Stopwatch.GetElapsedTime(started) < budget);
         return (days, false);
+    }
+
+    /// <summary>
+    /// Writes the bars of whole UTC days, in day order, from hours of samples given here instead of read from pieces (a
+    /// history made for a demo or a measurement, older than any piece), through the summaries and rows the rollup
+    /// writes: day bars for every day, hour bars for the days from <paramref name="hoursFrom"/> on; a month's day bars
+    /// written at once. Then says the days before the next are rolled up (price_history.bars_until), so that they are
+    /// read from the bars and the rollup goes on from there. The days must hold no bars yet.
+    /// </summary>
+    public async Task WriteDaysAsync(
+        IEnumerable<(DateOnly Day, IReadOnlyList<(int CoinKey, DateTime Start, PieceData Hour)> Hours)> days,
+        DateOnly hoursFrom, CancellationToken ct = default)
+    {
+        var columns = new SeededColumns(await new CurrencyStore(db).ListAsync(ct));
+        // No rates are stored for such days: their hours are encoded (and read) without predictions.
+        var none = new Dictionary<DateTime, QuarterRates>();
+        await using var connection = await db.OpenConnectionAsync(ct);
+        var (month, months, last) = (default(DateOnly), new Dictionary<int, CoinBars>(), default(DateOnly));
+        foreach (var (day, hours) in days)
+        {
+            if (months.Count > 0 && day.Month != month.Month)
+                await PutMonthAsync(connection, month, months, last, ct);
+            (month, last) = (new DateOnly(day.Year, day.Month, 1), day);
+            var start = day.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc);
+            var bars = new DayBars(start, columns.Count, columns.Base);
+            foreach (var (coinKey, hourStart, hour) in hours)
+                bars.Add(coinKey, hourStart, hour);
+            var seeded = bars.Seeded().ToArray();
+            if (day >= hoursFrom)
+                await WriteHoursAsync(connection, day,
+                    seeded.Select(s => (s.CoinKey, Encode(start, s.Hours, none, columns))).ToArray(), ct);
+            foreach (var (coinKey, _, dayBars) in seeded)
+            {
+                if (!months.TryGetValue(coinKey, out var row))
+                    months[coinKey] = row = new CoinBars(
+                        month.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc), columns.Count, BarRows.Day);
+                row.Set(day.Day - 1, null, dayBars);
+            }
+        }
+        if (months.Count > 0)
+            await PutMonthAsync(connection, month, months, last, ct);
+    }
+
+    private static async Task WriteHoursAsync(NpgsqlConnection connection, DateOnly day,
+        IReadOnlyList<(int CoinKey, byte[] Data)> rows, CancellationToken ct)
+    {
+        await using var tx = await connection.BeginTransactionAsync(ct);
+        await connection.ExecuteAsync(new CommandDefinition(LockSql, transaction: tx, cancellationToken: ct));
+        await BarRows.InsertHoursAsync(connection, tx, day, rows, ct);
+        await tx.CommitAsync(ct);
+    }
+
+    /// <summary>A month's day bars of every coin, and the days up to <paramref name="last"/> said rolled up.</summary>
+    private static async Task PutMonthAsync(NpgsqlConnection connection, DateOnly month,
+        Dictionary<int, CoinBars> months, DateOnly last, CancellationToken ct)
+    {
+        await using var tx = await connection.BeginTransactionAsync(ct);
+        await connection.ExecuteAsync(new CommandDefinition(LockSql, transaction: tx, cancellationToken: ct));
+        await BarRows.PutMonthsAsync(connection, tx, month, months.Select(m => (m.Key, m.Value)).ToArray(), ct);
+        await connection.ExecuteAsync(new CommandDefinition(
+            RolledUpUntilSql, new { next = last.AddDays(1) }, tx, cancellationToken: ct));
+        await tx.CommitAsync(ct);
+        months.Clear();
     }
 
     /// <summary>
