@@ -14,7 +14,7 @@ public sealed class ProxyOptions : IValidatableObject
     /// </summary>
     public string? TrustedProxies { get; set; }
 
-    /// <summary>The listed networks, an address as a network of one (validated at start-up: every entry parses).</summary>
+    /// <summary>The listed networks, an address as a network of one (validated at start-up).</summary>
     public IReadOnlyList<IPNetwork> Networks => Entries.Select(e => Parse(e)!.Value).ToArray();
 
     private string[] Entries =>

@@ -15,7 +15,7 @@ public sealed class ApiReplicas : IDisposable
 {
     public const string Name = "api.btc.test";
 
-    /// <summary>What every replica gets unless the caller says otherwise: Caddy's address believed, a short drain.</summary>
+    /// <summary>What every replica gets unless the caller says otherwise: Caddy believed, a short drain.</summary>
     public static readonly IReadOnlyDictionary<string, string> Defaults = new Dictionary<string, string>
     {
         // Caddy connects to 127.0.0.11 from 127.0.0.1; clients come from elsewhere in 127/8 (From).
@@ -45,7 +45,9 @@ public sealed class ApiReplicas : IDisposable
     public IReadOnlyList<ApiProcess> Running =>
         _started.Where(r => !r.Output.Process.HasExited && Dns.Addresses.Contains(r.Address)).ToArray();
 
-    /// <summary>Starts <paramref name="count"/> replicas with <paramref name="settings"/> over the defaults, then Caddy.</summary>
+    /// <summary>
+    /// Starts <paramref name="count"/> replicas with <paramref name="settings"/> over the defaults, then Caddy.
+    /// </summary>
     public static async Task<ApiReplicas> StartAsync(
         string connectionString, int count, IReadOnlyDictionary<string, string>? settings = null)
     {
@@ -76,13 +78,13 @@ public sealed class ApiReplicas : IDisposable
             await AddAsync();
     }
 
-    /// <summary>kill -9: the replica stays in DNS, as a crashed container does until Docker restarts or removes it.</summary>
+    /// <summary>kill -9: the replica stays in DNS, as a crashed container does until Docker restarts it.</summary>
     public void Kill(ApiProcess replica) => replica.Kill();
 
     /// <summary>Takes a replica out of DNS, as Docker does once its container has exited.</summary>
     public void Forget(ApiProcess replica) => Dns.Set(Dns.Addresses.Where(a => !a.Equals(replica.Address)));
 
-    /// <summary>A client of the proxy whose connections come from <paramref name="from"/> (127.0.0.1 unless given).</summary>
+    /// <summary>A client of the proxy whose connections come from <paramref name="from"/> (else 127.0.0.1).</summary>
     public HttpClient Client(IPAddress? from = null)
     {
         var handler = new SocketsHttpHandler
@@ -127,7 +129,7 @@ public sealed class ApiReplicas : IDisposable
         return replica;
     }
 
-    /// <summary>Until the proxy has sent a request to every running replica: its DNS refresh has seen them all.</summary>
+    /// <summary>Until the proxy has sent a request to every running replica: its DNS refresh saw them all.</summary>
     private async Task SettledAsync()
     {
         using var http = Client();

@@ -28,7 +28,7 @@ public sealed class Caddy : IDisposable
 
     public string Log => $"{_output.Text}\n{_output.Errors}";
 
-    /// <summary>Starts Caddy in front of the replicas <paramref name="dns"/> names on <paramref name="apiPort"/>.</summary>
+    /// <summary>Caddy in front of the replicas <paramref name="dns"/> names, on <paramref name="apiPort"/>.</summary>
     public static async Task<Caddy> StartAsync(TestDns dns, int apiPort)
     {
         var directory = Directory.CreateTempSubdirectory("btc-caddy-").FullName;

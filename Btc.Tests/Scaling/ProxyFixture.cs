@@ -2,7 +2,9 @@ using Btc.Tests.Live;
 
 namespace Btc.Tests.Scaling;
 
-/// <summary>The live streams' database, simulator and worker (to commit prices), and three API replicas behind Caddy.</summary>
+/// <summary>
+/// The live streams' database, simulator and worker (to commit prices), and three API replicas behind Caddy.
+/// </summary>
 public sealed class ProxyFixture : LiveFixture
 {
     public ApiReplicas Replicas { get; private set; } = null!;
