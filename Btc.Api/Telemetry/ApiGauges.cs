@@ -5,8 +5,9 @@ using Hangfire;
 namespace Btc.Api.Telemetry;
 
 /// <summary>
-/// Hangfire's jobs by state, read from its storage when scraped. Exported by the API only: every worker replica
-/// shares the storage, and N exporters would count every job N times.
+/// Hangfire's jobs by state, read from its storage when scraped. Exported by the API, not the workers; every API
+/// replica reports the same counts of the one storage, so graphs and alerts take the max by state, never the sum: no
+/// replica is special, and the counts stay while any replica is up (docs/metrics.md).
 /// </summary>
 public sealed class ApiGauges(BtcMetrics metrics, JobStorage storage) : IHostedService
 {
