@@ -53,7 +53,7 @@ public static class ApiSetup
 
     public static WebApplication UseBtcApi(this WebApplication app)
     {
-        var proxies = app.Services.GetRequiredService<IOptions<ProxyOptions>>().Value.Networks;
+        var proxies = app.Services.GetRequiredService<IOptions<ProxyOptions>>().Value.Networks();
 
         if (proxies.Count > 0)
         {

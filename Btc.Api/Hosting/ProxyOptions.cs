@@ -14,8 +14,11 @@ public sealed class ProxyOptions : IValidatableObject
     /// </summary>
     public string? TrustedProxies { get; set; }
 
-    /// <summary>The listed networks, an address as a network of one (validated at start-up).</summary>
-    public IReadOnlyList<IPNetwork> Networks => Entries.Select(e => Parse(e)!.Value).ToArray();
+    /// <summary>
+    /// The listed networks, an address as a network of one (validated at start-up). A method: the configuration
+    /// binder reads properties, before validation.
+    /// </summary>
+    public IReadOnlyList<IPNetwork> Networks() => Entries.Select(e => Parse(e)!.Value).ToArray();
 
     private string[] Entries =>
         (TrustedProxies ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
@@ -34,7 +37,6 @@ public sealed class ProxyOptions : IValidatableObject
     {
         if (IPAddress.TryParse(entry, out var address) && !entry.Contains('/'))
             return new IPNetwork(address, address.GetAddressBytes().Length * 8);
-        // IPNetwork refuses a network with host bits set (172.16.0.1/12): a typo worth a sentence, not a guess.
         return IPNetwork.TryParse(entry, out var network) ? network : null;
     }
 }
