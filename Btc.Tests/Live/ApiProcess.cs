@@ -41,20 +41,28 @@ public sealed class ApiProcess : IDisposable
             environment[key] = value;
         var output = ProgramOutput.Of(BuiltProgram.Start("Btc.Api", environment));
         var api = new ApiProcess(output, address, port.Value);
-        await Eventually.Until(async () =>
-            {
-                try
+        try
+        {
+            await Eventually.Until(async () =>
                 {
-                    return (await api.Http.SendAsync(new HttpRequestMessage(HttpMethod.Head, "/live?currency=usd")))
-                        .StatusCode;
-                }
-                catch (HttpRequestException)
-                {
-                    return HttpStatusCode.ServiceUnavailable;
-                }
-            }, s => s == HttpStatusCode.OK || output.Process.HasExited, TimeSpan.FromSeconds(60),
-            "the API process's live streams ready");
-        return api;
+                    try
+                    {
+                        return (await api.Http.SendAsync(new HttpRequestMessage(HttpMethod.Head, "/live?currency=usd")))
+                            .StatusCode;
+                    }
+                    catch (HttpRequestException)
+                    {
+                        return HttpStatusCode.ServiceUnavailable;
+                    }
+                }, s => s == HttpStatusCode.OK || output.Process.HasExited, TimeSpan.FromSeconds(60),
+                "the API process's live streams ready");
+            return api;
+        }
+        catch
+        {
+            api.Dispose();
+            throw;
+        }
     }
 
     /// <summary>What docker stop and Kubernetes send.</summary>

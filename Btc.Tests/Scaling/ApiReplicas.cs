@@ -55,11 +55,20 @@ public sealed class ApiReplicas : IDisposable
         foreach (var (key, value) in settings ?? new Dictionary<string, string>())
             merged[key] = value;
         var replicas = new ApiReplicas(connectionString, merged, ApiProcess.FreePort());
-        await Task.WhenAll(Enumerable.Range(0, count).Select(_ => replicas.StartOneAsync()));
-        replicas.Dns.Set(replicas._started.Select(r => r.Address));
-        replicas.Proxy = await Caddy.StartAsync(replicas.Dns, replicas.Port);
-        await replicas.SettledAsync();
-        return replicas;
+        try
+        {
+            await Task.WhenAll(Enumerable.Range(0, count).Select(_ => replicas.StartOneAsync()));
+            replicas.Dns.Set(replicas._started.Select(r => r.Address));
+            replicas.Proxy = await Caddy.StartAsync(replicas.Dns, replicas.Port);
+            await replicas.SettledAsync();
+            return replicas;
+        }
+        catch
+        {
+            // Nobody else holds them yet: a fixture that failed to start is never disposed.
+            replicas.Dispose();
+            throw;
+        }
     }
 
     /// <summary>One more replica, named in DNS once it is ready; returns when the proxy sends it requests.</summary>

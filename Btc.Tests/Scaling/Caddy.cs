@@ -51,21 +51,27 @@ public sealed class Caddy : IDisposable
         // udp/: Caddy 2.6.2 asks a resolver over TCP unless told otherwise.
         start.Environment["BTC_API_RESOLVERS"] = $"udp/127.0.0.1:{dns.Port}";
         var caddy = new Caddy(directory, ProgramOutput.Of(Process.Start(start)!), port);
-        using var http = new HttpClient();
-        var status = await Eventually.Until(async () =>
+        try
         {
-            try
+            using var http = new HttpClient();
+            var status = await Eventually.Until(async () =>
             {
-                return (int)(await http.GetAsync($"http://127.0.0.1:{port}/health/live")).StatusCode;
-            }
-            catch (HttpRequestException)
-            {
-                return 0;
-            }
-        }, s => s == 200 || caddy._output.Process.HasExited, TimeSpan.FromSeconds(30), "Caddy to proxy the API");
-        if (status != 200)
-            throw new InvalidOperationException($"Caddy stopped at start: {caddy.Log}");
-        return caddy;
+                try
+                {
+                    return (int)(await http.GetAsync($"http://127.0.0.1:{port}/health/live")).StatusCode;
+                }
+                catch (HttpRequestException)
+                {
+                    return 0;
+                }
+            }, s => s == 200 || caddy._output.Process.HasExited, TimeSpan.FromSeconds(30), "Caddy to proxy the API");
+            return status == 200 ? caddy : throw new InvalidOperationException($"Caddy stopped at start: {caddy.Log}");
+        }
+        catch
+        {
+            caddy.Dispose();
+            throw;
+        }
     }
 
     public void Dispose()

@@ -12,11 +12,28 @@ public static class ProxyBenchmark
 {
     private const int Clients = 16;
 
+    // Caddy's own state (its autosaved configuration), removed when the run ends.
+    private static readonly string State = Directory.CreateTempSubdirectory("btc-bench-caddy-").FullName;
+
     public static async Task RunAsync(
         string connectionString, IReadOnlyList<TrackedCoin> coins, IReadOnlyList<string> currencies,
         TimeSpan duration, Report report)
     {
-        await ProxyAloneAsync(duration, report);
+        try
+        {
+            await ProxyAloneAsync(duration, report);
+            await ThroughCaddyAsync(connectionString, coins, currencies, duration, report);
+        }
+        finally
+        {
+            Directory.Delete(State, recursive: true);
+        }
+    }
+
+    private static async Task ThroughCaddyAsync(
+        string connectionString, IReadOnlyList<TrackedCoin> coins, IReadOnlyList<string> currencies,
+        TimeSpan duration, Report report)
+    {
         var pairs = coins.SelectMany(coin => currencies.Select(currency =>
             $"/stock/{Uri.EscapeDataString(coin.Id)}/{currency}")).ToArray();
         new Random(25).Shuffle(pairs);
@@ -77,23 +94,20 @@ public static class ProxyBenchmark
             ["Api__TrustedProxies"] = "127.0.0.1",
         });
 
-    private static ChildProcess StartCaddy(int port, IEnumerable<int> upstreams)
-    {
-        var state = Directory.CreateTempSubdirectory("btc-bench-caddy-").FullName;
-        return ChildProcess.StartProgram("caddy",
+    private static ChildProcess StartCaddy(int port, IEnumerable<int> upstreams) =>
+        ChildProcess.StartProgram("caddy",
             ["run", "--adapter", "caddyfile", "--config",
                 Path.Combine(ChildProcess.RepositoryRoot(), "proxy", "Caddyfile")],
             new Dictionary<string, string>
             {
-                ["HOME"] = state,
-                ["XDG_CONFIG_HOME"] = state,
-                ["XDG_DATA_HOME"] = state,
+                ["HOME"] = State,
+                ["XDG_CONFIG_HOME"] = State,
+                ["XDG_DATA_HOME"] = State,
                 ["BTC_SITE"] = $"http://:{port}",
                 ["BTC_BIND"] = "127.0.0.1",
                 ["BTC_API_DISCOVERY"] = "list",
                 ["BTC_API_UPSTREAMS"] = string.Join(' ', upstreams.Select(p => $"127.0.0.1:{p}")),
-            }, state);
-    }
+            }, State);
 
     private static void Record(Report report, string name, LoadGenerator.Result result)
     {
