@@ -2,8 +2,10 @@
 # Runs BTC on this machine without Docker: a private PostgreSQL cluster, the migrations, the worker and the API
 # (and with --offline the CoinGecko simulator). Ctrl-C or SIGTERM stops everything it started.
 #
-#   ./run.sh [--offline] [--port 8000]
+#   ./run.sh [--offline] [--port 8000] [--api-replicas N]
 #
+# --api-replicas N (1 to 16, default 1): N API processes on loopback ports of their own behind Caddy on --port, which
+# sends each request to a ready one (proxy/Caddyfile; Caddy from apt-get install caddy).
 # Environment: BTC_DATA_DIR (default .data, or /var/lib/btc/… when the postgres user cannot enter the checkout),
 # BTC_PG_PORT (default: a free port), COINGECKO_API_KEY, DASHBOARD_PASSWORD (default: generated and printed).
 set -euo pipefail
@@ -11,15 +13,26 @@ cd "$(dirname "$0")"
 
 offline=false
 api_port=8000
+api_replicas=1
 while [ $# -gt 0 ]; do
     case "$1" in
         --offline) offline=true ;;
         --port) api_port="${2:?--port needs a number}"; shift ;;
-        -h|--help) sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
-        *) echo "Unknown option '$1': use --offline and --port N." >&2; exit 2 ;;
+        --api-replicas) api_replicas="${2:-}"; shift $(( $# > 1 ? 1 : 0 )) ;;
+        -h|--help) sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        *) echo "Unknown option '$1': use --offline, --port N and --api-replicas N." >&2; exit 2 ;;
     esac
     shift
 done
+if ! [[ "$api_replicas" =~ ^[0-9]+$ ]] || [ "$api_replicas" -lt 1 ] || [ "$api_replicas" -gt 16 ]; then
+    echo "--api-replicas needs a whole number from 1 to 16, not '$api_replicas'." >&2
+    exit 2
+fi
+caddy_bin=""
+if [ "$api_replicas" -gt 1 ]; then
+    caddy_bin=$(command -v caddy || true)
+    [ -n "$caddy_bin" ] || { echo "--api-replicas $api_replicas needs Caddy in front of the replicas, and there is none on PATH: install it (apt-get install caddy) and run again." >&2; exit 2; }
+fi
 
 fail() { echo "run.sh: $*" >&2; exit 1; }
 port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
@@ -110,6 +123,13 @@ start() {
     pids+=($!)
     names+=("$name")
 }
+# A program that is not ours (Caddy), the same way.
+start_program() {
+    local name=$1; shift
+    "$@" > >(tee "$data_dir/logs/$name.log" | sed -u "s/^/[$name] /") 2>&1 &
+    pids+=($!)
+    names+=("$name")
+}
 # Names the service that failed and shows its last lines.
 service_failed() {
     echo "run.sh: the $1 $2; its last lines ($data_dir/logs/$1.log):" >&2
@@ -129,9 +149,30 @@ export Dashboard__Password="${DASHBOARD_PASSWORD:-$(head -c 12 /dev/urandom | ba
 export Worker__HeartbeatFile="$data_dir/worker.alive"
 rm -f "$Worker__HeartbeatFile"
 start worker Btc.Worker Btc.Worker.dll
-start api Btc.Api Btc.Api.dll --urls "http://127.0.0.1:$api_port"
+if [ "$api_replicas" -eq 1 ]; then
+    api_ports=("$api_port")
+    start api Btc.Api Btc.Api.dll --urls "http://127.0.0.1:$api_port"
+else
+    # Each replica on a free port of its own; Caddy on --port checks their /health/ready every 2 s and believes
+    # nobody's X-Forwarded-For but its own.
+    api_ports=()
+    next_port=$((api_port + 1))
+    for i in $(seq 1 "$api_replicas"); do
+        next_port=$(free_port "$next_port")
+        api_ports+=("$next_port")
+        Api__TrustedProxies=127.0.0.1 start "api-$i" Btc.Api Btc.Api.dll --urls "http://127.0.0.1:$next_port"
+        next_port=$((next_port + 1))
+    done
+    mkdir -p "$data_dir/caddy"
+    upstreams=$(printf '127.0.0.1:%s ' "${api_ports[@]}")
+    HOME="$data_dir/caddy" XDG_CONFIG_HOME="$data_dir/caddy" XDG_DATA_HOME="$data_dir/caddy" \
+    BTC_SITE="http://:$api_port" BTC_BIND=127.0.0.1 BTC_API_DISCOVERY=list BTC_API_UPSTREAMS="${upstreams% }" \
+        start_program proxy "$caddy_bin" run --adapter caddyfile --config "$PWD/proxy/Caddyfile"
+fi
 
-api_ready() { (exec 3<>"/dev/tcp/127.0.0.1/$api_port" && printf 'GET /health/ready HTTP/1.0\r\n\r\n' >&3 && head -n1 <&3 | grep -q ' 200 ') 2>/dev/null; }
+ready() { (exec 3<>"/dev/tcp/127.0.0.1/$1" && printf 'GET /health/ready HTTP/1.0\r\n\r\n' >&3 && head -n1 <&3 | grep -q ' 200 ') 2>/dev/null; }
+# Every replica ready, and the port people use (the proxy's, with several) answering.
+api_ready() { for p in "${api_ports[@]}"; do ready "$p" || return 1; done; ready "$api_port"; }
 worker_ready() { [ -f "$Worker__HeartbeatFile" ]; }
 deadline=$(( $(date +%s) + ${BTC_START_SECONDS:-120} ))
 until api_ready && worker_ready; do
@@ -139,7 +180,11 @@ until api_ready && worker_ready; do
         kill -0 "${pids[$i]}" 2>/dev/null || service_failed "${names[$i]}" "stopped during start-up"
     done
     if [ "$(date +%s)" -ge "$deadline" ]; then
-        api_ready || service_failed api "did not answer /health/ready within ${BTC_START_SECONDS:-120} s"
+        for i in "${!api_ports[@]}"; do
+            name=api; [ "$api_replicas" -gt 1 ] && name="api-$((i + 1))"
+            ready "${api_ports[$i]}" || service_failed "$name" "did not answer /health/ready within ${BTC_START_SECONDS:-120} s"
+        done
+        api_ready || service_failed proxy "did not pass /health/ready on to the API within ${BTC_START_SECONDS:-120} s"
         service_failed worker "did not reach the database within ${BTC_START_SECONDS:-120} s"
     fi
     sleep 0.2
@@ -147,7 +192,7 @@ done
 
 cat <<INFO
 
-BTC is running$($offline && echo " offline, against the CoinGecko simulator"). Prices arrive within a minute.
+BTC is running$($offline && echo " offline, against the CoinGecko simulator")$([ "$api_replicas" -gt 1 ] && echo ", $api_replicas API replicas behind Caddy"). Prices arrive within a minute.
   API        http://127.0.0.1:$api_port/stock
   API docs   http://127.0.0.1:$api_port/docs
   Dashboard  http://127.0.0.1:$api_port/hangfire   (from another machine: user admin, password $Dashboard__Password)

@@ -12,7 +12,8 @@ public static class HealthEndpoints
 
     public static IServiceCollection AddHealth(this IServiceCollection services, IConfiguration configuration)
     {
-        var checks = services.AddHealthChecks().AddCheck<DatabaseReadyCheck>("database", tags: [ReadyTag]);
+        var checks = services.AddHealthChecks().AddCheck<DatabaseReadyCheck>("database", tags: [ReadyTag])
+            .AddCheck<DrainingCheck>("stopping", tags: [ReadyTag]);
         if (ConnectionStrings.ReadOnly(configuration) is not null)
             checks.AddCheck<ReplicaLagCheck>("replica", tags: [ReadyTag]);
         return services;
@@ -20,7 +21,7 @@ public static class HealthEndpoints
 
     /// <summary>
     /// /health/live: the process answers. /health/ready: the database (the replica the API reads, when set) answers
-    /// with the right schema; the body says so per check, the replica's lag included.
+    /// with the right schema and the API is not stopping; the body says so per check, the replica's lag included.
     /// </summary>
     public static IEndpointRouteBuilder MapHealth(this IEndpointRouteBuilder app)
     {

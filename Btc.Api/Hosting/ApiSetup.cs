@@ -45,6 +45,7 @@ public static class ApiSetup
         services.AddSingleton<CoinSearch>();
         services.AddLive();
         services.BindValidated<ProxyOptions>(ProxyOptions.Section);
+        services.AddDrain();
         services.AddProblemDetails();
         services.AddExceptionHandler<DatabaseUnavailableHandler>();
         services.AddRequestDeadline();
@@ -60,7 +61,7 @@ public static class ApiSetup
 
     public static WebApplication UseBtcApi(this WebApplication app)
     {
-        var proxies = app.Services.GetRequiredService<IOptions<ProxyOptions>>().Value.Addresses;
+        var proxies = app.Services.GetRequiredService<IOptions<ProxyOptions>>().Value.Networks();
 
         if (proxies.Count > 0)
         {
@@ -72,9 +73,10 @@ public static class ApiSetup
             forwarded.KnownIPNetworks.Clear();
             forwarded.KnownProxies.Clear();
             foreach (var proxy in proxies)
-                forwarded.KnownProxies.Add(proxy);
+                forwarded.KnownIPNetworks.Add(proxy);
             app.UseForwardedHeaders(forwarded);
         }
+        app.UseDrain();
         app.UseHeadAsGet();
         // Routing after it, so that HEAD finds the GET endpoints (left implicit, it would run first).
         app.UseRouting();

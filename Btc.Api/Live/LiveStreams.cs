@@ -4,6 +4,7 @@ using Btc.Data.Currencies;
 using Btc.Data.History.Series;
 using Btc.Data.Live;
 using Btc.Data.Prices;
+using Btc.Api.Hosting;
 using Btc.Hosting.Telemetry;
 
 namespace Btc.Api.Live;
@@ -14,7 +15,7 @@ namespace Btc.Api.Live;
 /// the other (or both, and sent once): no gap, no duplicate.
 /// </summary>
 public sealed class LiveStreams(
-    LiveFeed feed, SeriesReader series, PriceCommits commits, BtcMetrics metrics, IHostApplicationLifetime lifetime)
+    LiveFeed feed, SeriesReader series, PriceCommits commits, BtcMetrics metrics, Drain drain)
 {
     /// <summary>A comment at least this often keeps proxies from closing an idle stream.</summary>
     public static readonly TimeSpan KeepAliveEvery = TimeSpan.FromSeconds(15);
@@ -120,7 +121,7 @@ public sealed class LiveStreams(
     private async Task<CommittedPage?> NextAsync(
         LiveSubscription subscription, HttpResponse response, CancellationToken ct)
     {
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct, lifetime.ApplicationStopping);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct, drain.StreamsEnd);
         while (true)
         {
             if (subscription.Pages.TryRead(out var ready))
@@ -158,7 +159,7 @@ public sealed class LiveStreams(
     {
         if (subscription.Dropped)
             return LiveEvents.End("dropped: this client fell behind; reconnect with Last-Event-ID");
-        return lifetime.ApplicationStopping.IsCancellationRequested
+        return drain.StreamsEnd.IsCancellationRequested
             ? LiveEvents.End("shutting down: reconnect with Last-Event-ID")
             : null;
     }

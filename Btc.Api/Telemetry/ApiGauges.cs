@@ -6,8 +6,10 @@ using Hangfire;
 namespace Btc.Api.Telemetry;
 
 /// <summary>
-/// Hangfire's jobs by state, read from its storage when scraped. Exported by the API only: every worker replica
-/// shares the storage, and N exporters would count every job N times. And the live API replicas this one sees.
+/// Hangfire's jobs by state, read from its storage when scraped. Exported by the API, not the workers; every API
+/// replica reports the same counts of the one storage, so graphs and alerts take the max by state, never the sum: no
+/// replica is special, and the counts stay while any replica is up (docs/metrics.md).
+/// And the live API replicas this one sees.
 /// </summary>
 public sealed class ApiGauges(BtcMetrics metrics, JobStorage storage, ReplicaView replicas) : IHostedService
 {

@@ -23,6 +23,8 @@ public sealed class ApiFactory(
         builder.UseSetting("Dashboard:Password", "s3cret-pass");
         // Tests come from one address and some ask many times; the rate limit's own tests set it.
         builder.UseSetting("Api:RequestsPerSecond", "0");
+        // Disposing a factory stops its host: no balancer is watching its readiness, so no drain to wait out.
+        builder.UseSetting("Api:DrainSeconds", "0");
         foreach (var (key, value) in settings)
             builder.UseSetting(key, value);
         builder.ConfigureLogging(logging =>

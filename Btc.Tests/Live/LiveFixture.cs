@@ -8,7 +8,7 @@ namespace Btc.Tests.Live;
 /// One database, simulator, worker and API that the live stream tests share: each test subscribes, then runs the
 /// cycles it needs, and asserts on what was stored from its subscription on.
 /// </summary>
-public sealed class LiveFixture : DatabaseFixture
+public class LiveFixture : DatabaseFixture
 {
     private int _cycles;
 

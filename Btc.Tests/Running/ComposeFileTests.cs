@@ -13,18 +13,20 @@ public sealed class ComposeFileTests
     public void Compose_defines_postgres_migrate_worker_api_and_an_offline_simulator()
     {
         Services.Children.Keys.Select(k => k.ToString()).Should()
-            .BeEquivalentTo("postgres", "migrate", "worker", "api", "coingecko-simulator", "prometheus", "grafana");
+            .BeEquivalentTo(
+                "postgres", "migrate", "worker", "api", "proxy", "coingecko-simulator", "prometheus", "grafana");
         Scalar(Service("coingecko-simulator"), "profiles", 0).Should().Be("offline");
     }
 
     [Fact]
-    public void The_monitoring_profile_scrapes_the_API_and_every_worker_replica_by_DNS_and_provisions_Grafana()
+    public void The_monitoring_profile_scrapes_every_API_and_worker_replica_by_DNS_and_provisions_Grafana()
     {
         Scalar(Service("prometheus"), "profiles", 0).Should().Be("monitoring");
         Scalar(Service("grafana"), "profiles", 0).Should().Be("monitoring");
         var scrape = (YamlSequenceNode)Load("monitoring/prometheus.yml")["scrape_configs"];
         var jobs = scrape.Children.Cast<YamlMappingNode>().ToDictionary(j => j["job_name"].ToString());
-        Scalar(jobs["api"], "static_configs", 0, "targets", 0).Should().Be("api:8080");
+        Scalar(jobs["api"], "dns_sd_configs", 0, "names", 0).Should().Be("api", "--scale api=N needs no edit");
+        Scalar(jobs["api"], "dns_sd_configs", 0, "port").Should().Be("8080");
         Scalar(jobs["worker"], "dns_sd_configs", 0, "names", 0).Should().Be("worker",
             "one A record per replica: --scale needs no edit");
         Scalar(jobs["worker"], "dns_sd_configs", 0, "port")
@@ -66,6 +68,7 @@ public sealed class ComposeFileTests
     [InlineData("postgres")]
     [InlineData("worker")]
     [InlineData("api")]
+    [InlineData("proxy")]
     [InlineData("coingecko-simulator")]
     public void Every_long_running_service_has_a_healthcheck_and_restarts_unless_stopped(string name)
     {
@@ -75,13 +78,68 @@ public sealed class ComposeFileTests
     }
 
     [Fact]
-    public void The_api_is_published_on_loopback_port_8000_and_two_workers_run_by_default()
+    public void Only_the_proxy_is_published_on_loopback_port_8000_and_two_workers_run_by_default()
     {
-        ((YamlSequenceNode)Service("api")["ports"])
-            .Children.Select(p => p.ToString()).Should().Equal("127.0.0.1:8000:8080");
+        Services.Children.Where(service => ((YamlMappingNode)service.Value).Children.ContainsKey("ports"))
+            .Select(service => service.Key.ToString()).Should().BeEquivalentTo("proxy", "prometheus", "grafana");
+        ((YamlSequenceNode)Service("proxy")["ports"])
+            .Children.Select(p => p.ToString()).Should().Equal("127.0.0.1:8000:80");
         Scalar(Service("worker"), "deploy", "replicas").Should().Be("2");
         ((YamlMappingNode)Load("compose.yaml")["volumes"])
-            .Children.Keys.Select(k => k.ToString()).Should().Contain("pgdata");
+            .Children.Keys.Select(k => k.ToString()).Should().Contain("pgdata").And.Contain("caddy-data");
+    }
+
+    [Fact]
+    public void The_api_scales_with_no_fixed_name_port_or_address_and_believes_the_proxy_on_dockers_networks()
+    {
+        var api = Service("api");
+        api.Children.Keys.Select(k => k.ToString()).Should()
+            .NotContain(["ports", "container_name", "hostname", "networks"], "`--scale api=3` starts three alike");
+        var trusted = Scalar(api, "environment", "Api__TrustedProxies").Split(',')
+            .Select(System.Net.IPNetwork.Parse).ToArray();
+        // Docker's default address pools: the proxy's address is somewhere in them.
+        foreach (var pool in new[] { "172.17.0.1", "172.31.255.254", "192.168.0.1", "10.0.0.1" })
+            trusted.Should().Contain(n => n.Contains(System.Net.IPAddress.Parse(pool)), pool);
+        int.Parse(Scalar(api, "environment", "Api__DrainSeconds")).Should()
+            .BeLessThan(int.Parse(Scalar(api, "stop_grace_period").TrimEnd('s')), "Docker must not kill it mid-drain");
+    }
+
+    [Fact]
+    public void The_proxy_runs_the_repositorys_Caddyfile_which_finds_the_api_replicas_by_dns()
+    {
+        var proxy = Service("proxy");
+        var mounts = ((YamlSequenceNode)proxy["volumes"]).Children.Select(v => v.ToString().Split(':'))
+            .ToDictionary(v => v[1], v => v[0]);
+        var caddyfile = File.ReadAllText(Path.Combine(Root, mounts["/etc/caddy/Caddyfile"]));
+        Scalar(proxy, "environment", "BTC_SITE").Should().Be("${BTC_DOMAIN:-:80}");
+        Regex.Replace(caddyfile, @"#.*", "").Should()
+            .Contain("dynamic a {$BTC_API_NAME:api} {$BTC_API_PORT:8080}", "the service's name and port")
+            .And.Contain("flush_interval -1", "the live streams pass unbuffered")
+            .And.Contain("lb_try_duration").And.Contain("fail_duration");
+        Scalar(proxy, "depends_on", "api", "condition").Should().Be("service_healthy");
+    }
+
+    /// <summary>The Caddyfile as compose's proxy reads it (dns) and as run.sh does (list), by Debian's Caddy.</summary>
+    [Theory]
+    [InlineData("dns")]
+    [InlineData("list")]
+    public async Task The_Caddyfile_is_valid_for_caddy_2_6(string discovery)
+    {
+        var start = new System.Diagnostics.ProcessStartInfo("caddy",
+            ["validate", "--adapter", "caddyfile", "--config", Path.Combine(Root, "proxy", "Caddyfile")])
+        {
+            RedirectStandardError = true,
+            RedirectStandardOutput = true,
+        };
+        start.Environment["BTC_API_DISCOVERY"] = discovery;
+        start.Environment["BTC_API_UPSTREAMS"] = "127.0.0.1:8001 127.0.0.1:8002";
+        start.Environment["HOME"] = Path.GetTempPath();
+        using var caddy = System.Diagnostics.Process.Start(start)!;
+        var output = await caddy.StandardOutput.ReadToEndAsync() + await caddy.StandardError.ReadToEndAsync();
+        await caddy.WaitForExitAsync();
+
+        caddy.ExitCode.Should().Be(0, output);
+        output.Should().Contain("Valid configuration");
     }
 
     [Fact]
@@ -139,7 +197,7 @@ public sealed class ComposeFileTests
             .Concat(Services.Children.Values.OfType<YamlMappingNode>()
                 .Where(service => service.Children.ContainsKey("image")).Select(service => service["image"].ToString()))
             .ToList();
-        images.Should().HaveCount(8).And.OnlyContain(image => Regex.IsMatch(image, @":v?\d+\.\d+(\.\d+)?$"),
+        images.Should().HaveCount(9).And.OnlyContain(image => Regex.IsMatch(image, @":v?\d+\.\d+(\.\d+)?$"),
             "a moving tag (17, 10.0, latest) changes under a build that passed");
 
         var sdk = Version.Parse(
@@ -192,7 +250,7 @@ public sealed class ComposeFileTests
     }
 
     [Fact]
-    public void The_connection_pools_of_the_api_and_seven_worker_replicas_fit_in_the_servers_max_connections()
+    public void The_connection_pools_of_three_api_and_seven_worker_replicas_fit_in_the_servers_max_connections()
     {
         // A service's own key, else the one merged in from x-database (the YAML model does not apply `<<`).
         int PoolOf(string service)
@@ -208,7 +266,7 @@ public sealed class ComposeFileTests
 
         // Two pools a process (its own and Hangfire's), and the
         // API's change listener; PostgreSQL keeps 3 for superusers.
-        (2 * PoolOf("api") + 1 + 7 * 2 * PoolOf("worker") + 1).Should().BeLessThanOrEqualTo(maxConnections - 3);
+        (3 * (2 * PoolOf("api") + 1) + 7 * 2 * PoolOf("worker") + 1).Should().BeLessThanOrEqualTo(maxConnections - 3);
     }
 
     private static YamlMappingNode Service(string name) => (YamlMappingNode)Services[name];

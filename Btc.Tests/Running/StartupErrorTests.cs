@@ -19,6 +19,10 @@ public sealed class StartupErrorTests
         "Cannot reach the database at 127.0.0.1:1")]
     [InlineData("Btc.Api", "ConnectionStrings__Btc=Host=127.0.0.1;Port=1;Timeout=2|Database__StartupWaitSeconds=0",
         "Cannot reach the database at 127.0.0.1:1")]
+    [InlineData("Btc.Api", "ConnectionStrings__Btc=Host=127.0.0.1;Port=1|Api__TrustedProxies=10.0.0.5, 172.16.0.0/40",
+        "'172.16.0.0/40' in Api__TrustedProxies is neither an IP address nor a network")]
+    [InlineData("Btc.Api", "ConnectionStrings__Btc=Host=127.0.0.1;Port=1|Api__DrainSeconds=600",
+        "Api__DrainSeconds must be between 0 and 120")]
     [InlineData("Btc.Migrations", "ConnectionStrings__Btc=Host=127.0.0.1;Port=1|Database__StartupWaitSeconds=soon",
         "Database__StartupWaitSeconds must be a whole number")]
     public async Task A_bad_setting_stops_the_process_with_one_sentence(

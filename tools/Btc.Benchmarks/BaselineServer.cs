@@ -19,6 +19,8 @@ public static class BaselineServer
             .Select(i => FormattableString.Invariant($"[{1_795_500_000 + i * 60},{67_187.33 + i * 0.017}]"))) + "]");
         app.MapGet("/text", () => Results.Bytes(text, "text/plain"));
         app.MapGet("/series", () => Results.Bytes(series, "application/json"));
+        // What Caddy's active health check asks in front of it (the proxy benchmark).
+        app.MapGet("/health/ready", () => Results.Bytes(text, "text/plain"));
         app.Run();
     }
 }

@@ -12,11 +12,17 @@ public sealed class ChildProcess : IDisposable
 
     public int Id => _process.Id;
 
-    public static ChildProcess Start(string dll, IEnumerable<string> args, IDictionary<string, string> environment)
+    public static ChildProcess Start(string dll, IEnumerable<string> args, IDictionary<string, string> environment) =>
+        StartProgram("dotnet", [dll, .. args], environment, Path.GetDirectoryName(dll)!);
+
+    /// <summary>Any program (Caddy), its errors shown prefixed with its name like the services'.</summary>
+    public static ChildProcess StartProgram(
+        string program, IReadOnlyList<string> args, IDictionary<string, string> environment, string directory)
     {
-        var start = new ProcessStartInfo("dotnet", [dll, .. args])
+        var name = program == "dotnet" ? Path.GetFileNameWithoutExtension(args[0]) : program;
+        var start = new ProcessStartInfo(program, args)
         {
-            WorkingDirectory = Path.GetDirectoryName(dll)!,
+            WorkingDirectory = directory,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
@@ -27,7 +33,7 @@ public sealed class ChildProcess : IDisposable
         process.ErrorDataReceived += (_, e) =>
         {
             if (e.Data is { Length: > 0 })
-                Console.Error.WriteLine($"  [{Path.GetFileNameWithoutExtension(dll)}] {e.Data}");
+                Console.Error.WriteLine($"  [{name}] {e.Data}");
         };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();

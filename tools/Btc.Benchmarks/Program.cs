@@ -55,6 +55,10 @@ if (coins < 100 || hours < 1 || model is null)
     return 2;
 }
 
+// dotnet run -c Release --project tools/Btc.Benchmarks -- proxy [--coins 1000] [--hours 24] [--seconds 5]
+if (args is ["proxy", ..])
+    return await ProxyRunAsync(coins, hours, model.Value, TimeSpan.FromSeconds(Option("--seconds", 5)));
+
 var started = Stopwatch.GetTimestamp();
 using var cluster = PostgresCluster.Start();
 var admin = cluster.ConnectionString;
@@ -148,4 +152,24 @@ static async Task<string> CreateDatabaseAsync(string admin, string name)
     var connectionString = new NpgsqlConnectionStringBuilder(admin) { Database = name }.ConnectionString;
     Migrator.Up(connectionString);
     return connectionString;
+}
+
+// Reads through Caddy with 1, 2 and 3 API replicas over a fill of its own (docs/scaling.md).
+static async Task<int> ProxyRunAsync(int coins, int hours, CurrencyModel model, TimeSpan duration)
+{
+    using var cluster = PostgresCluster.Start();
+    var connectionString = await CreateDatabaseAsync(cluster.ConnectionString, "bench_proxy");
+    await using var db = BtcConnectionString.CreateDataSource(connectionString);
+    var now = DateTime.UtcNow;
+    var end = new DateTime(now.Ticks - now.Ticks % TimeSpan.TicksPerMinute, DateTimeKind.Utc);
+    var (tracked, _, _) = await Fill.RunAsync(db, coins, hours, end, model);
+    await Fill.CompactAsync(db, end.AddHours(-hours), byQuarter: true);
+    var codes = (await new CurrencyStore(db).ListAsync())
+        .Where(c => c.ColumnName is not null).Select(c => c.Code).ToArray();
+    Console.WriteLine($"Proxy benchmark: {coins:N0} coins × {hours} h, {duration.TotalSeconds:0} s a measure, "
+        + $"{Environment.ProcessorCount} cores");
+    var report = new Report();
+    await ProxyBenchmark.RunAsync(connectionString, tracked, codes, duration, report);
+    report.Print(Console.Out);
+    return 0;
 }
