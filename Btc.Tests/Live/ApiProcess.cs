@@ -69,9 +69,6 @@ public sealed class ApiProcess : IDisposable
         }
     }
 
-    /// <summary>What an out-of-memory killer or a pulled plug does: no goodbye.</summary>
-    public void Kill() => Output.Process.Kill();
-
     /// <summary>What docker stop and Kubernetes send.</summary>
     public void Terminate() => Process.Start("kill", ["-TERM", Output.Process.Id.ToString()])!.WaitForExit();
 
