@@ -112,13 +112,31 @@ public sealed class FreshnessTests
     /// <summary>
     /// Each coin's newest sample in the last 24 hours, with a currency it has a price in (usd when it has one).
     /// </summary>
+    /// <summary>
+    /// Each coin's newest sample, raw or packed: the raw rows first, then every sample decoded, so that one the
+    /// worker's compactor packs in between is found in one or the other.
+    /// </summary>
     private static async Task<Dictionary<string, (long UnixSeconds, string Currency, double Price)>> NewestSamplesAsync(
         DatabaseFixture db)
     {
+        var raw = await NewestInAsync(db, "price_sample");
+        await StoredSamples.MaterializeAsync(db.DataSource);
+        var all = await NewestInAsync(db, "all_sample");
+        foreach (var (id, sample) in raw)
+        {
+            if (!all.TryGetValue(id, out var packed) || packed.UnixSeconds < sample.UnixSeconds)
+                all[id] = sample;
+        }
+        return all;
+    }
+
+    private static async Task<Dictionary<string, (long UnixSeconds, string Currency, double Price)>> NewestInAsync(
+        DatabaseFixture db, string table)
+    {
         await using var connection = await db.DataSource.OpenConnectionAsync();
-        var rows = await connection.QueryAsync<(string Id, long UnixSeconds, string Currency, double Price)>("""
+        var rows = await connection.QueryAsync<(string Id, long UnixSeconds, string Currency, double Price)>($"""
             SELECT DISTINCT ON (c.id) c.id, extract(epoch FROM p.last_updated_at)::bigint, q.code, q.price
-            FROM price_sample p JOIN coin c USING (coin_key)
+            FROM {table} p JOIN coin c USING (coin_key)
             CROSS JOIN LATERAL (
                 SELECT cu.code, (to_jsonb(p) ->> cu.column_name)::float8 AS price
                 FROM currency cu
