@@ -14,7 +14,8 @@ namespace Btc.Api.Dashboard;
 /// not trusted, unless the operator named that proxy (Api__TrustedProxies), which makes the client's own address
 /// the one checked.
 /// </summary>
-public sealed class DashboardAccessFilter(IOptions<DashboardOptions> options) : IDashboardAuthorizationFilter
+public sealed class DashboardAccessFilter(IOptions<DashboardOptions> options, DashboardPassword password)
+    : IDashboardAuthorizationFilter
 {
     public bool Authorize(DashboardContext context)
     {
@@ -54,8 +55,9 @@ public sealed class DashboardAccessFilter(IOptions<DashboardOptions> options) : 
         var expected = options.Value;
         // Both compared, always, in constant time: the answer's timing tells nothing about either.
         var user = FixedTimeEquals(decoded[..colon], expected.Username);
-        var password = FixedTimeEquals(decoded[(colon + 1)..], expected.Password ?? "");
-        return user & password & !string.IsNullOrEmpty(expected.Password);
+        var current = password.Current;
+        var matches = FixedTimeEquals(decoded[(colon + 1)..], current ?? "");
+        return user & matches & !string.IsNullOrEmpty(current);
     }
 
     private static bool FixedTimeEquals(string a, string b) =>
