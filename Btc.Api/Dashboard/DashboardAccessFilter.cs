@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Security.Cryptography;
 using System.Text;
 using Hangfire.Dashboard;
+using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.Extensions.Options;
 
 namespace Btc.Api.Dashboard;
@@ -22,7 +23,7 @@ public sealed class DashboardAccessFilter(IOptions<DashboardOptions> options, Da
         var http = context.GetHttpContext();
         if (http.Connection.RemoteIpAddress is { } remote
             && IPAddress.IsLoopback(remote.IsIPv4MappedToIPv6 ? remote.MapToIPv4() : remote)
-            && !ForwardingHeaders.Any(http.Request.Headers.ContainsKey))
+            && !ForwardedByUntrustedProxy(http.Request.Headers))
             return true;
         if (CredentialsMatch(http.Request.Headers.Authorization.ToString()))
             return true;
@@ -34,6 +35,17 @@ public sealed class DashboardAccessFilter(IOptions<DashboardOptions> options, Da
     // What proxies add; ASP.NET Core's forwarded-headers middleware removes the ones it has applied.
     private static readonly string[] ForwardingHeaders =
         ["X-Forwarded-For", "Forwarded", "X-Real-IP", "X-Forwarded-Host"];
+
+    /// <summary>
+    /// Whether forwarding headers are left that no trusted proxy accounts for. The middleware applies a named proxy's
+    /// X-Forwarded-For (and notes the proxy in X-Original-For) but not its X-Forwarded-Host, which Caddy always sends:
+    /// once the client's address is applied, that header alone says nothing about who the client is.
+    /// </summary>
+    private static bool ForwardedByUntrustedProxy(IHeaderDictionary headers)
+    {
+        var applied = headers.ContainsKey(ForwardedHeadersDefaults.XOriginalForHeaderName);
+        return ForwardingHeaders.Any(h => headers.ContainsKey(h) && !(applied && h == "X-Forwarded-Host"));
+    }
 
     private bool CredentialsMatch(string header)
     {

@@ -190,7 +190,9 @@ public sealed class ProxyTests(ProxyFixture fixture) : IClassFixture<ProxyFixtur
         var running = Replicas.Running;
         var before = await Task.WhenAll(running.Select(DashboardServedAsync));
         var response = await send();
-        var after = await Task.WhenAll(running.Select(DashboardServedAsync));
+        // A replica counts a request once its response has ended, a moment after the client has read it.
+        var after = await Eventually.Until(async () => await Task.WhenAll(running.Select(DashboardServedAsync)),
+            now => now.Sum() > before.Sum(), TimeSpan.FromSeconds(10), "the replica to count the request");
         var answered = running.Where((_, i) => after[i] > before[i]).ToList();
         answered.Should().ContainSingle("one replica answered the one request");
         return (answered[0], response);
