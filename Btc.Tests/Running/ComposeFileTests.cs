@@ -266,7 +266,8 @@ public sealed class ComposeFileTests
 
         // Two pools a process (its own and Hangfire's), and the API's change listener and its coordination pool
         // (ReplicaSetup: 3); PostgreSQL keeps 3 for superusers.
-        (3 * (2 * PoolOf("api") + 1 + 3) + 7 * 2 * PoolOf("worker") + 1).Should().BeLessThanOrEqualTo(maxConnections - 3);
+        (3 * (2 * PoolOf("api") + 1 + 3) + 7 * 2 * PoolOf("worker") + 1)
+            .Should().BeLessThanOrEqualTo(maxConnections - 3);
     }
 
     private static YamlMappingNode Service(string name) => (YamlMappingNode)Services[name];

@@ -73,7 +73,9 @@ public sealed class LimitsBehindProxyTests(ITestOutputHelper output)
 
     private sealed record OpenStream(HttpResponseMessage Response, Task Ended);
 
-    /// <summary>The rate admitted to the client at 127.0.0.<paramref name="host"/>, the next address interleaved.</summary>
+    /// <summary>
+    /// The rate admitted to the client at 127.0.0.<paramref name="host"/>, the next address's requests interleaved.
+    /// </summary>
     private static async Task<double> AdmittedAsync(ApiReplicas replicas, int host)
     {
         using var mine = replicas.Client(IPAddress.Parse($"127.0.0.{host}"));

@@ -124,7 +124,7 @@ public sealed class ProxyTests(ProxyFixture fixture) : IClassFixture<ProxyFixtur
     }
 
     [Fact]
-    public async Task A_dashboard_action_posted_through_the_proxy_is_accepted_by_a_replica_that_did_not_issue_its_token()
+    public async Task A_dashboard_action_posted_through_the_proxy_is_accepted_by_another_replica_than_the_issuer()
     {
         await Replicas.EnsureAsync(3);
         var storage = HangfireStorage.Create(fixture.ConnectionString);
@@ -153,15 +153,18 @@ public sealed class ProxyTests(ProxyFixture fixture) : IClassFixture<ProxyFixtur
 
         posts.Should().OnlyContain(p => p.Status == HttpStatusCode.NoContent);
         posts[^1].By.Should().NotBe(issuer, "round robin sends a later post to another replica");
-        storage.GetMonitoringApi().JobDetails(posts[^1].Job).History[0].StateName
-            .Should().Be(EnqueuedState.StateName, "the other replica requeued the job");
+        // The fixture's worker may have run it since: its history says it was enqueued.
+        storage.GetMonitoringApi().JobDetails(posts[^1].Job).History.Select(h => h.StateName)
+            .Should().Contain(EnqueuedState.StateName, "the other replica requeued the scheduled job");
     }
 
     [Fact]
     public async Task The_API_limits_each_client_by_its_own_address_not_the_proxys()
     {
         const int burst = 20;
-        using var limited = await ApiReplicas.StartAsync(fixture.ConnectionString, 1,
+        // A database of its own: on the fixture's, its three replicas would count and take 3/4 of every bucket.
+        await using var db = await DatabaseFixture.CreateAsync();
+        using var limited = await ApiReplicas.StartAsync(db.ConnectionString, 1,
             new Dictionary<string, string> { ["Api__RequestsPerSecond"] = "1", ["Api__Burst"] = $"{burst}" });
         using var greedy = limited.Client(IPAddress.Parse("127.0.0.5"));
         using var other = limited.Client(IPAddress.Parse("127.0.0.6"));
@@ -183,7 +186,7 @@ public sealed class ProxyTests(ProxyFixture fixture) : IClassFixture<ProxyFixtur
         return statuses;
     }
 
-    /// <summary>Sends one request through the proxy and tells which replica answered it (from their /metrics).</summary>
+    /// <summary>Sends one request through the proxy; tells which replica answered it (from their /metrics).</summary>
     private async Task<(ApiProcess By, HttpResponseMessage Response)> AnsweredByAsync(
         Func<Task<HttpResponseMessage>> send)
     {
@@ -205,7 +208,8 @@ public sealed class ProxyTests(ProxyFixture fixture) : IClassFixture<ProxyFixtur
         .Sum(line => (long)double.Parse(line[(line.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture));
 
     private static string Meta(string html, string name) =>
-        Regex.Match(html, $"<meta name=\"{name}\" content=\"([^\"]+)\"").Groups[1].Value is { Length: > 0 } value
+        Regex.Match(html, $"<meta name=\"{name}\" content=\"([^\"]+)\"").Groups[1].Value
+            is { Length: > 0 } value
             ? value
             : throw new InvalidOperationException($"The dashboard page has no {name} meta tag.");
 }

@@ -6,7 +6,9 @@ using Btc.Tests.Infrastructure;
 
 namespace Btc.Tests.Scaling;
 
-/// <summary>How many requests a second the API replicas admit for one client, and how many replicas each sees.</summary>
+/// <summary>
+/// How many requests a second the API replicas admit for one client, and how many replicas each sees.
+/// </summary>
 public static partial class RateProbe
 {
     /// <summary>
