@@ -6,7 +6,7 @@ namespace Btc.Data;
 public static class SchemaVersion
 {
     /// <summary>The newest migration this code needs; the API is not ready on an older schema.</summary>
-    public const long Required = 16;
+    public const long Required = 17;
 
     /// <summary>The newest migration applied to the database (FluentMigrator's VersionInfo); null before any.</summary>
     public static async Task<long?> AppliedAsync(NpgsqlDataSource db, CancellationToken ct = default)

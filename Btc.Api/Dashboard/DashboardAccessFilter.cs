@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Security.Cryptography;
 using System.Text;
 using Hangfire.Dashboard;
+using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.Extensions.Options;
 
 namespace Btc.Api.Dashboard;
@@ -14,14 +15,15 @@ namespace Btc.Api.Dashboard;
 /// not trusted, unless the operator named that proxy (Api__TrustedProxies), which makes the client's own address
 /// the one checked.
 /// </summary>
-public sealed class DashboardAccessFilter(IOptions<DashboardOptions> options) : IDashboardAuthorizationFilter
+public sealed class DashboardAccessFilter(IOptions<DashboardOptions> options, DashboardPassword password)
+    : IDashboardAuthorizationFilter
 {
     public bool Authorize(DashboardContext context)
     {
         var http = context.GetHttpContext();
         if (http.Connection.RemoteIpAddress is { } remote
             && IPAddress.IsLoopback(remote.IsIPv4MappedToIPv6 ? remote.MapToIPv4() : remote)
-            && !ForwardingHeaders.Any(http.Request.Headers.ContainsKey))
+            && !ForwardedByUntrustedProxy(http.Request.Headers))
             return true;
         if (CredentialsMatch(http.Request.Headers.Authorization.ToString()))
             return true;
@@ -33,6 +35,17 @@ public sealed class DashboardAccessFilter(IOptions<DashboardOptions> options) : 
     // What proxies add; ASP.NET Core's forwarded-headers middleware removes the ones it has applied.
     private static readonly string[] ForwardingHeaders =
         ["X-Forwarded-For", "Forwarded", "X-Real-IP", "X-Forwarded-Host"];
+
+    /// <summary>
+    /// Whether forwarding headers are left that no trusted proxy accounts for. The middleware applies a named proxy's
+    /// X-Forwarded-For (and notes the proxy in X-Original-For) but not its X-Forwarded-Host, which Caddy always sends:
+    /// once the client's address is applied, that header alone says nothing about who the client is.
+    /// </summary>
+    private static bool ForwardedByUntrustedProxy(IHeaderDictionary headers)
+    {
+        var applied = headers.ContainsKey(ForwardedHeadersDefaults.XOriginalForHeaderName);
+        return ForwardingHeaders.Any(h => headers.ContainsKey(h) && !(applied && h == "X-Forwarded-Host"));
+    }
 
     private bool CredentialsMatch(string header)
     {
@@ -54,8 +67,9 @@ public sealed class DashboardAccessFilter(IOptions<DashboardOptions> options) : 
         var expected = options.Value;
         // Both compared, always, in constant time: the answer's timing tells nothing about either.
         var user = FixedTimeEquals(decoded[..colon], expected.Username);
-        var password = FixedTimeEquals(decoded[(colon + 1)..], expected.Password ?? "");
-        return user & password & !string.IsNullOrEmpty(expected.Password);
+        var current = password.Current;
+        var matches = FixedTimeEquals(decoded[(colon + 1)..], current ?? "");
+        return user & matches & !string.IsNullOrEmpty(current);
     }
 
     private static bool FixedTimeEquals(string a, string b) =>

@@ -10,13 +10,12 @@ public sealed class DashboardOptions
     [Required, MinLength(1)] public string Username { get; set; } = "admin";
 
     /// <summary>
-    /// When unset, a random one is made at start-up and written to <see cref="PasswordFile"/>, never logged.
+    /// When unset, one random password for every replica, made by the first to start (<see cref="SharedPassword"/>)
+    /// and written to <see cref="PasswordFile"/> by each, never logged.
     /// </summary>
     public string? Password { get; set; }
 
-    /// <summary>Where a generated password is written (readable by the API's user only).</summary>
+    /// <summary>Where the generated password is written (readable by the API's user only).</summary>
     [Required, MinLength(1)] public string PasswordFile { get; set; } = Path.Combine(
         Path.GetTempPath(), "btc-dashboard-password");
-
-    internal bool PasswordGenerated { get; set; }
 }

@@ -9,7 +9,8 @@ namespace Btc.Api.Replicas;
 
 public static class ReplicaSetup
 {
-    private const string Coordination = "coordination";
+    /// <summary>The key of the small pool on the primary for what replicas agree on.</summary>
+    internal const string Coordination = "coordination";
 
     /// <summary>
     /// What makes API replicas behave as one: the registry of live replicas that the limits divide by, and the

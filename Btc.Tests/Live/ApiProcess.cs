@@ -21,7 +21,7 @@ public sealed class ApiProcess : IDisposable
     public int Port { get; }
     public HttpClient Http { get; }
 
-    /// <summary>Starts the API on 127.0.0.1, a free port, <paramref name="settings"/> over the defaults.</summary>
+    /// <summary>Starts the API on 127.0.0.1 and a free port, <paramref name="settings"/> over the defaults.</summary>
     public static Task<ApiProcess> StartAsync(string connectionString, params (string Key, string Value)[] settings) =>
         StartAsync(connectionString, null, null, settings.ToDictionary(s => s.Key, s => s.Value));
 

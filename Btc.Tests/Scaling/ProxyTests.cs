@@ -1,4 +1,10 @@
+using System.Globalization;
 using System.Net;
+using System.Text.RegularExpressions;
+using Btc.Hosting.Jobs;
+using Btc.Hosting.Scheduling;
+using Hangfire;
+using Hangfire.States;
 using System.Text.Json;
 using Btc.Tests.Infrastructure;
 using Btc.Tests.Live;
@@ -118,10 +124,47 @@ public sealed class ProxyTests(ProxyFixture fixture) : IClassFixture<ProxyFixtur
     }
 
     [Fact]
+    public async Task A_dashboard_action_posted_through_the_proxy_is_accepted_by_another_replica_than_the_issuer()
+    {
+        await Replicas.EnsureAsync(3);
+        var storage = HangfireStorage.Create(fixture.ConnectionString);
+        var jobs = Enumerable.Range(0, 4).Select(_ => new BackgroundJobClient(storage)
+            .Schedule<ISyncCurrenciesJob>(j => j.RunAsync(CancellationToken.None), TimeSpan.FromDays(1))).ToList();
+        // A browser's cookies, kept by the client. Its forwarded address, 127.0.0.8, is this machine's: the dashboard
+        // lets it in without the password, as any local browser (remote ones: DashboardTests); the token is checked.
+        using var http = Replicas.Client(IPAddress.Parse("127.0.0.8"));
+        var (issuer, page) = await AnsweredByAsync(() => http.GetAsync("/hangfire"));
+        page.StatusCode.Should().Be(HttpStatusCode.OK);
+        var html = await page.Content.ReadAsStringAsync();
+        var (header, token) = (Meta(html, "csrf-header"), Meta(html, "csrf-token"));
+
+        (await http.PostAsync($"/hangfire/jobs/actions/requeue/{jobs[0]}", null)).StatusCode
+            .Should().Be(HttpStatusCode.Forbidden, "the check is on: a post without the token is refused");
+        var posts = new List<(ApiProcess By, HttpStatusCode Status, string Job)>();
+        foreach (var job in jobs.Skip(1))
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, $"/hangfire/jobs/actions/requeue/{job}");
+            request.Headers.Add(header, token);
+            var (by, response) = await AnsweredByAsync(() => http.SendAsync(request));
+            posts.Add((by, response.StatusCode, job));
+            if (by != issuer)
+                break;
+        }
+
+        posts.Should().OnlyContain(p => p.Status == HttpStatusCode.NoContent);
+        posts[^1].By.Should().NotBe(issuer, "round robin sends a later post to another replica");
+        // The fixture's worker may have run it since: its history says it was enqueued.
+        storage.GetMonitoringApi().JobDetails(posts[^1].Job).History.Select(h => h.StateName)
+            .Should().Contain(EnqueuedState.StateName, "the other replica requeued the scheduled job");
+    }
+
+    [Fact]
     public async Task The_API_limits_each_client_by_its_own_address_not_the_proxys()
     {
         const int burst = 20;
-        using var limited = await ApiReplicas.StartAsync(fixture.ConnectionString, 1,
+        // A database of its own: on the fixture's, its three replicas would count and take 3/4 of every bucket.
+        await using var db = await DatabaseFixture.CreateAsync();
+        using var limited = await ApiReplicas.StartAsync(db.ConnectionString, 1,
             new Dictionary<string, string> { ["Api__RequestsPerSecond"] = "1", ["Api__Burst"] = $"{burst}" });
         using var greedy = limited.Client(IPAddress.Parse("127.0.0.5"));
         using var other = limited.Client(IPAddress.Parse("127.0.0.6"));
@@ -142,4 +185,31 @@ public sealed class ProxyTests(ProxyFixture fixture) : IClassFixture<ProxyFixtur
             statuses.Add((await http.GetAsync("/stock")).StatusCode);
         return statuses;
     }
+
+    /// <summary>Sends one request through the proxy; tells which replica answered it (from their /metrics).</summary>
+    private async Task<(ApiProcess By, HttpResponseMessage Response)> AnsweredByAsync(
+        Func<Task<HttpResponseMessage>> send)
+    {
+        var running = Replicas.Running;
+        var before = await Task.WhenAll(running.Select(DashboardServedAsync));
+        var response = await send();
+        // A replica counts a request once its response has ended, a moment after the client has read it.
+        var after = await Eventually.Until(async () => await Task.WhenAll(running.Select(DashboardServedAsync)),
+            now => now.Sum() > before.Sum(), TimeSpan.FromSeconds(10), "the replica to count the request");
+        var answered = running.Where((_, i) => after[i] > before[i]).ToList();
+        answered.Should().ContainSingle("one replica answered the one request");
+        return (answered[0], response);
+    }
+
+    private static async Task<long> DashboardServedAsync(ApiProcess replica) =>
+        (await replica.Http.GetStringAsync("/metrics")).Split('\n')
+        .Where(line => line.StartsWith("http_server_request_duration_seconds_count{", StringComparison.Ordinal)
+            && line.Contains("http_route=\"/hangfire", StringComparison.Ordinal))
+        .Sum(line => (long)double.Parse(line[(line.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture));
+
+    private static string Meta(string html, string name) =>
+        Regex.Match(html, $"<meta name=\"{name}\" content=\"([^\"]+)\"").Groups[1].Value
+            is { Length: > 0 } value
+            ? value
+            : throw new InvalidOperationException($"The dashboard page has no {name} meta tag.");
 }
