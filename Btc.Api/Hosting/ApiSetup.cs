@@ -29,7 +29,10 @@ public static class ApiSetup
         var services = builder.Services;
         services.AddSingleton(TimeProvider.System);
         services.AddBtcTelemetry(builder.Configuration, "btc-api")
-            .WithMetrics(metrics => metrics.AddAspNetCoreInstrumentation().AddPrometheusExporter());
+            .WithMetrics(metrics => metrics.AddAspNetCoreInstrumentation()
+                // No cached scrape (300 ms by default): a scrape right after requests counts them, which the
+                // replicas' tests rely on; Prometheus scrapes every 15 s, so the cache saved nothing.
+                .AddPrometheusExporter(o => o.ScrapeResponseCacheDurationMilliseconds = 0));
         services.AddHostedService<ApiGauges>();
         // Reads go to the replica when one is named; the notices, the dashboard and the key command use the primary.
         services.AddBtcData(
