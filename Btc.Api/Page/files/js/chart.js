@@ -132,6 +132,18 @@ export class PriceChart {
     };
   }
 
+  /**
+   * The right price axis (for the page's tests): the width the chart wants for its labels, and the width the page
+   * lays its cell out at (the last cell of the chart's own table).
+   */
+  priceAxis() {
+    const cells = this.element.querySelector('table tr')?.cells;
+    return {
+      wanted: this.chart.priceScale('right').width(),
+      drawn: cells?.length ? cells[cells.length - 1].getBoundingClientRect().width : 0,
+    };
+  }
+
   /** Whether the chart holds a place at this time where the line has no value (series' data() skips those). */
   isBreak(time) {
     const index = this.chart.timeScale().timeToIndex(time, false);
