@@ -91,8 +91,13 @@ export function setUpSearch(input, list, status, open) {
       if (active >= 0 && !list.hidden) choose(results[active]);
       else if (input.value.trim()) choose({ id: input.value.trim() });
     } else if (e.key === 'Escape') {
-      if (!list.hidden) show(false);
-      else input.value = '';
+      if (!list.hidden) {
+        show(false);
+      } else {
+        input.value = '';
+        results = [];
+        render();
+      }
     }
   });
   input.addEventListener('blur', () => show(false));
