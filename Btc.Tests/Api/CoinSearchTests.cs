@@ -113,7 +113,8 @@ public sealed class CoinSearchTests(CoinSearchFixture api) : IClassFixture<CoinS
     {
         (await SearchAsync("/coins?search=late")).Should().BeEmpty();
 
-        await Samples.InsertAsync(api.DataSource, api.CycleId, "late-comer", [(CoinSearchFixture.Now.AddSeconds(-1), 2.0)]);
+        await Samples.InsertAsync(
+            api.DataSource, api.CycleId, "late-comer", [(CoinSearchFixture.Now.AddSeconds(-1), 2.0)]);
         await using (var connection = await api.DataSource.OpenConnectionAsync())
             await DataChanges.NotifyAsync(connection, default);
 
