@@ -5,6 +5,7 @@ using Btc.Data.History.Bars;
 using Btc.Data.History.Series;
 using Btc.Data.Polling;
 using Btc.Data.Prices;
+using Btc.Data.Volatility;
 using Dapper;
 using Npgsql;
 
@@ -12,8 +13,9 @@ namespace Btc.Tests.Page;
 
 /// <summary>
 /// What the page is tested on, written through Btc.Data and as the worker's jobs leave it: three coins with 26 hours
-/// of minute samples in usd and eur (bitcoin missing 20 minutes three hours ago, three of them filled from history),
-/// a sample a day for 90 days before, packed and rolled up into hour and day bars.
+/// of minute samples in usd and eur (each coin swinging by its own amount; bitcoin missing 20 minutes three hours ago,
+/// three of them filled from history), a sample a day for 90 days before, packed and rolled up into hour and day bars,
+/// and ranked by volatility up to the current minute.
 /// </summary>
 public static class PageData
 {
@@ -43,7 +45,7 @@ public static class PageData
                 FROM coin c
                 CROSS JOIN LATERAL (
                     SELECT @minute - (m + 1) * interval '1 minute' + (c.coin_key % 50) * interval '1 second' AS t,
-                           (1000.0 / c.coin_key) * (1 + 0.02 * sin(m / 30.0)) AS p
+                           (1000.0 / c.coin_key) * (1 + 0.01 * c.coin_key * sin(m / 30.0)) AS p
                     FROM generate_series(0, 26 * 60 - 1) m
                     WHERE NOT (c.id = 'bitcoin' AND m BETWEEN @gapEnd AND @gapStart)
                     UNION ALL
@@ -70,6 +72,7 @@ public static class PageData
         await using (var connection = await db.OpenConnectionAsync())
             await connection.ExecuteAsync("UPDATE price_history SET minutes_from = @minutes, hours_from = @hours",
                 new { minutes = DateOnly.FromDateTime(minute).AddDays(-7), hours = DateOnly.FromDateTime(first) });
+        await new VolatilityStore(db).RecomputeAsync(currencies, minute);
     }
 
     /// <summary>A new price of the coin, stored as a cycle's page stores it (the live streams hear of it).</summary>

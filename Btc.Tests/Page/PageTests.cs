@@ -7,9 +7,6 @@ namespace Btc.Tests.Page;
 /// <summary>The page in real Chromium over the real API process: what it draws is what the API serves.</summary>
 public sealed class PageTests(PageFixture page) : IClassFixture<PageFixture>, IDisposable
 {
-    /// <summary>Waiting for GET /coins (branch h-pagedata): the lead removes this when both are merged.</summary>
-    private const string NeedsCoinSearch = "Needs GET /coins?search= from the page-data branch";
-
     private PageBrowser Browser => page.Browser;
 
     [Fact]
@@ -24,6 +21,9 @@ public sealed class PageTests(PageFixture page) : IClassFixture<PageFixture>, ID
         Values(drawn, "polled").Should().Equal(polled.Select(p => ((long)p[0], p[1])));
         Values(drawn, "filled").Should().Equal(filled.Select(p => ((long)p[0], p[1])));
         polled.Should().HaveCountGreaterThan(1000);
+        // The page's table styles once squeezed the chart's own table: the right axis was drawn 10 px wide, no labels.
+        Browser.Until(() => PriceAxis("wanted") > 30, "the price axis sized for its labels");
+        PriceAxis("drawn").Should().BeGreaterThanOrEqualTo(PriceAxis("wanted") - 0.5, "the axis is laid out as asked");
 
         Browser.Find("[data-window='1y']").Click();
         Browser.WaitForView("bitcoin|usd|1y");
@@ -60,33 +60,63 @@ public sealed class PageTests(PageFixture page) : IClassFixture<PageFixture>, ID
         Browser.Find("[data-window='7d']").GetAttribute("aria-pressed").Should().Be("true");
     }
 
-    [Fact(Skip = NeedsCoinSearch)]
+    [Fact]
     public void A_coin_is_found_by_symbol_and_by_part_of_its_name_with_the_keyboard_alone()
     {
         Browser.Open(page.Page("/app/coins/ethereum?currency=usd&window=24h"));
         Browser.WaitForView("ethereum|usd|24h");
         var search = Browser.Find("#search");
-        search.SendKeys("wbtc");
-        Browser.Until(() => Browser.Find("#search-results").Displayed, "results for wbtc");
+        search.SendKeys("btc");
+        WaitForOptions("bitcoin");
         search.SendKeys(Keys.Enter);
-        Browser.WaitForView("wrapped-bitcoin|usd|24h");
-        Browser.Url.Should().Contain("/app/coins/wrapped-bitcoin?");
+        Browser.WaitForView("bitcoin|usd|24h");
+        Browser.Url.Should().EndWith("/app/coins/bitcoin?currency=usd&window=24h");
+        Browser.Find("#search-results").Displayed.Should().BeFalse();
 
         search.SendKeys("bitc");
-        Browser.Until(() => Browser.Web.FindElements(By.CssSelector("#search-results [role=option]")).Count == 2,
-            "bitcoin (name prefix) and wrapped bitcoin (word prefix)");
+        WaitForOptions("bitcoin", "wrapped-bitcoin");
+        search.GetAttribute("aria-activedescendant").Should().Be("coin-option-0");
         search.SendKeys(Keys.ArrowDown);
         search.GetAttribute("aria-activedescendant").Should().Be("coin-option-1");
         search.SendKeys(Keys.Enter);
         Browser.WaitForView("wrapped-bitcoin|usd|24h");
+        Browser.Url.Should().EndWith("/app/coins/wrapped-bitcoin?currency=usd&window=24h");
+        Browser.Text("coin-title").Should().Be("Wrapped Bitcoin (WBTC)");
 
-        search.SendKeys("bitc");
-        Browser.Until(() => Browser.Find("#search-results").Displayed, "results for bitc");
+        search.SendKeys("eth");
+        WaitForOptions("ethereum");
         search.SendKeys(Keys.Escape);
         Browser.Find("#search-results").Displayed.Should().BeFalse();
-        search.SendKeys(Keys.ArrowDown + Keys.Enter);
+        search.GetAttribute("aria-expanded").Should().Be("false");
+        Browser.Script("return window.btcChart.view").Should().Be("wrapped-bitcoin|usd|24h", "Escape opens nothing");
+        search.SendKeys(Keys.ArrowDown);
+        Browser.Find("#search-results").Displayed.Should().BeTrue("an arrow opens the closed list again");
+        search.SendKeys(Keys.Enter);
+        Browser.WaitForView("ethereum|usd|24h");
+        Browser.Url.Should().EndWith("/app/coins/ethereum?currency=usd&window=24h");
+    }
+
+    [Fact]
+    public async Task The_board_lists_the_ranks_the_api_serves_and_a_row_opens_its_chart()
+    {
+        Browser.Open(page.Page("/app/coins/bitcoin?currency=usd&window=24h"));
         Browser.WaitForView("bitcoin|usd|24h");
-        Browser.Url.Should().Contain("/app/coins/bitcoin?");
+        var most = await BoardAsync("desc");
+        most.GetProperty("as_of").ValueKind.Should().Be(JsonValueKind.String);
+        Rows(most).Should().HaveCount(3).And.OnlyHaveUniqueItems(r => r.Rank, "the coins swing by different amounts");
+        WaitForBoard(most);
+        Browser.Find("#board-message time").GetAttribute("datetime").Should().Be(most.GetProperty("as_of").GetString());
+
+        Browser.Find("[data-order='asc']").Click();
+        var least = await BoardAsync("asc");
+        Rows(least).Should().Equal(Rows(most).Reverse());
+        WaitForBoard(least);
+        Browser.Find("[data-order='asc']").GetAttribute("aria-pressed").Should().Be("true");
+
+        var (_, calmest) = Rows(least)[0];
+        Browser.Find("#board-table tbody tr:first-child a").Click();
+        Browser.WaitForView($"{calmest}|usd|24h");
+        Browser.Url.Should().EndWith($"/app/coins/{calmest}?currency=usd&window=24h");
     }
 
     [Fact]
@@ -187,6 +217,32 @@ public sealed class PageTests(PageFixture page) : IClassFixture<PageFixture>, ID
             """);
         return JsonSerializer.Deserialize<string[]>(found ?? "null") ?? throw new InvalidOperationException(
             "axe-core did not run.");
+    }
+
+    private void WaitForOptions(params string[] ids) => Browser.Until(
+        () => Browser.Find("#search-results").Displayed && Browser.Web
+            .FindElements(By.CssSelector("#search-results [role=option]"))
+            .Select(o => o.GetAttribute("data-id")).SequenceEqual(ids),
+        $"the search to offer {string.Join(", ", ids)}");
+
+    private double PriceAxis(string width) =>
+        Convert.ToDouble(Browser.Script($"return window.btcChart.priceAxis().{width}"));
+
+    private async Task<JsonElement> BoardAsync(string order) => JsonDocument.Parse(await page.Api.Http.GetStringAsync(
+        $"/volatility?currency=usd&measure=log_return_stddev&order={order}&limit=20")).RootElement;
+
+    private static (int Rank, string Id)[] Rows(JsonElement board) => board.GetProperty("coins").EnumerateArray()
+        .Select(c => (c.GetProperty("rank").GetInt32(), c.GetProperty("id").GetString()!)).ToArray();
+
+    /// <summary>Waits until the board's rows are the API's: rank, the coin's link, its volatility as shown.</summary>
+    private void WaitForBoard(JsonElement board)
+    {
+        var expected = board.GetProperty("coins").EnumerateArray().Select(c =>
+            $"{c.GetProperty("rank").GetInt32()}|/app/coins/{c.GetProperty("id").GetString()}?currency=usd").ToArray();
+        Browser.Until(() => ((string)Browser.Script("""
+            return [...document.querySelectorAll('#board-table tbody tr')]
+                .map(tr => `${tr.cells[0].textContent}|${tr.querySelector('a').getAttribute('href')}`).join('\n');
+            """)!).Split('\n').SequenceEqual(expected), $"the board to list {string.Join(", ", expected)}");
     }
 
     private long From() => Convert.ToInt64(Browser.Script("return window.btcChart.from"));

@@ -36,14 +36,24 @@ export class Board {
       if (this.asked !== asked) return;
       this.table.hidden = true;
       this.message.textContent = e.status === 404
-        ? `No volatility ranks are served in ${this.currency.toUpperCase()} yet.`
+        ? `“${this.currency}” is not a currency BTC stores prices in.`
         : `The volatility board could not be read: ${e.message}`;
     }
   }
 
   render(board) {
-    this.message.textContent = `${board.coins.length} of ${board.out_of} coins in ` +
-      `${board.currency.toUpperCase()}, over the 24 hours to ${formatTime(Date.parse(board.as_of) / 1000)}.`;
+    const currency = board.currency.toUpperCase();
+    if (!board.as_of || !board.coins.length) {
+      // Before the first ranks (a new install's first cycle), or too few prices in the currency to rank a coin.
+      this.table.hidden = true;
+      this.message.textContent = `No coin is ranked in ${currency} yet: ranks follow a poll cycle's prices.`;
+      return;
+    }
+    const asOf = document.createElement('time');
+    asOf.dateTime = board.as_of;
+    asOf.textContent = formatTime(Date.parse(board.as_of) / 1000);
+    this.message.replaceChildren(`${board.coins.length} of ${board.out_of} coins in ${currency}, over the 24 hours ` +
+      'to ', asOf, '.');
     const rows = board.coins.map(coin => {
       const tr = document.createElement('tr');
       const rank = document.createElement('td');

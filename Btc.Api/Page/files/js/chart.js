@@ -7,9 +7,23 @@ const dayLabel = new Intl.DateTimeFormat(undefined, { month: 'short', day: 'nume
 const clockLabel = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
 const yearLabel = new Intl.DateTimeFormat(undefined, { year: 'numeric', month: 'short' });
 
-export function formatPrice(value) {
+/** Decimals enough to show a price to four significant digits (two for a dollar or more), at most twelve. */
+function fractionDigits(value) {
   const digits = Math.abs(value) >= 1 ? 2 : Math.max(2, 1 - Math.floor(Math.log10(Math.abs(value) || 1)) + 3);
-  return value.toLocaleString(undefined, { minimumFractionDigits: 2, maximumFractionDigits: Math.min(digits, 12) });
+  return Math.min(digits, 12);
+}
+
+export function formatPrice(value) {
+  return value.toLocaleString(undefined, { minimumFractionDigits: 2, maximumFractionDigits: fractionDigits(value) });
+}
+
+/**
+ * The series' price steps as fine as the labels: the default steps are cents, which leave a coin under a dollar one
+ * tick mark on the axis, or none.
+ */
+function priceFormat(values) {
+  const digits = fractionDigits(values.reduce((low, v) => Math.min(low, Math.abs(v)), Infinity));
+  return { type: 'price', precision: digits, minMove: 10 ** -digits };
 }
 
 export const formatTime = seconds => timeLabel.format(seconds * 1000);
@@ -69,9 +83,10 @@ export class PriceChart {
     this.clear();
     this.kind = 'line';
     this.gapSeconds = gapSeconds;
-    this.series.polled = this.chart.addSeries(LineSeries, { lineWidth: 2, title: '' });
+    const format = priceFormat([...polled, ...filled].map(p => p[1]));
+    this.series.polled = this.chart.addSeries(LineSeries, { lineWidth: 2, title: '', priceFormat: format });
     this.series.filled = this.chart.addSeries(LineSeries, {
-      lineVisible: false, pointMarkersVisible: true, pointMarkersRadius: 2.5,
+      priceFormat: format, lineVisible: false, pointMarkersVisible: true, pointMarkersRadius: 2.5,
       lastValueVisible: false, priceLineVisible: false, crosshairMarkerVisible: true,
     });
     this.applyColours();
@@ -87,7 +102,7 @@ export class PriceChart {
     this.clear();
     this.kind = 'candles';
     this.period = periodSeconds;
-    this.series.candles = this.chart.addSeries(CandlestickSeries, {});
+    this.series.candles = this.chart.addSeries(CandlestickSeries, { priceFormat: priceFormat(bars.map(b => b[3])) });
     this.applyColours();
     this.series.candles.setData(bars.map(([time, open, high, low, close]) => ({ time, open, high, low, close })));
     this.chart.timeScale().fitContent();
@@ -129,6 +144,18 @@ export class PriceChart {
       polled: this.series.polled?.data() ?? [],
       filled: this.series.filled?.data() ?? [],
       candles: this.series.candles?.data() ?? [],
+    };
+  }
+
+  /**
+   * The right price axis (for the page's tests): the width the chart wants for its labels, and the width the page
+   * lays its cell out at (the last cell of the chart's own table).
+   */
+  priceAxis() {
+    const cells = this.element.querySelector('table tr')?.cells;
+    return {
+      wanted: this.chart.priceScale('right').width(),
+      drawn: cells?.length ? cells[cells.length - 1].getBoundingClientRect().width : 0,
     };
   }
 

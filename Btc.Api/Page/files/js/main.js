@@ -31,7 +31,9 @@ let retry = 0;
 let cadenceRead = health.readBudget();
 
 // What the tests and the benchmark read back: the view drawn and the points of its series.
-window.btcChart = { view: '', from: 0, drawn: 0, live: 0, points: () => chart.points() };
+window.btcChart = {
+  view: '', from: 0, drawn: 0, live: 0, points: () => chart.points(), priceAxis: () => chart.priceAxis(),
+};
 
 function readAddress() {
   const match = location.pathname.match(/^\/app\/coins\/([^/]+)\/?$/);

@@ -1,5 +1,5 @@
-// The coin search: an ARIA combobox over GET /coins?search=…, results as you type; arrows move, Enter opens,
-// Escape closes (and clears when already closed).
+// The coin search: an ARIA combobox over GET /coins?search=…, results as you type; arrows move (and open the closed
+// list at its first or last coin), Enter opens, Escape closes (and clears when already closed).
 import { get } from './api.js';
 
 export function setUpSearch(input, list, status, open) {
@@ -23,7 +23,8 @@ export function setUpSearch(input, list, status, open) {
     }
   };
   const choose = coin => {
-    show(false);
+    results = [];
+    render();
     input.value = '';
     status.textContent = '';
     open(coin.id, coin.name && `${coin.name} (${coin.symbol.toUpperCase()})`);
@@ -77,17 +78,26 @@ export function setUpSearch(input, list, status, open) {
   input.addEventListener('keydown', e => {
     if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
       e.preventDefault();
-      if (list.hidden && results.length) show(true);
       if (!results.length) return;
       const step = e.key === 'ArrowDown' ? 1 : -1;
-      mark((active + step + results.length) % results.length);
+      if (list.hidden) {
+        show(true);
+        mark(step > 0 ? 0 : results.length - 1);
+      } else {
+        mark((active + step + results.length) % results.length);
+      }
     } else if (e.key === 'Enter') {
       e.preventDefault();
       if (active >= 0 && !list.hidden) choose(results[active]);
       else if (input.value.trim()) choose({ id: input.value.trim() });
     } else if (e.key === 'Escape') {
-      if (!list.hidden) show(false);
-      else input.value = '';
+      if (!list.hidden) {
+        show(false);
+      } else {
+        input.value = '';
+        results = [];
+        render();
+      }
     }
   });
   input.addEventListener('blur', () => show(false));
