@@ -19,7 +19,7 @@ public static class ApiBenchmark
     {
         var coinId = coins[0].Id;
         var (apiPort, baselinePort) = (CycleBenchmark.FreePort(), CycleBenchmark.FreePort());
-        using var api = StartApi(connectionString, apiPort);
+        using var api = ChildProcess.StartApi(connectionString, apiPort);
         using var baseline = ChildProcess.Start(Path.Combine(AppContext.BaseDirectory, "Btc.Benchmarks.dll"),
             ["--baseline-server", baselinePort.ToString()], new Dictionary<string, string>());
         await ChildProcess.WaitForHttpAsync($"http://127.0.0.1:{apiPort}/health/ready", TimeSpan.FromSeconds(60));
@@ -41,18 +41,6 @@ public static class ApiBenchmark
         report.Add("api: peak RSS under load", api.PeakRssMiB, "MiB");
         return results[("/stock/{id}/usd/volatility_rank", 1)].P50Ms;
     }
-
-    private static ChildProcess StartApi(string connectionString, int port) => ChildProcess.Start(
-        ChildProcess.Dll("Btc.Api"),
-        ["--urls", $"http://127.0.0.1:{port}"],
-        new Dictionary<string, string>
-        {
-            ["ConnectionStrings__Btc"] = connectionString,
-            ["Dashboard__Password"] = "benchmark",
-            ["Logging__LogLevel__Default"] = "Warning",
-            // Every request comes from one address here: the per-client limit would measure itself.
-            ["Api__RequestsPerSecond"] = "0",
-        });
 
     /// <summary>Each payload at each concurrency, the baselines first, then the never-repeated pairs.</summary>
     private static async Task<Dictionary<(string, int), LoadGenerator.Result>> MeasureAsync(

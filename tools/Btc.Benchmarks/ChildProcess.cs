@@ -15,6 +15,24 @@ public sealed class ChildProcess : IDisposable
     public static ChildProcess Start(string dll, IEnumerable<string> args, IDictionary<string, string> environment) =>
         StartProgram("dotnet", [dll, .. args], environment, Path.GetDirectoryName(dll)!);
 
+    /// <summary>
+    /// The built API on 127.0.0.1:<paramref name="port"/>, logging warnings only, with no rate limit (every request
+    /// comes from one address here: the per-client limit would measure itself), <paramref name="more"/> on top.
+    /// </summary>
+    public static ChildProcess StartApi(string connectionString, int port, params (string Key, string Value)[] more)
+    {
+        var environment = new Dictionary<string, string>
+        {
+            ["ConnectionStrings__Btc"] = connectionString,
+            ["Dashboard__Password"] = "benchmark",
+            ["Logging__LogLevel__Default"] = "Warning",
+            ["Api__RequestsPerSecond"] = "0",
+        };
+        foreach (var (key, value) in more)
+            environment[key] = value;
+        return Start(Dll("Btc.Api"), ["--urls", $"http://127.0.0.1:{port}"], environment);
+    }
+
     /// <summary>Any program (Caddy), its errors shown prefixed with its name like the services'.</summary>
     public static ChildProcess StartProgram(
         string program, IReadOnlyList<string> args, IDictionary<string, string> environment, string directory)

@@ -29,15 +29,8 @@ public static class LiveBenchmark
         var end = new DateTime(now.Ticks - now.Ticks % TimeSpan.TicksPerMinute, DateTimeKind.Utc);
         var (coins, _, _) = await Fill.RunAsync(db, 1000, 1, end.AddMinutes(-10));
         var port = CycleBenchmark.FreePort();
-        using var api = ChildProcess.Start(ChildProcess.Dll("Btc.Api"), ["--urls", $"http://127.0.0.1:{port}"],
-            new Dictionary<string, string>
-            {
-                ["ConnectionStrings__Btc"] = connectionString,
-                ["Logging__LogLevel__Default"] = "Warning",
-                ["Api__RequestsPerSecond"] = "0",
-                ["Api__MaxStreams"] = "20000",
-                ["Api__MaxStreamsPerClient"] = "20000",
-            });
+        using var api = ChildProcess.StartApi(connectionString, port,
+            ("Api__MaxStreams", "20000"), ("Api__MaxStreamsPerClient", "20000"));
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
         await ChildProcess.WaitForHttpAsync($"http://127.0.0.1:{port}/health/ready", TimeSpan.FromSeconds(60));
         await WaitForStreamsAsync(http);

@@ -71,17 +71,7 @@ public static class ManyClientsBenchmark
             MaxPoolSize = PoolSize,
             ApplicationName = ApplicationName,
         };
-        return ChildProcess.Start(
-            ChildProcess.Dll("Btc.Api"),
-            ["--urls", $"http://127.0.0.1:{port}"],
-            new Dictionary<string, string>
-            {
-                ["ConnectionStrings__Btc"] = pool.ConnectionString,
-                ["Dashboard__Password"] = "benchmark",
-                ["Logging__LogLevel__Default"] = "Warning",
-                // Every request comes from one address here: the per-client limit would measure itself.
-                ["Api__RequestsPerSecond"] = "0",
-            });
+        return ChildProcess.StartApi(pool.ConnectionString, port);
     }
 
     private static async Task CheckAnswersAsync(Func<long, string> url, long from, long to)

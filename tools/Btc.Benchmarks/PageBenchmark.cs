@@ -39,13 +39,7 @@ public static class PageBenchmark
         await using var db = BtcConnectionString.CreateDataSource(connectionString);
         var coin = await FillAsync(db, coins, report);
         var port = CycleBenchmark.FreePort();
-        using var api = ChildProcess.Start(ChildProcess.Dll("Btc.Api"), ["--urls", $"http://127.0.0.1:{port}"],
-            new Dictionary<string, string>
-            {
-                ["ConnectionStrings__Btc"] = connectionString,
-                ["Logging__LogLevel__Default"] = "Warning",
-                ["Api__RequestsPerSecond"] = "0",
-            });
+        using var api = ChildProcess.StartApi(connectionString, port);
         await ChildProcess.WaitForHttpAsync($"http://127.0.0.1:{port}/health/ready", TimeSpan.FromSeconds(60));
         using var browser = Browser();
         var url = $"http://127.0.0.1:{port}/app/coins/{Uri.EscapeDataString(coin.Id)}?currency=usd&window=24h";

@@ -41,7 +41,8 @@ public static class ProxyBenchmark
         foreach (var replicas in new[] { 1, 2, 3 })
         {
             var ports = Enumerable.Range(0, replicas).Select(_ => CycleBenchmark.FreePort()).ToArray();
-            var apis = ports.Select(port => StartApi(connectionString, port)).ToList();
+            var apis = ports.Select(port =>
+                ChildProcess.StartApi(connectionString, port, ("Api__TrustedProxies", "127.0.0.1"))).ToList();
             try
             {
                 foreach (var port in ports)
@@ -81,18 +82,6 @@ public static class ProxyBenchmark
         Record(report, "constant string, through Caddy",
             await LoadGenerator.RunAsync($"http://127.0.0.1:{proxyPort}/text", Clients, duration));
     }
-
-    private static ChildProcess StartApi(string connectionString, int port) => ChildProcess.Start(
-        ChildProcess.Dll("Btc.Api"),
-        ["--urls", $"http://127.0.0.1:{port}"],
-        new Dictionary<string, string>
-        {
-            ["ConnectionStrings__Btc"] = connectionString,
-            ["Dashboard__Password"] = "benchmark",
-            ["Logging__LogLevel__Default"] = "Warning",
-            ["Api__RequestsPerSecond"] = "0",
-            ["Api__TrustedProxies"] = "127.0.0.1",
-        });
 
     private static ChildProcess StartCaddy(int port, IEnumerable<int> upstreams) =>
         ChildProcess.StartProgram("caddy",
