@@ -25,6 +25,9 @@ public sealed class SimulatorShapeTests
     public async Task Eur_over_usd_is_the_rate_of_the_moment_for_every_coin_and_one_answer_holds_two_rates()
     {
         await using var sim = await Simulator.StartAsync(coins: 200);
+        // Coins update at seconds 0 to 49; at second 45 those past the change (30 to 45) carry this minute's rate and
+        // the rest the previous one. The clock froze wherever the real minute was, so set the second, not chance.
+        sim.Market.Advance(TimeSpan.FromSeconds((105 - sim.Market.Now.Second) % 60));
 
         var answers = await LiveAnswersAsync(sim, "usd", "eur");
 
