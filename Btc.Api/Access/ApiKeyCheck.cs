@@ -1,4 +1,5 @@
 using Btc.Api.Hosting;
+using Btc.Api.Warmup;
 using Microsoft.Extensions.Options;
 
 namespace Btc.Api.Access;
@@ -24,6 +25,11 @@ public static class ApiKeyCheck
                 return;
             }
             var presented = context.Request.Headers[Header].ToString();
+            if (context.RequestServices.GetRequiredService<WarmupKey>().Admits(context, presented))
+            {
+                await next(context);
+                return;
+            }
             var keyId = presented.Length == 0 ? null
                 : await context.RequestServices.GetRequiredService<ApiKeyCache>().FindAsync(
                 presented, context.RequestAborted);

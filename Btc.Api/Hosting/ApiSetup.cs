@@ -14,6 +14,7 @@ using Btc.Api.Live;
 using Btc.Api.Page;
 using Btc.Api.Replicas;
 using Btc.Api.Stocks;
+using Btc.Api.Warmup;
 using Btc.Data;
 using Btc.Data.Freshness;
 using Microsoft.Extensions.Options;
@@ -57,6 +58,7 @@ public static class ApiSetup
         services.AddRateLimits();
         services.AddOpenApi();
         services.AddHealth(builder.Configuration);
+        services.AddWarmup();
         services.AddDashboard(builder.Configuration);
         services.AddPage();
         return builder;

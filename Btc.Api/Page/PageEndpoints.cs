@@ -1,5 +1,3 @@
-using System.IO.Compression;
-using Microsoft.AspNetCore.ResponseCompression;
 using Microsoft.Net.Http.Headers;
 
 namespace Btc.Api.Page;
@@ -13,26 +11,11 @@ public static class PageEndpoints
 {
     private const string Immutable = "public, max-age=31536000, immutable";
 
-    public static IServiceCollection AddPage(this IServiceCollection services)
-    {
+    public static IServiceCollection AddPage(this IServiceCollection services) =>
         services.AddSingleton(_ => PageFiles.Load(Path.Combine(AppContext.BaseDirectory, "Page", "files")));
-        services.AddResponseCompression(options =>
-        {
-            options.EnableForHttps = true;
-            options.Providers.Add<BrotliCompressionProvider>();
-            options.Providers.Add<GzipCompressionProvider>();
-        });
-        services.Configure<BrotliCompressionProviderOptions>(o => o.Level = CompressionLevel.Optimal);
-        services.Configure<GzipCompressionProviderOptions>(o => o.Level = CompressionLevel.Optimal);
-        return services;
-    }
 
-    /// <summary>
-    /// A browser asking / for HTML goes to the page; API clients keep the JSON list. Compression for the page's
-    /// files only: the API's answers keep their shape for existing clients and their streams stay unbuffered.
-    /// </summary>
-    public static IApplicationBuilder UsePage(this IApplicationBuilder app)
-    {
+    /// <summary>A browser asking / for HTML goes to the page; API clients keep the JSON list.</summary>
+    public static IApplicationBuilder UsePage(this IApplicationBuilder app) =>
         app.Use((context, next) =>
         {
             if (context.Request.Path == "/" && HttpMethods.IsGet(context.Request.Method) && WantsHtml(context.Request))
@@ -42,9 +25,6 @@ public static class PageEndpoints
             }
             return next(context);
         });
-        return app.UseWhen(context => context.Request.Path.StartsWithSegments("/app"),
-            page => page.UseResponseCompression());
-    }
 
     public static IEndpointRouteBuilder MapPage(this IEndpointRouteBuilder app)
     {
@@ -62,18 +42,30 @@ public static class PageEndpoints
     {
         // Always asked again: it names the files' current versions.
         http.Response.Headers.CacheControl = "no-cache";
-        http.Response.Headers.XContentTypeOptions = "nosniff";
-        return TypedResults.Bytes(files.Html, "text/html; charset=utf-8");
+        return Send(http, files.Html);
     }
 
     private static IResult Asset(string path, HttpContext http, PageFiles files)
     {
         if (files.Find(path) is not { } asset)
             return TypedResults.NotFound();
-        var etag = new EntityTagHeaderValue($"\"{asset.Hash}\"");
         // Only the address naming this content may be kept for good; an old or missing hash is asked again.
         http.Response.Headers.CacheControl = http.Request.Query["v"] == asset.Hash ? Immutable : "no-cache";
+        return Send(http, asset);
+    }
+
+    /// <summary>
+    /// The asset compressed as the request accepts (only the page is compressed: the API's answers keep their shape
+    /// for existing clients and their streams stay unbuffered), with an ETag per form so that a cache keeps them apart.
+    /// </summary>
+    private static IResult Send(HttpContext http, PageAsset asset)
+    {
+        var (body, encoding) = asset.For(http.Request);
         http.Response.Headers.XContentTypeOptions = "nosniff";
-        return TypedResults.Bytes(asset.Body, asset.ContentType, entityTag: etag);
+        http.Response.Headers.Vary = HeaderNames.AcceptEncoding;
+        if (encoding is not null)
+            http.Response.Headers.ContentEncoding = encoding;
+        var etag = new EntityTagHeaderValue($"\"{asset.Hash}{(encoding is null ? "" : "-" + encoding)}\"");
+        return TypedResults.Bytes(body, asset.ContentType, entityTag: etag);
     }
 }

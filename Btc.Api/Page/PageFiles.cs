@@ -16,16 +16,19 @@ public sealed class PageFiles
 
     private readonly Dictionary<string, PageAsset> _assets;
 
-    private PageFiles(Dictionary<string, PageAsset> assets, byte[] html)
+    private PageFiles(Dictionary<string, PageAsset> assets, PageAsset html)
     {
         _assets = assets;
         Html = html;
     }
 
     /// <summary>index.html with the import map and the hashed addresses written in.</summary>
-    public byte[] Html { get; }
+    public PageAsset Html { get; }
 
     public PageAsset? Find(string path) => _assets.GetValueOrDefault(path);
+
+    /// <summary>Every file's current address, as the HTML names it.</summary>
+    public IEnumerable<string> Addresses => _assets.Select(a => Address(a.Key, a.Value));
 
     public static PageFiles Load(string folder)
     {
@@ -41,11 +44,10 @@ public sealed class PageFiles
             var type = types.TryGetContentType(file, out var found) ? found : "application/octet-stream";
             if (type.StartsWith("text/", StringComparison.Ordinal))
                 type += "; charset=utf-8";
-            // 16 hex digits: a collision between two versions of one file is not a practical concern.
-            assets[path] = new PageAsset(body, type, Convert.ToHexStringLower(SHA256.HashData(body))[..16]);
+            assets[path] = new PageAsset(body, type, Hash(body));
         }
-        var html = File.ReadAllText(Path.Combine(folder, "index.html"));
-        return new PageFiles(assets, Encoding.UTF8.GetBytes(Render(html, assets)));
+        var html = Encoding.UTF8.GetBytes(Render(File.ReadAllText(Path.Combine(folder, "index.html")), assets));
+        return new PageFiles(assets, new PageAsset(html, "text/html; charset=utf-8", Hash(html)));
     }
 
     /// <summary>{{importmap}} and {{asset:path}} in the HTML, filled in.</summary>
@@ -57,12 +59,17 @@ public sealed class PageFiles
         modules["lightweight-charts"] = Address(vendor.Key, vendor.Value);
         var map = JsonSerializer.Serialize(new { imports = modules });
         html = html.Replace("{{importmap}}", map, StringComparison.Ordinal);
+        // Every module asked for at once, rather than each only once the module importing it has been parsed.
+        var preloads = string.Join("\n  ", modules.Values.Order(StringComparer.Ordinal)
+            .Select(address => $"<link rel=\"modulepreload\" href=\"{address}\">"));
+        html = html.Replace("{{modulepreload}}", preloads, StringComparison.Ordinal);
         foreach (var (path, asset) in assets)
             html = html.Replace("{{asset:" + path + "}}", Address(path, asset), StringComparison.Ordinal);
         return html;
     }
 
+    // 16 hex digits: a collision between two versions of one file is not a practical concern.
+    private static string Hash(byte[] body) => Convert.ToHexStringLower(SHA256.HashData(body))[..16];
+
     private static string Address(string path, PageAsset asset) => $"{AssetsPath}{path}?v={asset.Hash}";
 }
-
-public sealed record PageAsset(byte[] Body, string ContentType, string Hash);

@@ -1,3 +1,4 @@
+using System.IO.Compression;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Security.Cryptography;
@@ -64,6 +65,46 @@ public sealed partial class PageServingTests : IAsyncLifetime
             stale.Headers.CacheControl!.NoCache.Should().BeTrue("an address naming other content is asked again");
         }
         total.Should().BeLessThanOrEqualTo(150 * 1024, "a first load transfers at most 150 KB compressed");
+    }
+
+    [Theory]
+    [InlineData("br", "br")]
+    [InlineData("gzip", "gzip")]
+    [InlineData("br;q=0, gzip", "gzip")]
+    [InlineData("identity", null)]
+    public async Task Each_file_comes_in_the_form_asked_for_with_its_own_etag_and_decodes_to_the_same_bytes(
+        string accepted, string? expected)
+    {
+        var html = await _client.GetStringAsync("/app");
+        var module = Addresses().Matches(html).Select(m => m.Groups[1].Value).First(a => a.Contains("main.js"));
+        var plain = await _client.GetByteArrayAsync(module);
+        using var request = new HttpRequestMessage(HttpMethod.Get, module);
+        request.Headers.TryAddWithoutValidation("Accept-Encoding", accepted);
+
+        var response = await _client.SendAsync(request);
+
+        response.Content.Headers.ContentEncoding.Should().Equal(expected is null ? [] : [expected]);
+        response.Headers.Vary.Should().Contain("Accept-Encoding");
+        var body = await response.Content.ReadAsByteArrayAsync();
+        Decode(body, expected).Should().Equal(plain);
+        using var again = new HttpRequestMessage(HttpMethod.Get, module);
+        again.Headers.TryAddWithoutValidation("Accept-Encoding", accepted);
+        again.Headers.IfNoneMatch.Add(response.Headers.ETag!);
+        (await _client.SendAsync(again)).StatusCode.Should().Be(HttpStatusCode.NotModified);
+    }
+
+    private static byte[] Decode(byte[] body, string? encoding)
+    {
+        using var input = new MemoryStream(body);
+        using Stream decoded = encoding switch
+        {
+            "br" => new BrotliStream(input, CompressionMode.Decompress),
+            "gzip" => new GZipStream(input, CompressionMode.Decompress),
+            _ => input,
+        };
+        using var output = new MemoryStream();
+        decoded.CopyTo(output);
+        return output.ToArray();
     }
 
     [Fact]

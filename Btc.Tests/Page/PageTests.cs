@@ -49,6 +49,8 @@ public sealed class PageTests(PageFixture page) : IClassFixture<PageFixture>, ID
         Browser.WaitForView("ethereum|eur|7d");
         Browser.Find("#currency").GetAttribute("value").Should().Be("eur");
         Browser.Find("[data-window='7d']").GetAttribute("aria-pressed").Should().Be("true");
+        // The address gives the id only: the heading names the coin once the page has looked it up.
+        Browser.Until(() => Browser.Text("coin-title") == "Ethereum (ETH)", "the coin's name in the heading");
 
         Browser.Find("[data-window='1h']").Click();
         Browser.WaitForView("ethereum|eur|1h");

@@ -93,6 +93,7 @@ public static class PageBenchmark
         browser.Navigate().GoToUrl(url);
         var first = await DrawnAtAsync(browser, 1);
         report.Add("page: navigation to the first chart drawn with data", first, "ms", "≤ 1000", first <= 1000);
+        Console.WriteLine(Timeline(browser));
         report.Add("page: bytes on a first load (transferred, compressed)", Transferred(browser) / 1024.0, "KB",
             "≤ 150", Transferred(browser) <= 150 * 1024);
         browser.ExecuteScript(
@@ -153,6 +154,14 @@ public static class PageBenchmark
         }
         throw new TimeoutException($"The page drew no {what} within 60 s.");
     }
+
+    /// <summary>Where the first chart's time went: when each request of the load started and ended.</summary>
+    private static string Timeline(ChromeDriver browser) => Convert.ToString(browser.ExecuteScript("""
+        return performance.getEntriesByType('navigation').concat(performance.getEntriesByType('resource'))
+            .map(e => `${Math.round(e.startTime)}–${Math.round(e.responseEnd)} ms `
+                + e.name.replace(location.origin, ''))
+            .join('\n');
+        """))!;
 
     private static long Transferred(ChromeDriver browser) => Convert.ToInt64(browser.ExecuteScript("""
         return performance.getEntriesByType('navigation').concat(performance.getEntriesByType('resource'))

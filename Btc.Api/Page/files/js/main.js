@@ -5,17 +5,7 @@ import { LiveFeed } from './live.js';
 import { setUpSearch } from './search.js';
 import { Board } from './board.js';
 import { Health } from './health.js';
-
-const DAY = 86400;
-const WINDOWS = {
-  '1h': { kind: 'line', seconds: 3600, label: 'the last hour' },
-  '24h': { kind: 'line', seconds: DAY, label: 'the last 24 hours' },
-  '7d': { kind: 'line', seconds: 7 * DAY, label: 'the last 7 days' },
-  '30d': { kind: 'candles', seconds: 30 * DAY, interval: 'hour', period: 3600, label: 'the last 30 days' },
-  '1y': { kind: 'candles', seconds: 365 * DAY, interval: 'day', period: DAY, label: 'the last year' },
-  // The API serves windows of up to ten years.
-  all: { kind: 'candles', seconds: 3650 * DAY, interval: 'day', period: DAY, label: 'all the years kept' },
-};
+import { WINDOWS, readAddress as addressed, seriesPaths, windowStart } from './view.js';
 
 const $ = id => document.getElementById(id);
 const state = { coin: '', currency: 'usd', window: '24h', log: false };
@@ -36,12 +26,7 @@ window.btcChart = {
 };
 
 function readAddress() {
-  const match = location.pathname.match(/^\/app\/coins\/([^/]+)\/?$/);
-  const query = new URLSearchParams(location.search);
-  state.coin = match ? decodeURIComponent(match[1]) : '';
-  state.currency = (query.get('currency') || 'usd').toLowerCase();
-  state.window = WINDOWS[query.get('window')] ? query.get('window') : '24h';
-  state.log = query.get('log') === '1';
+  Object.assign(state, addressed());
 }
 
 function address() {
@@ -53,6 +38,25 @@ function address() {
 function open(id, label) {
   if (label) names[id] = label;
   go({ coin: id });
+}
+
+/** The coin's name and symbol for the heading when the page was opened by an address that gives only its id. */
+async function nameCoin(id) {
+  if (!id || names[id]) return;
+  try {
+    const [coin] = await get(`/coins?search=${encodeURIComponent(id)}&limit=1`);
+    if (coin?.id !== id || !coin.name) return;
+    names[id] = `${coin.name} (${coin.symbol.toUpperCase()})`;
+    if (state.coin === id) showTitle();
+  } catch {
+    // The heading keeps the id; the chart says what went wrong.
+  }
+}
+
+function showTitle() {
+  const title = names[state.coin] || state.coin;
+  $('coin-title').textContent = title;
+  document.title = `${title}: ${state.currency.toUpperCase()} prices — BTC`;
 }
 
 function go(change) {
@@ -73,11 +77,12 @@ function render() {
   chart.setLog(state.log);
   ensureCurrency(state.currency);
   $('currency').value = state.currency;
-  const title = names[state.coin] || state.coin;
-  $('coin-title').textContent = title;
-  document.title = `${title}: ${state.currency.toUpperCase()} prices — BTC`;
-  board.show(state.currency);
-  loadChart();
+  showTitle();
+  // The chart's series first: on a cold API the board and the coin's name would compete with them.
+  return loadChart().finally(() => {
+    nameCoin(state.coin);
+    board.show(state.currency);
+  });
 }
 
 function ensureCurrency(code) {
@@ -133,11 +138,11 @@ async function loadChart() {
   window.btcChart.view = '';
   if (!state.coin) return;
   say(`Loading ${state.currency.toUpperCase()} prices over ${w.label}…`);
-  const from = Math.floor(Date.now() / 1000) - w.seconds;
+  const from = windowStart(w);
   window.btcChart.from = from;
-  const base = `/stock/${encodeURIComponent(state.coin)}/${encodeURIComponent(state.currency)}?from=${from}`;
+  const paths = seriesPaths(state, from);
   try {
-    const last = w.kind === 'line' ? await drawLine(base, w, mine) : await drawCandles(base, w, mine);
+    const last = w.kind === 'line' ? await drawLine(paths, w, mine) : await drawCandles(paths, w, mine);
     if (mine !== loads) return;
     $('chart').parentElement.hidden = false;
     say('');
@@ -157,12 +162,13 @@ async function loadChart() {
   }
 }
 
-async function drawLine(base, w, mine) {
-  await cadenceRead;
-  const [polled, filled] = await Promise.all([
-    points(`${base}&source=polled`),
+async function drawLine(paths, w, mine) {
+  // The cadence (for what counts as a gap) is read alongside the series, not before them.
+  const [, polled, filled] = await Promise.all([
+    cadenceRead,
+    points(paths.polled),
     // Filled points live in the minute series only: a window the minute samples no longer hold has none.
-    points(`${base}&interval=minute&source=filled`).catch(e => (e.status === 400 ? [] : Promise.reject(e))),
+    points(paths.filled).catch(e => (e.status === 400 ? [] : Promise.reject(e))),
   ]);
   if (mine !== loads) return null;
   if (!polled.length && !filled.length) throw { title: 'none' };
@@ -176,8 +182,8 @@ async function drawLine(base, w, mine) {
   return !lastFilled || (lastPolled && lastPolled[0] >= lastFilled[0]) ? lastPolled : lastFilled;
 }
 
-async function drawCandles(base, w, mine) {
-  const bars = await points(`${base}&interval=${w.interval}&fields=ohlc`);
+async function drawCandles(paths, w, mine) {
+  const bars = await points(paths.bars);
   if (mine !== loads) return null;
   if (!bars.length) throw { title: 'none' };
   chart.showCandles(bars, w.period);
@@ -249,14 +255,14 @@ async function start() {
   setUpKey();
   setUpControls();
   readAddress();
-  const currencies = loadCurrencies();
   if (!state.coin) {
     state.coin = await defaultCoin();
     history.replaceState(null, '', address());
   }
-  await currencies;
-  render();
-  health.refresh();
+  // The picker shows the address's currency until the list comes, after the chart (the budget is read already).
+  await render();
+  loadCurrencies();
+  health.readCycle();
   setInterval(() => health.refresh(), 30_000);
 }
 
