@@ -129,7 +129,7 @@ public sealed class WarmupRun(
         }
     }
 
-    /// <summary>Where this process listens for plain HTTP, as a loopback address when it listens on every one.</summary>
+    /// <summary>Where this process listens for plain HTTP, as loopback when it listens on every address.</summary>
     private Uri? OwnAddress()
     {
         var addresses = server.Features.Get<IServerAddressesFeature>()?.Addresses ?? [];

@@ -62,7 +62,7 @@ public sealed class SimulatorHistoryTests
     }
 
     [Fact]
-    public async Task A_monthly_cap_answers_429_once_the_month_s_successful_calls_are_spent()
+    public async Task A_monthly_cap_answers_429_once_the_month_s_calls_are_spent_until_the_market_s_month_turns()
     {
         await using var sim = await Simulator.StartAsync(coins: 10, "CallsPerMonth=3");
 
@@ -77,5 +77,14 @@ public sealed class SimulatorHistoryTests
             HttpStatusCode.TooManyRequests);
         (await sim.Client.GetFromJsonAsync<JsonElement>("/sim/calls/month"))
             .GetProperty("calls").GetInt32().Should().Be(3);
+
+        // The month turns on the market's clock (frozen here), not the calendar the test happens to run on.
+        var now = sim.Market.Now;
+        var next = new DateTimeOffset(now.Year, now.Month, 1, 0, 0, 0, TimeSpan.Zero).AddMonths(1);
+        await sim.AdvanceAsync((int)Math.Ceiling((next - now).TotalMinutes));
+        (await sim.Client.GetAsync("/api/v3/ping")).StatusCode.Should().Be(HttpStatusCode.OK);
+        var month = await sim.Client.GetFromJsonAsync<JsonElement>("/sim/calls/month");
+        month.GetProperty("month").GetString().Should().Be(next.ToString("yyyy-MM", CultureInfo.InvariantCulture));
+        month.GetProperty("calls").GetInt32().Should().Be(1);
     }
 }

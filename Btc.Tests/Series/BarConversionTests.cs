@@ -22,7 +22,8 @@ public sealed class BarConversionTests
         var data = new SeriesData(db);
         await data.WriteAsync("convert", coins: 2, minutes: 2 * 1440, lastMinute: today.AddMinutes(-1));
         await data.StartHistoryAtAsync(first);
-        await new SeriesCompactor(db.DataSource).RunAsync(data.Currencies, TimeSpan.FromMinutes(5));
+        // Up to today's midnight, not the clock's quarter less two minutes: at 00:01 UTC that stops at 23:45.
+        await new SeriesCompactor(db.DataSource).RunUntilAsync(data.Currencies, today);
         await new BarRollup(db.DataSource).RunAsync(TimeSpan.FromMinutes(5));
         var reader = new BarReader(db.DataSource, new SeriesReader(db.DataSource, new CurrencyStore(db.DataSource)));
         var before = await AllBarsAsync(reader, data, first, today);

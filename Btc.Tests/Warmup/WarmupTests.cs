@@ -73,6 +73,7 @@ public sealed class WarmupTests
                 .Select((at, i) => (at, (double?)(10 * (1 + swing * (i % 2))), (double?)null));
             await Samples.InsertAsync(db.DataSource, cycleId, id, points);
         }
-        await new VolatilityStore(db.DataSource).RecomputeAsync(await new CurrencyStore(db.DataSource).ListAsync(), now);
+        var currencies = await new CurrencyStore(db.DataSource).ListAsync();
+        await new VolatilityStore(db.DataSource).RecomputeAsync(currencies, now);
     }
 }

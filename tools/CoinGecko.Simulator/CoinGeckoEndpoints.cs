@@ -65,8 +65,9 @@ public static class CoinGeckoEndpoints
         if (fault is null && Random.Shared.NextDouble() < options.MalformedRate)
             fault = new Fault(FaultKind.Malformed);
 
-        if (fault is null or { Kind: FaultKind.Timeout }
-            && !services.GetRequiredService<CallLog>().TryCountInMonth(DateTimeOffset.UtcNow, options.CallsPerMonth))
+        // The month by the market's clock, as its prices are: a test's frozen clock keeps one month whatever the date.
+        if (fault is null or { Kind: FaultKind.Timeout } && !services.GetRequiredService<CallLog>()
+                .TryCountInMonth(services.GetRequiredService<Market>().Now, options.CallsPerMonth))
             return TooManyRequests(MonthlyCapMessage);
 
         switch (fault?.Kind)

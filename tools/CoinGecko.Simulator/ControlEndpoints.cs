@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.Extensions.Options;
 
 namespace CoinGecko.Simulator;
@@ -54,10 +55,10 @@ public static class ControlEndpoints
             return Results.NoContent();
         });
 
-        sim.MapGet("/calls/month", (CallLog log) => Results.Json(new
+        sim.MapGet("/calls/month", (CallLog log, Market market) => Results.Json(new
         {
-            month = DateTimeOffset.UtcNow.ToString("yyyy-MM"),
-            calls = log.AnsweredInMonth(DateTimeOffset.UtcNow),
+            month = market.Now.ToString("yyyy-MM", CultureInfo.InvariantCulture),
+            calls = log.AnsweredInMonth(market.Now),
         }));
     }
 
