@@ -3,9 +3,9 @@ using Microsoft.Net.Http.Headers;
 namespace Btc.Api.Page;
 
 /// <summary>
-/// The web page at /app (deep links /app/coins/{id}?currency=…&amp;window=… answer the same HTML: the page reads its
-/// address) and its files at /app/assets/…. No key and no rate limit (OpenPaths): the page asks for a key itself
-/// when the API wants one.
+/// The web page at /app (deep links /app/coins/{id}?currency=…&amp;window=… answer the same HTML: the page
+/// reads its address) and its files at /app/assets/…. No key and no rate limit (OpenPaths): the page asks for a key
+/// itself when the API wants one.
 /// </summary>
 public static class PageEndpoints
 {

@@ -10,10 +10,11 @@ namespace Btc.Api.Warmup;
 /// </summary>
 public sealed class WarmupKey
 {
-    private byte[]? _secret = RandomNumberGenerator.GetBytes(32);
+    // The header value's bytes: 32 random bytes in base64.
+    private byte[]? _secret = Encoding.ASCII.GetBytes(Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)));
 
     /// <summary>The header value to send; empty once retired.</summary>
-    public string Value => Volatile.Read(ref _secret) is { } secret ? Convert.ToBase64String(secret) : "";
+    public string Value => Volatile.Read(ref _secret) is { } secret ? Encoding.ASCII.GetString(secret) : "";
 
     public bool Admits(HttpContext context, string presented)
     {
@@ -23,8 +24,7 @@ public sealed class WarmupKey
         if (!IPAddress.IsLoopback(remote.IsIPv4MappedToIPv6 ? remote.MapToIPv4() : remote)
             && !remote.Equals(context.Connection.LocalIpAddress))
             return false;
-        return CryptographicOperations.FixedTimeEquals(
-            Encoding.ASCII.GetBytes(Convert.ToBase64String(secret)), Encoding.ASCII.GetBytes(presented));
+        return CryptographicOperations.FixedTimeEquals(secret, Encoding.ASCII.GetBytes(presented));
     }
 
     public void Retire() => Volatile.Write(ref _secret, null);
